@@ -1,0 +1,119 @@
+"""One measured run of one generator: start it, let it warm up, count a steady window, stop it.
+
+The rate is nginx's request counter over the window divided by the window's wall time, so both
+tools are judged by the same server-side count and neither's ramp-up or shutdown is included.
+"""
+
+from __future__ import annotations
+
+import csv
+import signal
+import statistics
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from nginx_target import Nginx
+from processes import Supervisor, cpu_seconds, tail
+
+Poll = Callable[[], int | None]  # Popen.poll: None while the process runs
+
+STARTUP_BUDGET_S = 60  # generous: a cold Python start plus imports on a busy machine
+
+
+class ScenarioError(RuntimeError):
+    """The generator did not run as expected (did not start, exited early, sent nothing)."""
+
+
+@dataclass(frozen=True)
+class Measurement:
+    requests_per_s: float  # nginx-counted, steady window only
+    window_s: float
+    generator_cpu: float  # share of one core over the window
+    nginx_cpu: float
+    nginx_requests: int  # whole generator lifetime, as nginx counted them
+    tool_requests: int | None  # the generator's own Aggregated "Request Count", if it wrote one
+    tool_failures: int | None
+    exit_code: int
+
+
+def run_time_for(warmup_s: float, seconds: float) -> int:
+    """The ``-t`` given to the generator: longer than we need, since we stop it ourselves."""
+    return int(STARTUP_BUDGET_S + warmup_s + seconds + 30)
+
+
+def measure(
+    argv: list[str],
+    *,
+    nginx: Nginx,
+    supervisor: Supervisor,
+    warmup_s: float,
+    seconds: float,
+    run_dir: Path,
+    csv_prefix: Path,
+) -> Measurement:
+    log = run_dir / "generator.log"
+    before = nginx.requests()
+    process = supervisor.start(argv, cpu=0, log_path=log)
+    try:
+        _wait_for_traffic(nginx, process.poll, before, log)
+        _sleep_while_alive(warmup_s, process.poll, log)
+        start = (time.perf_counter(), nginx.requests(), cpu_seconds(process.pid), nginx.cpu_seconds())
+        _sleep_while_alive(seconds, process.poll, log)
+        end = (time.perf_counter(), nginx.requests(), cpu_seconds(process.pid), nginx.cpu_seconds())
+        if process.poll() is not None:
+            raise ScenarioError(f"the generator exited during the measured window:\n{tail(log)}")
+    finally:
+        # SIGTERM is how Locust is told to stop early and still write its CSV files.
+        exit_code = supervisor.stop(process, signal.SIGTERM, grace=30)
+    after = nginx.requests()
+    window = end[0] - start[0]
+    tool_requests, tool_failures = read_aggregated(csv_prefix)
+    return Measurement(
+        requests_per_s=(end[1] - start[1]) / window,
+        window_s=window,
+        generator_cpu=(end[2] - start[2]) / window,
+        nginx_cpu=(end[3] - start[3]) / window,
+        nginx_requests=after - before,
+        tool_requests=tool_requests,
+        tool_failures=tool_failures,
+        exit_code=exit_code,
+    )
+
+
+def _wait_for_traffic(nginx: Nginx, poll: Poll, before: int, log: Path) -> None:
+    """Block until nginx sees the generator's first requests (or the start-up budget runs out)."""
+    deadline = time.monotonic() + STARTUP_BUDGET_S
+    while time.monotonic() < deadline:
+        if poll() is not None:
+            raise ScenarioError(f"the generator exited before sending requests:\n{tail(log)}")
+        if nginx.requests() > before:
+            return
+        time.sleep(0.1)
+    raise ScenarioError(f"no requests reached nginx within {STARTUP_BUDGET_S}s:\n{tail(log)}")
+
+
+def _sleep_while_alive(seconds: float, poll: Poll, log: Path) -> None:
+    deadline = time.perf_counter() + seconds
+    while (remaining := deadline - time.perf_counter()) > 0:
+        if poll() is not None:
+            raise ScenarioError(f"the generator exited early:\n{tail(log)}")
+        time.sleep(min(remaining, 0.25))
+
+
+def read_aggregated(csv_prefix: Path) -> tuple[int | None, int | None]:
+    """Request and failure counts from the Aggregated row of ``PREFIX_stats.csv`` (Locust columns)."""
+    path = csv_prefix.with_name(csv_prefix.name + "_stats.csv")
+    try:
+        with path.open(newline="") as file:
+            for row in csv.DictReader(file):
+                if row.get("Name") == "Aggregated":
+                    return int(row["Request Count"]), int(row["Failure Count"])
+    except (OSError, KeyError, ValueError):
+        pass
+    return None, None
+
+
+def median(values: list[float]) -> float:
+    return statistics.median(values) if values else 0.0

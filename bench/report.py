@@ -1,0 +1,58 @@
+"""The console table: median requests/s per scenario and its ratio to the reference generator."""
+
+from __future__ import annotations
+
+from generators import REFERENCE_KEY, Scenario
+from measure import Measurement, median
+
+_HEADER = ("Scenario", "req/s", "vs Locust Fast", "each run", "gen CPU", "nginx CPU", "tool/nginx count")
+
+
+def print_table(
+    scenarios: list[Scenario],
+    results: dict[str, list[Measurement]],
+    failures: dict[str, str],
+    *,
+    seconds: float,
+    users: int,
+) -> None:
+    reference = median([m.requests_per_s for m in results.get(REFERENCE_KEY, [])])
+    rows = [_row(s, results.get(s.key, []), failures.get(s.key), reference) for s in scenarios]
+    widths = [max(len(row[i]) for row in [_HEADER, *rows]) for i in range(len(_HEADER))]
+    print()
+    print(f"Throughput of one generator core: {users} users, no wait, {seconds:g} s steady window, medians")
+    for row in [_HEADER, *rows]:
+        print(
+            "  ".join(
+                cell.rjust(width) if i else cell.ljust(width)
+                for i, (cell, width) in enumerate(zip(row, widths, strict=True))
+            ).rstrip()
+        )
+    for scenario in scenarios:
+        if scenario.key in failures:
+            print(f"{scenario.label} failed: {failures[scenario.key]}")
+    print("req/s: nginx stub_status count over the window; tool/nginx count: the tool's own CSV")
+    print("Request Count divided by what nginx served during the generator's whole life.")
+
+
+def _row(
+    scenario: Scenario, runs: list[Measurement], failure: str | None, reference: float
+) -> tuple[str, ...]:
+    if not runs:
+        return (scenario.label, "FAILED", "", "", "", "", "")
+    rate = median([m.requests_per_s for m in runs])
+    ratio = f"{rate / reference:.2f}x" if reference else "n/a"
+    if scenario.key == REFERENCE_KEY:
+        ratio += " (ref)"
+    counted = [
+        m.tool_requests / m.nginx_requests for m in runs if m.tool_requests is not None and m.nginx_requests
+    ]
+    return (
+        scenario.label + (" (some runs failed)" if failure else ""),
+        f"{rate:,.0f}",
+        ratio,
+        " / ".join(f"{m.requests_per_s:,.0f}" for m in runs),
+        f"{median([m.generator_cpu for m in runs]):.0%}",
+        f"{median([m.nginx_cpu for m in runs]):.0%}",
+        f"{median(counted):.4f}" if counted else "no CSV",
+    )

@@ -1,0 +1,5 @@
+"""``python -m horde``."""
+
+from horde.cli.main import main
+
+main()

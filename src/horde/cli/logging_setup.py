@@ -1,0 +1,28 @@
+"""Log lines in Locust's format: ``[time] host/LEVEL/logger: message`` on stderr (or --logfile)."""
+
+from __future__ import annotations
+
+import logging
+import socket
+import sys
+from pathlib import Path
+
+_HOSTNAME = socket.gethostname().split(".")[0]
+
+
+def setup_logging(loglevel: str = "INFO", logfile: str | None = None) -> None:
+    level = getattr(logging, loglevel.upper(), None)
+    if not isinstance(level, int):
+        raise ValueError(f"invalid log level '{loglevel}': use DEBUG, INFO, WARNING, ERROR or CRITICAL")
+    handler: logging.Handler
+    if logfile:
+        Path(logfile).parent.mkdir(parents=True, exist_ok=True)
+        handler = logging.FileHandler(logfile)
+    else:
+        handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter(f"[%(asctime)s] {_HOSTNAME}/%(levelname)s/%(name)s: %(message)s"))
+    root = logging.getLogger()
+    for old in list(root.handlers):
+        root.removeHandler(old)
+    root.addHandler(handler)
+    root.setLevel(level)

@@ -1,0 +1,214 @@
+"""``horde``: run a locustfile from the command line, the way ``locust`` does."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import os
+import sys
+from pathlib import Path
+from typing import Any, TextIO
+
+from horde import __version__
+from horde.cli.demo import demo_arguments, start_demo_target
+from horde.cli.early_exit import EarlyExit
+from horde.cli.headless import run_headless
+from horde.cli.logging_setup import setup_logging
+from horde.cli.options import build_parser, parse_early_options, parse_options
+from horde.compat.hook import install as install_locust_alias
+from horde.exception import UsageError
+from horde.reports import console
+from horde.reports.locust_json import stats_json
+from horde.reports.summary_json import write_summary
+from horde.runtime.environment import Environment
+from horde.runtime.events import events as global_events
+from horde.runtime.loading import LoadedFiles, expand_locustfile_option, load_locustfiles
+from horde.runtime.loop import new_event_loop
+from horde.user.inspect_ratio import ratio_report, ratio_text
+from horde.user.task import filter_tasks_by_tags
+from horde.user.users import User
+
+logger = logging.getLogger(__name__)
+
+_NOT_YET = {
+    "master": "distributed mode (--master)",
+    "worker": "distributed mode (--worker)",
+    "processes": "--processes",
+    "html_file": "the HTML report (--html)",
+}
+
+
+def main() -> None:
+    sys.exit(run(sys.argv[1:]))
+
+
+def run(argv: list[str], environ: dict[str, str] | None = None, out: TextIO | None = None) -> int:
+    """Run the command line ``argv``; returns the process exit code (Locust's rules)."""
+    environ = dict(os.environ if environ is None else environ)
+    out = out or sys.stdout
+    demo = None
+    try:
+        if argv[:1] == ["demo"]:
+            demo = start_demo_target()
+            argv = demo_arguments(argv[1:], demo.url)
+        return _run(argv, environ, out)
+    except EarlyExit as done:
+        out.write(done.text)
+        return done.exit_code
+    except UsageError as error:
+        print(f"horde: error: {error}", file=sys.stderr)
+        return error.exit_code
+    finally:
+        if demo is not None:
+            demo.stop()
+
+
+def _run(argv: list[str], environ: dict[str, str], out: TextIO) -> int:
+    install_locust_alias()
+    cwd, home = Path.cwd(), Path.home()
+    early = parse_early_options(argv, environ, cwd, home)
+    locustfile_option = early.locustfile
+    try:
+        loaded = load_locustfiles(expand_locustfile_option(locustfile_option))
+    except UsageError:
+        if early.help_requested:  # help works without a locustfile; custom options are then missing
+            parse_options(["--help"], environ, cwd, home, build_parser())
+        raise
+
+    parser = build_parser()
+    global_events.init_command_line_parser.fire(parser=parser)
+    options = parse_options(argv, environ, cwd, home, parser)
+    if not options.skip_log_setup:
+        setup_logging(options.loglevel, options.logfile)
+
+    user_classes = _select_user_classes(loaded, options)
+    if options.list_commands:
+        out.write("\n".join(sorted(loaded.user_classes)) + "\n")
+        return 0
+    _apply_task_filters(user_classes, options)
+    if options.show_task_ratio or options.show_task_ratio_json:
+        report = ratio_report(user_classes, options.num_users)
+        out.write(json.dumps(report, indent=4) + "\n" if options.show_task_ratio_json else ratio_text(report))
+        return 0
+    _refuse_unavailable(options)
+    environment = _make_environment(loaded, user_classes, options, locustfile_option)
+    return _run_test(environment, options, out)
+
+
+def _select_user_classes(loaded: LoadedFiles, options: argparse.Namespace) -> list[type[User]]:
+    if not loaded.user_classes:
+        files = ", ".join(loaded.paths)
+        raise UsageError(
+            f"No User class found in {files}. Define a class that subclasses User, HttpUser or "
+            "FastHttpUser (and is not marked abstract)."
+        )
+    wanted: list[str] = list(options.user_classes or [])
+    unknown = [name for name in wanted if name not in loaded.user_classes]
+    if unknown:
+        available = ", ".join(sorted(loaded.user_classes))
+        raise UsageError(f"Unknown User class(es): {', '.join(unknown)}. Available: {available}")
+    names = wanted or list(loaded.user_classes)
+    return [loaded.user_classes[name] for name in names]
+
+
+def _apply_task_filters(user_classes: list[type[User]], options: argparse.Namespace) -> None:
+    tags = set(options.tags) if options.tags else None
+    exclude = set(options.exclude_tags) if options.exclude_tags else None
+    if tags is None and exclude is None:
+        return
+    checked: dict[Any, bool] = {}
+    for user_class in user_classes:
+        filter_tasks_by_tags(user_class, tags, exclude, checked)
+        if not user_class.tasks:
+            logger.warning("%s has no tasks left after tag filtering", user_class.__name__)
+
+
+def _refuse_unavailable(options: argparse.Namespace) -> None:
+    for dest, what in _NOT_YET.items():
+        if getattr(options, dest, None):
+            raise UsageError(f"{what} is not available in Horde {__version__} yet")
+    if not options.headless:
+        raise UsageError(
+            f"the web UI is not available in Horde {__version__} yet: add --headless "
+            "(with -u USERS -r RATE -t TIME) to run from the command line"
+        )
+
+
+def _make_environment(
+    loaded: LoadedFiles,
+    user_classes: list[type[User]],
+    options: argparse.Namespace,
+    locustfile_option: str,
+) -> Environment:
+    shape = next(iter(loaded.shape_classes.values()), None)
+    environment = Environment(
+        user_classes=user_classes,
+        shape_class=shape() if shape is not None else None,
+        tags=options.tags,
+        exclude_tags=options.exclude_tags,
+        locustfile=locustfile_option,
+        events=global_events,
+        host=options.host,
+        reset_stats=options.reset_stats,
+        stop_timeout=options.stop_timeout,
+        parsed_options=options,
+        parsed_locustfiles=loaded.paths,
+        available_user_classes=loaded.user_classes,
+        available_shape_classes={n: c() for n, c in loaded.shape_classes.items()},
+        profile=options.profile,
+    )
+    if options.equal_weights:
+        environment.assign_equal_weights()
+    missing = [c.__name__ for c in user_classes if _needs_host(c) and not c.host]
+    if missing:
+        raise UsageError(
+            f"No host for {', '.join(missing)}: pass --host (e.g. --host http://127.0.0.1:8080) "
+            "or set `host` on the class"
+        )
+    return environment
+
+
+def _needs_host(user_class: type[User]) -> bool:
+    return any(base.__name__ in ("HttpUser", "FastHttpUser") for base in user_class.__mro__)
+
+
+def _run_test(environment: Environment, options: argparse.Namespace, out: TextIO) -> int:
+    loop = new_event_loop()
+    try:
+        runner = loop.run_until_complete(_create_runner(environment))
+        loop.run_until_complete(run_headless(environment, options, out))
+    finally:
+        loop.close()
+    environment.events.quitting.fire(environment=environment, reverse=True)
+    code = exit_code(environment, options)
+    if not options.json_file:
+        out.write(console.final_summary(runner.stats) + "\n")
+    if options.json:
+        out.write(json.dumps(stats_json(runner.stats), indent=4) + "\n")
+    if options.json_file:
+        Path(f"{options.json_file}.json").write_text(json.dumps(stats_json(runner.stats), indent=4))
+    if options.summary_json:
+        write_summary(options.summary_json, environment, options, code)
+    logger.info("Shutting down (exit code %s)", code)
+    environment.events.quit.fire(exit_code=code)
+    return code
+
+
+async def _create_runner(environment: Environment) -> Any:
+    runner = environment.create_local_runner()
+    environment.events.init.fire(environment=environment, runner=runner, web_ui=None)
+    return runner
+
+
+def exit_code(environment: Environment, options: argparse.Namespace) -> int:
+    """Locust's rules: the script's code, else failures/exceptions, else crashes (2), else 0."""
+    runner = environment.runner
+    assert runner is not None
+    if environment.process_exit_code is not None:
+        return int(environment.process_exit_code)
+    if runner.stats.errors or runner.exceptions:
+        return int(options.exit_code_on_error)
+    if runner.unhandled_errors or environment.events.listener_errors():
+        return 2
+    return 0

@@ -1,0 +1,41 @@
+"""Value converters for options, shared by the command line, config files and environment variables.
+
+Each raises ``argparse.ArgumentTypeError`` so argparse shows its message as written, and the config
+readers can quote it next to the file and line.
+"""
+
+from __future__ import annotations
+
+import argparse
+import math
+
+from horde.cli.timespan import parse_timespan
+
+LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
+
+
+def timespan_seconds(text: str) -> int:
+    """``--run-time``/``--stop-timeout``: ``90``, ``90s``, ``1h30m`` -> whole seconds."""
+    try:
+        return parse_timespan(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
+def spawn_rate(text: str) -> float:
+    """``--spawn-rate``: a finite number above zero (NaN or 0 would stall or never finish the ramp)."""
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"invalid spawn rate {text!r}: expected a number") from None
+    if not math.isfinite(value) or value <= 0:
+        raise argparse.ArgumentTypeError(f"invalid spawn rate {text!r}: must be a finite number above 0")
+    return value
+
+
+def log_level(text: str) -> str:
+    """``--loglevel``: any case in, upper case out, so ``debug`` works as in Locust."""
+    level = text.strip().upper()
+    if level not in LOG_LEVELS:
+        raise argparse.ArgumentTypeError(f"invalid log level {text!r}: choose from {', '.join(LOG_LEVELS)}")
+    return level

@@ -1,0 +1,51 @@
+"""What ``import locust`` gives a locustfile inside a Horde run (Locust 2.47's public surface)."""
+
+from horde import (
+    FastHttpUser,
+    HttpUser,
+    LoadTestShape,
+    MarkovTaskSet,
+    SequentialTaskSet,
+    TaskSet,
+    User,
+    between,
+    constant,
+    constant_pacing,
+    constant_throughput,
+    events,
+    poisson,
+    run_single_user,
+    tag,
+    task,
+    transition,
+    transitions,
+)
+from horde.compat.locust.user import wait_time
+from horde.runtime.events import Events
+
+__version__ = "2.47.0"
+"""The Locust version whose API this layer follows (Horde's own is ``horde.__version__``)."""
+
+__all__ = (
+    "Events",
+    "FastHttpUser",
+    "HttpUser",
+    "LoadTestShape",
+    "MarkovTaskSet",
+    "SequentialTaskSet",
+    "TaskSet",
+    "User",
+    "__version__",
+    "between",
+    "constant",
+    "constant_pacing",
+    "constant_throughput",
+    "events",
+    "poisson",
+    "run_single_user",
+    "tag",
+    "task",
+    "transition",
+    "transitions",
+    "wait_time",
+)

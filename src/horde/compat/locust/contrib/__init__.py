@@ -1,0 +1,1 @@
+"""``locust.contrib``: only the FastHttpUser client is provided."""

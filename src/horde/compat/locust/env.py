@@ -1,0 +1,5 @@
+"""``locust.env``."""
+
+from horde.runtime.environment import Environment
+
+__all__ = ("Environment",)

@@ -1,0 +1,170 @@
+"""The Environment: what one test run is made of (user classes, events, stats, runner)."""
+
+from __future__ import annotations
+
+import argparse
+from typing import TYPE_CHECKING, Any
+
+from horde.exception import RunnerAlreadyExistsError
+from horde.runtime.events import Events
+from horde.stats import RequestStats
+
+if TYPE_CHECKING:
+    from horde.runtime.runner import LocalRunner
+    from horde.shapes.load_test_shape import LoadTestShape
+    from horde.user.users import User
+
+
+class Environment:
+    """Holds a run's user classes, options, events, statistics and runner (Locust's API)."""
+
+    def __init__(
+        self,
+        *,
+        user_classes: list[type[User]] | None = None,
+        shape_class: LoadTestShape | None = None,
+        tags: list[str] | None = None,
+        exclude_tags: list[str] | None = None,
+        locustfile: str | None = None,
+        events: Events | None = None,
+        host: str | None = None,
+        reset_stats: bool = False,
+        stop_timeout: float | None = None,
+        catch_exceptions: bool = True,
+        parsed_options: argparse.Namespace | None = None,
+        parsed_locustfiles: list[str] | None = None,
+        available_user_classes: dict[str, type[User]] | None = None,
+        available_shape_classes: dict[str, LoadTestShape] | None = None,
+        available_user_tasks: dict[str, list[Any]] | None = None,
+        profile: str | None = None,
+    ) -> None:
+        self.events = events if events is not None else Events()
+        self.user_classes: list[type[User]] = list(user_classes or [])
+        self.shape_class = shape_class
+        self.tags = tags
+        self.exclude_tags = exclude_tags
+        self.locustfile = locustfile
+        self.host = host
+        self.reset_stats = reset_stats
+        self.stop_timeout = stop_timeout
+        self.catch_exceptions = catch_exceptions
+        self.parsed_options = parsed_options
+        self.parsed_locustfiles = parsed_locustfiles or []
+        self.available_user_classes = available_user_classes or {}
+        self.available_shape_classes = available_shape_classes or {}
+        self.available_user_tasks = available_user_tasks or {}
+        self.profile = profile
+        self.runner: LocalRunner | None = None
+        self.web_ui: Any = None
+        self.process_exit_code: int | None = None
+        self.worker_logs: dict[str, list[str]] = {}
+        self.stats = RequestStats()
+        self._stats_listener = self._on_request
+        self.events.request.add_listener(self._stats_listener)
+        self._drop_zero_weight_classes()
+        if self.host:
+            for user_class in self.user_classes:
+                user_class.host = self.host
+
+    def _drop_zero_weight_classes(self) -> None:
+        kept = [c for c in self.user_classes if c.weight > 0 or c.fixed_count > 0]
+        if self.user_classes and not kept:
+            raise ValueError("All user classes have weight 0 and no fixed_count; nothing to run")
+        self.user_classes = kept
+
+    # Request reporting: the hot path of every sample ------------------------------------------
+    def _on_request(
+        self,
+        request_type: str,
+        name: str,
+        response_time: float | None,
+        response_length: int,
+        exception: Any = None,
+        response: Any = None,
+        **_: Any,
+    ) -> None:
+        self.stats.record(
+            request_type, name, response_time, response_length, exception, getattr(response, "timings", None)
+        )
+
+    def record_request(
+        self,
+        request_type: str,
+        name: str,
+        response_time: float | None,
+        response_length: int,
+        response: Any,
+        context: dict[str, Any],
+        exception: Any,
+        start_time: float,
+        url: str | None,
+    ) -> None:
+        """Report one sample: straight into the stats when nothing else listens, else fire the event."""
+        hook = self.events.request
+        if len(hook._handlers) == 1 and hook._handlers[0] == self._stats_listener:
+            self.stats.record(
+                request_type,
+                name,
+                response_time,
+                response_length,
+                exception,
+                getattr(response, "timings", None),
+            )
+        else:
+            hook.fire(
+                request_type=request_type,
+                name=name,
+                response_time=response_time,
+                response_length=response_length,
+                response=response,
+                context=context,
+                exception=exception,
+                start_time=start_time,
+                url=url,
+            )
+
+    # Runners -----------------------------------------------------------------------------------
+    def create_local_runner(self) -> LocalRunner:
+        from horde.runtime.runner import LocalRunner
+
+        if self.runner is not None:
+            raise RunnerAlreadyExistsError(f"Environment.runner already exists ({self.runner})")
+        self.runner = LocalRunner(self)
+        return self.runner
+
+    def create_master_runner(self, *args: Any, **kwargs: Any) -> Any:
+        raise NotImplementedError("distributed mode (--master) is not available in this Horde version yet")
+
+    def create_worker_runner(self, *args: Any, **kwargs: Any) -> Any:
+        raise NotImplementedError("distributed mode (--worker) is not available in this Horde version yet")
+
+    def create_web_ui(self, *args: Any, **kwargs: Any) -> Any:
+        raise NotImplementedError("the web UI is not available in this Horde version yet; use --headless")
+
+    def update_user_class(self, user_settings: dict[str, Any]) -> None:
+        """Set attributes on a user class by name (Locust's ``--config-users`` / UI edits)."""
+        settings = dict(user_settings)
+        name = settings.pop("user_class_name")
+        user_class = self.available_user_classes.get(name) or next(
+            (c for c in self.user_classes if c.__name__ == name), None
+        )
+        if user_class is None:
+            raise ValueError(f"Unknown user class '{name}'")
+        for key, value in settings.items():
+            setattr(user_class, key, value)
+
+    def assign_equal_weights(self) -> None:
+        """``--equal-weights``: every class weight 1, tasks flattened to their distinct callables."""
+        from horde.user.task import TaskSet
+
+        for user_class in self.user_classes:
+            user_class.weight = 1
+            leaves: list[Any] = []
+            pending = list(user_class.tasks)
+            while pending:
+                entry = pending.pop(0)
+                if isinstance(entry, type) and issubclass(entry, TaskSet):
+                    pending.extend(entry.tasks)
+                elif entry not in leaves:
+                    leaves.append(entry)
+            user_class.tasks = leaves

@@ -1,0 +1,110 @@
+"""Importing locustfiles and finding their user and shape classes."""
+
+from __future__ import annotations
+
+import importlib.util
+import inspect
+import os
+import sys
+import traceback
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from horde.exception import UsageError
+from horde.shapes.load_test_shape import LoadTestShape
+from horde.user.users import User
+
+
+@dataclass
+class LoadedFiles:
+    paths: list[str] = field(default_factory=list)
+    user_classes: dict[str, type[User]] = field(default_factory=dict)
+    shape_classes: dict[str, type[LoadTestShape]] = field(default_factory=dict)
+
+
+def expand_locustfile_option(option: str) -> list[str]:
+    """``-f`` value: one file, a comma-separated list, or a directory (``*.py`` not starting with _)."""
+    paths: list[str] = []
+    for part in (p.strip() for p in option.split(",") if p.strip()):
+        if part.startswith(("http://", "https://")):
+            raise UsageError(f"Downloading locustfiles from URLs is not supported yet: {part}")
+        path = Path(part)
+        if path.is_dir():
+            found = sorted(
+                str(p) for p in path.rglob("*.py") if not p.name.startswith("_") and "__pycache__" not in p.parts
+            )
+            if not found:
+                raise UsageError(f"No locustfiles (*.py) found in directory '{part}'")
+            paths.extend(found)
+        else:
+            if not path.suffix:
+                path = path.with_suffix(".py")
+            if not path.exists():
+                raise UsageError(
+                    f"Could not find '{part}'. Ensure your locustfile ends with '.py' or is a directory "
+                    "with locustfiles, and that it exists (use -f to point at it)."
+                )
+            paths.append(str(path))
+    if not paths:
+        raise UsageError("No locustfile given (use -f locustfile.py)")
+    return paths
+
+
+def _describe_import_error(path: str, error: BaseException) -> str:
+    if isinstance(error, SyntaxError):
+        where = f"{error.filename or path}:{error.lineno}"
+        source = (error.text or "").strip()
+        return f"Could not parse {where}: {error.msg}" + (f": {source}" if source else "")
+    frames = [f for f in traceback.extract_tb(error.__traceback__) if f.filename == os.path.abspath(path)]
+    where = f"{path}:{frames[-1].lineno}" if frames else path
+    return f"Error while importing {where}: {type(error).__name__}: {error}"
+
+
+def import_locustfile(path: str) -> dict[str, Any]:
+    """Import one locustfile as a module (its directory on sys.path, as Locust does)."""
+    absolute = os.path.abspath(path)
+    directory = os.path.dirname(absolute)
+    if directory not in sys.path:
+        sys.path.insert(0, directory)
+    module_name = Path(absolute).stem
+    if module_name == "locust":
+        module_name = "locustfile_locust"
+    spec = importlib.util.spec_from_file_location(module_name, absolute)
+    if spec is None or spec.loader is None:
+        raise UsageError(f"Could not import {path}: not a Python file")
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[module_name] = module
+    try:
+        spec.loader.exec_module(module)
+    except (Exception, SystemExit) as error:
+        sys.modules.pop(module_name, None)
+        raise UsageError(_describe_import_error(path, error)) from error
+    return vars(module)
+
+
+def _is_user_class(value: Any) -> bool:
+    return inspect.isclass(value) and issubclass(value, User) and not getattr(value, "abstract", True)
+
+
+def _is_shape_class(value: Any) -> bool:
+    return (
+        inspect.isclass(value)
+        and issubclass(value, LoadTestShape)
+        and value is not LoadTestShape
+        and not value.__dict__.get("abstract", False)
+    )
+
+
+def load_locustfiles(paths: list[str]) -> LoadedFiles:
+    loaded = LoadedFiles(paths=paths)
+    for path in paths:
+        for name, value in import_locustfile(path).items():
+            if _is_user_class(value):
+                loaded.user_classes.setdefault(name, value)
+            elif _is_shape_class(value):
+                loaded.shape_classes.setdefault(name, value)
+    if len(loaded.shape_classes) > 1:
+        names = ", ".join(loaded.shape_classes)
+        raise UsageError(f"Only one LoadTestShape class is allowed per run; found {names}")
+    return loaded

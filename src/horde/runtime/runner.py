@@ -1,0 +1,287 @@
+"""The local runner: starts, ramps and stops users on the running event loop."""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import logging
+import math
+import time
+import traceback
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+from horde.exception import StopTest
+from horde.runtime.dispatch import next_user_class
+from horde.runtime.monitor import UsageMonitor
+
+if TYPE_CHECKING:
+    from horde.runtime.environment import Environment
+    from horde.user.users import User
+
+logger = logging.getLogger(__name__)
+
+STATE_INIT = "ready"
+STATE_SPAWNING = "spawning"
+STATE_RUNNING = "running"
+STATE_CLEANUP = "cleanup"
+STATE_STOPPING = "stopping"
+STATE_STOPPED = "stopped"
+STATE_MISSING = "missing"
+
+SPAWN_TICK = 0.01  # seconds between spawn batches: smooth ramps without one timer per user
+STATS_SAMPLE_INTERVAL = 1.0
+SHAPE_TICK_INTERVAL = 1.0
+
+
+class Message:
+    """A custom message (local mode loops it back to this runner)."""
+
+    def __init__(self, message_type: str, data: Any, node_id: str) -> None:
+        self.type = message_type
+        self.data = data
+        self.node_id = node_id
+
+
+class LocalRunner:
+    """Runs all users in this process. Every method must be called on the running loop."""
+
+    def __init__(self, environment: Environment) -> None:
+        self.environment = environment
+        self.stats = environment.stats
+        self.state = STATE_INIT
+        self.exceptions: dict[int | str, dict[str, Any]] = {}
+        self.target_user_count = 0
+        self.target_user_classes_count: dict[str, int] = {}
+        self.spawn_rate = 1.0
+        self.worker_index = 0
+        self.client_id = "local"
+        self.custom_messages: dict[str, tuple[Callable[..., Any], bool]] = {}
+        self.shape_last_tick: Any = None
+        self.unhandled_errors = 0
+        self.monitor = UsageMonitor(environment)
+        self._users: list[User] = []
+        self._counts: dict[type[User], int] = {}
+        self._spawn_task: asyncio.Task[None] | None = None
+        self._background: list[asyncio.Task[None]] = []
+        self._shape_task: asyncio.Task[None] | None = None
+        self._stopping_task: asyncio.Task[None] | None = None
+        self.quit_event = asyncio.Event()
+        self.test_start_time: float | None = None
+        environment.events.user_error.add_listener(self._on_user_error)
+
+    # Counts ----------------------------------------------------------------------------------
+    @property
+    def user_count(self) -> int:
+        return len(self._users)
+
+    @property
+    def user_classes_count(self) -> dict[str, int]:
+        return {cls.__name__: n for cls, n in self._counts.items() if n}
+
+    @property
+    def user_classes(self) -> list[type[User]]:
+        return self.environment.user_classes
+
+    @property
+    def users(self) -> list[User]:
+        return list(self._users)
+
+    # Exceptions from user code ---------------------------------------------------------------
+    def _on_user_error(self, user_instance: Any, exception: BaseException, tb: Any, **_: Any) -> None:
+        formatted = "".join(traceback.format_tb(tb))
+        self.log_exception("local", str(exception) or repr(exception), formatted)
+
+    def log_exception(self, node_id: str, msg: str, formatted_tb: str) -> None:
+        key = int(hashlib.md5(formatted_tb.encode(), usedforsecurity=False).hexdigest()[:15], 16)
+        row = self.exceptions.setdefault(key, {"count": 0, "msg": msg, "traceback": formatted_tb, "nodes": set()})
+        row["count"] += 1
+        row["nodes"].add(node_id)
+
+    # Starting and ramping --------------------------------------------------------------------
+    def start(
+        self,
+        user_count: int,
+        spawn_rate: float,
+        wait: bool = False,
+        user_classes: list[type[User]] | None = None,
+    ) -> None:
+        """Ramp to ``user_count`` users at ``spawn_rate`` users/s (in the background)."""
+        if spawn_rate <= 0 or not math.isfinite(spawn_rate):
+            raise ValueError("spawn rate must be a number above 0")
+        if user_classes is not None:
+            self.environment.user_classes = list(user_classes)
+        if self.state in (STATE_INIT, STATE_STOPPED):
+            self._begin_test()
+        self.target_user_count = user_count
+        self.spawn_rate = spawn_rate
+        if self._spawn_task is not None and not self._spawn_task.done():
+            self._spawn_task.cancel()
+        self.state = STATE_SPAWNING
+        self._spawn_task = asyncio.get_running_loop().create_task(self._ramp(user_count, spawn_rate))
+
+    def _begin_test(self) -> None:
+        self.stats.clear_all()
+        self.exceptions.clear()
+        self.test_start_time = time.time()
+        self.environment.events.test_start.fire(environment=self.environment)
+        loop = asyncio.get_running_loop()
+        self._background = [
+            loop.create_task(self._sample_stats()),
+            loop.create_task(self.monitor.run()),
+        ]
+
+    async def _ramp(self, target: int, rate: float) -> None:
+        started = time.monotonic()
+        begin = self.user_count
+        classes = self.environment.user_classes
+        while self.user_count != target:
+            due = max(1, math.floor((time.monotonic() - started) * rate))
+            if target > self.user_count:
+                for _ in range(min(due - (self.user_count - begin), target - self.user_count)):
+                    if not self._spawn_one(classes):
+                        target = self.user_count
+                        break
+            else:
+                for _ in range(min(due - (begin - self.user_count), self.user_count - target)):
+                    await self._stop_one()
+            if self.user_count != target:
+                await asyncio.sleep(SPAWN_TICK)
+        self.state = STATE_RUNNING
+        logger.info(
+            "All users spawned: %s (%d total users)",
+            ", ".join(f'"{name}": {n}' for name, n in sorted(self.user_classes_count.items())),
+            self.user_count,
+        )
+        self.environment.events.spawning_complete.fire(user_count=self.user_count)
+        if self.environment.reset_stats:
+            logger.info("Resetting stats")
+            self.stats.reset_all()
+
+    def _spawn_one(self, classes: list[type[User]]) -> bool:
+        user_class = next_user_class(classes, self._counts)
+        if user_class is None:
+            return False
+        try:
+            user = user_class(self.environment)
+        except StopTest as error:
+            logger.error("Stopping the test: %s", error or f"{user_class.__name__} could not start")
+            self.quit_later()
+            return False
+        if not getattr(user, "_init_called", False):
+            raise TypeError(f"{user_class.__name__}.__init__ must call super().__init__(environment)")
+        self._users.append(user)
+        self._counts[user_class] = self._counts.get(user_class, 0) + 1
+        task = user.start()
+        task.add_done_callback(lambda _t, u=user: self._user_finished(u))
+        return True
+
+    def _user_finished(self, user: User) -> None:
+        try:
+            self._users.remove(user)
+        except ValueError:
+            return
+        self._counts[type(user)] -= 1
+        task = user.greenlet
+        if task is not None and not task.cancelled() and task.exception() is not None:
+            self.unhandled_errors += 1
+            logger.error("User crashed: %r", task.exception())
+
+    async def _stop_one(self) -> None:
+        user = self._users[-1]  # last started, first stopped
+        await self._stop_users([user])
+
+    def spawn_users(self, counts: dict[str, int]) -> None:
+        """Start users at once, by class name (bypasses ramping)."""
+        by_name = {c.__name__: c for c in self.environment.user_classes}
+        for name, n in counts.items():
+            for _ in range(n):
+                self._spawn_one([by_name[name]])
+
+    # Stopping --------------------------------------------------------------------------------
+    async def _stop_users(self, users: list[User]) -> None:
+        timeout = self.environment.stop_timeout or 0
+        tasks = [u.greenlet for u in users if u.greenlet is not None]
+        for user in users:
+            user.stop(force=not timeout)
+        if timeout and tasks:
+            _, pending = await asyncio.wait(tasks, timeout=timeout)
+            for task in pending:
+                task.cancel()
+        if tasks:
+            await asyncio.wait(tasks)
+        for user in users:
+            self._user_finished(user)
+
+    async def stop(self) -> None:
+        """Stop every user (honouring ``stop_timeout``) and end the test."""
+        if self.state in (STATE_STOPPED, STATE_STOPPING):
+            if self._stopping_task is not None:
+                await asyncio.shield(self._stopping_task)
+            return
+        self._stopping_task = asyncio.current_task()  # type: ignore[assignment]
+        self.state = STATE_STOPPING
+        self.environment.events.test_stopping.fire(environment=self.environment)
+        for task in (self._spawn_task, self._shape_task):
+            if task is not None and task is not asyncio.current_task() and not task.done():
+                task.cancel()
+        await self._stop_users(list(self._users))
+        for task in self._background:
+            task.cancel()
+        await asyncio.gather(*self._background, return_exceptions=True)
+        self.stats.sample_history(time.time(), 0)
+        self.state = STATE_STOPPED
+        self.environment.events.test_stop.fire(environment=self.environment)
+
+    def quit_later(self) -> None:
+        """Stop the test and let the process exit (safe to call from any callback)."""
+        asyncio.get_running_loop().create_task(self.quit())
+
+    async def quit(self) -> None:
+        await self.stop()
+        self.quit_event.set()
+
+    # Background work --------------------------------------------------------------------------
+    async def _sample_stats(self) -> None:
+        while True:
+            await asyncio.sleep(STATS_SAMPLE_INTERVAL)
+            self.stats.sample_history(time.time(), self.user_count)
+
+    def start_shape(self) -> None:
+        """Let the environment's LoadTestShape drive the user count."""
+        shape = self.environment.shape_class
+        assert shape is not None
+        shape.runner = self
+        shape.reset_time()
+        self._shape_task = asyncio.get_running_loop().create_task(self._shape_loop())
+
+    async def _shape_loop(self) -> None:
+        shape = self.environment.shape_class
+        assert shape is not None
+        while True:
+            try:
+                result = shape.tick()
+            except StopTest:
+                result = None
+            if result is None:
+                logger.info("Shape test stopping")
+                self.quit_later()
+                return
+            if result != self.shape_last_tick:
+                user_count, spawn_rate, *rest = result
+                self.shape_last_tick = result
+                self.start(int(user_count), float(spawn_rate), user_classes=rest[0] if rest else None)
+            await asyncio.sleep(SHAPE_TICK_INTERVAL)
+
+    # Custom messages (loop back in local mode) ----------------------------------------------
+    def register_message(self, msg_type: str, listener: Callable[..., Any], concurrent: bool = False) -> None:
+        if msg_type in self.custom_messages:
+            raise ValueError(f"A listener for message type '{msg_type}' is already registered")
+        self.custom_messages[msg_type] = (listener, concurrent)
+
+    def send_message(self, msg_type: str, data: Any = None, client_id: str | None = None) -> None:
+        entry = self.custom_messages.get(msg_type)
+        if entry is None:
+            logger.warning("Unknown message type received: %s", msg_type)
+            return
+        entry[0](environment=self.environment, msg=Message(msg_type, data, "local"))

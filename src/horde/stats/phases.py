@@ -1,0 +1,93 @@
+"""Where the time of one request went."""
+
+from __future__ import annotations
+
+from typing import Any, NamedTuple
+
+from horde.stats.histogram import Histogram
+
+
+class PhaseTimings(NamedTuple):
+    """Phase durations of one request, in milliseconds.
+
+    ``connect`` and ``tls`` are None when the request reused a kept-alive connection.
+    ``ttfb`` runs from the request being written to the first byte of the response.
+    """
+
+    connect: float | None
+    tls: float | None
+    ttfb: float
+
+
+class PhaseStats:
+    """Per-entry phase histograms (µs): connect and TLS for new connections, TTFB for all.
+
+    ``RequestStats.record`` fills these inline; other code reads them or calls :meth:`record`.
+    """
+
+    __slots__ = ("connect", "reused_connections", "tls", "ttfb")
+
+    def __init__(self) -> None:
+        self.connect = Histogram()
+        self.tls = Histogram()
+        self.ttfb = Histogram()
+        self.reused_connections = 0
+
+    @property
+    def requests(self) -> int:
+        """Samples that came with phase timings."""
+        return self.ttfb.count
+
+    @property
+    def new_connections(self) -> int:
+        return self.connect.count
+
+    def record(self, timings: PhaseTimings) -> None:
+        connect, tls, ttfb = timings
+        if connect is None:
+            self.reused_connections += 1
+        else:
+            self.record_connection(connect, tls)
+        self.ttfb.record(int(ttfb * 1000.0 + 0.5))
+
+    def record_connection(self, connect: float, tls: float | None) -> None:
+        """A request that opened a new connection (ms)."""
+        self.connect.record(int(connect * 1000.0 + 0.5))
+        if tls is not None:
+            self.tls.record(int(tls * 1000.0 + 0.5))
+
+    def merge(self, other: PhaseStats) -> None:
+        self.connect.merge(other.connect)
+        self.tls.merge(other.tls)
+        self.ttfb.merge(other.ttfb)
+        self.reused_connections += other.reused_connections
+
+    def copy(self) -> PhaseStats:
+        clone = PhaseStats()
+        clone.merge(self)
+        return clone
+
+    def summary(self, percentiles: tuple[float, ...] = (0.5, 0.95, 0.99)) -> dict[str, Any]:
+        """Milliseconds, for reports: ``{"connect": {...} | None, "tls": ..., "ttfb": ...,
+        "reused_connections": n, "new_connections": n}``; a phase with no samples is None."""
+        result: dict[str, Any] = {}
+        for phase in ("connect", "tls", "ttfb"):
+            histogram: Histogram = getattr(self, phase)
+            result[phase] = histogram_summary_ms(histogram, percentiles) if histogram else None
+        result["reused_connections"] = self.reused_connections
+        result["new_connections"] = self.new_connections
+        return result
+
+
+def histogram_summary_ms(histogram: Histogram, percentiles: tuple[float, ...]) -> dict[str, Any]:
+    """``{"count", "avg", "min", "max", "p50", ...}`` in ms (avg from bucket middles, within 0.4 %)."""
+    values = histogram.percentiles(percentiles)
+    summary: dict[str, Any] = {
+        "count": histogram.count,
+        "avg": round(histogram.mean_us() / 1000, 3),
+        "min": histogram.min_us / 1000,
+        "max": histogram.max_us / 1000,
+    }
+    for fraction, value in zip(percentiles, values, strict=True):
+        summary[f"p{round(fraction * 100, 4):g}"] = value / 1000
+    return summary

@@ -1,0 +1,78 @@
+"""Users with an HTTP client: ``HttpUser`` (requests-like) and ``FastHttpUser`` (Locust's fast API)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from horde.exception import StopTest
+from horde.http.fast import FastHttpSession
+from horde.http.rest import RestMixin
+from horde.http.session import HttpSession
+from horde.user.users import User
+
+if TYPE_CHECKING:
+    from horde.runtime.environment import Environment
+
+
+def _require_host(user: User) -> str:
+    if not user.host:
+        raise StopTest(
+            f"No host for {type(user).__name__}: set `host` on the class or pass --host "
+            "(e.g. --host http://127.0.0.1:8080)"
+        )
+    return user.host
+
+
+class HttpUser(RestMixin, User):
+    """A user whose ``client`` behaves like a ``requests.Session`` bound to ``host``."""
+
+    abstract = True
+    pool_manager: Any = None  # accepted for compatibility; connections are pooled per user
+
+    def __init__(self, environment: Environment) -> None:
+        super().__init__(environment)
+        self.client = HttpSession(_require_host(self), environment.record_request, self)
+
+    async def run(self) -> None:
+        try:
+            await super().run()
+        finally:
+            self.client.close()
+
+
+class FastHttpUser(RestMixin, User):
+    """A user with Locust's FastHttpSession API, on the same engine as HttpUser."""
+
+    abstract = True
+    network_timeout: float = 60.0
+    connection_timeout: float = 60.0
+    max_redirects: int = 30
+    max_retries: int = 0
+    insecure: bool = True
+    default_headers: dict[str, str] | None = None
+    concurrency: int = 10
+    proxy_host: str | None = None
+    proxy_port: int | None = None
+    client_pool: Any = None
+    ssl_context_factory: Any = None
+
+    def __init__(self, environment: Environment) -> None:
+        super().__init__(environment)
+        self.client = FastHttpSession(
+            base_url=_require_host(self),
+            recorder=environment.record_request,
+            user=self,
+            network_timeout=self.network_timeout,
+            connection_timeout=self.connection_timeout,
+            max_redirects=self.max_redirects,
+            insecure=self.insecure,
+            default_headers=self.default_headers,
+            concurrency=self.concurrency,
+            ssl_context_factory=self.ssl_context_factory,
+        )
+
+    async def run(self) -> None:
+        try:
+            await super().run()
+        finally:
+            self.client.close()

@@ -1,0 +1,345 @@
+"""Tasks, tags and the TaskSet scheduler loop.
+
+The scheduler is a coroutine. A task may be an ``async def`` (awaited directly), a plain function
+(run inside the user's greenlet bridge, so it may block on client calls), or a TaskSet class
+(instantiated and run until it is interrupted).
+"""
+
+from __future__ import annotations
+
+import inspect
+import logging
+import random
+import traceback
+from collections.abc import Callable, Iterable
+from typing import TYPE_CHECKING, Any, TypeVar
+
+from horde.exception import (
+    InterruptTaskSet,
+    LocustError,
+    MissingWaitTimeError,
+    RescheduleTask,
+    RescheduleTaskImmediately,
+    StopTest,
+    StopUser,
+)
+from horde.runtime.bridge import sync_or_async
+
+if TYPE_CHECKING:
+    from horde.user.users import User
+
+logger = logging.getLogger(__name__)
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+# User states, as Locust names them.
+STATE_RUNNING = "running"
+STATE_WAITING = "waiting"
+STATE_STOPPING = "stopping"
+
+_KIND_ASYNC, _KIND_SYNC, _KIND_TASKSET = 0, 1, 2
+_kind_cache: dict[Any, int] = {}
+
+
+def task(weight: Any = 1) -> Any:
+    """Mark a method as a task, optionally with an integer weight: ``@task`` or ``@task(3)``."""
+
+    def decorate(func: F) -> F:
+        if func.__name__ in ("on_start", "on_stop"):
+            logger.warning("You have tagged your %s method as a task; it will run as one", func.__name__)
+        if func.__name__ == "run":
+            raise LocustError("User.run() is not a task; rename the method")
+        func.locust_task_weight = weight  # type: ignore[attr-defined]
+        return func
+
+    if callable(weight):  # bare @task
+        func, weight = weight, 1
+        return decorate(func)
+    return decorate
+
+
+def tag(*tags: str) -> Callable[[F], F]:
+    """Tag a task or TaskSet so ``-T/--tags`` and ``-E/--exclude-tags`` can select it."""
+    for name in tags:
+        if not isinstance(name, str):
+            raise ValueError("tags must be strings, e.g. @tag('checkout')")
+
+    def decorate(target: F) -> F:
+        existing = getattr(target, "locust_tag_set", set())
+        target.locust_tag_set = existing | set(tags)  # type: ignore[attr-defined]
+        if inspect.isclass(target) and hasattr(target, "tasks"):
+            for item in target.tasks:
+                tag(*tags)(item)
+        return target
+
+    return decorate
+
+
+def _expand(tasks: Any) -> list[Any]:
+    """``tasks`` as a list, dict {task: weight} or list of (task, weight), expanded by weight."""
+    expanded: list[Any] = []
+    if isinstance(tasks, dict):
+        tasks = list(tasks.items())
+    for item in tasks:
+        if isinstance(item, tuple) and len(item) == 2:
+            entry, weight = item
+            expanded.extend([entry] * int(weight))
+        elif callable(item):
+            expanded.append(item)
+        else:
+            raise LocustError(f"tasks must hold callables or TaskSet classes, not {item!r}")
+    return expanded
+
+
+def get_tasks_from_base_classes(bases: Iterable[type], class_dict: dict[str, Any]) -> list[Any]:
+    """Inherited tasks first, then the class's ``tasks`` attribute, then its ``@task`` methods."""
+    new_tasks: list[Any] = []
+    for base in bases:
+        if hasattr(base, "tasks") and base.tasks:
+            new_tasks.extend(base.tasks)
+    if class_dict.get("tasks"):
+        new_tasks.extend(_expand(class_dict["tasks"]))
+    for item in class_dict.values():
+        if "locust_task_weight" in dir(item):
+            new_tasks.extend([item] * int(item.locust_task_weight))
+    return new_tasks
+
+
+def task_kind(entry: Any) -> int:
+    kind = _kind_cache.get(entry)
+    if kind is None:
+        if inspect.isclass(entry) and issubclass(entry, TaskSet):
+            kind = _KIND_TASKSET
+        elif inspect.iscoroutinefunction(entry):
+            kind = _KIND_ASYNC
+        else:
+            kind = _KIND_SYNC
+        _kind_cache[entry] = kind
+    return kind
+
+
+def filter_tasks_by_tags(
+    holder: Any,
+    tags: set[str] | None = None,
+    exclude_tags: set[str] | None = None,
+    checked: dict[Any, bool] | None = None,
+) -> None:
+    """Keep only tasks with a wanted tag and without an excluded one (recursively, in place)."""
+    if checked is None:
+        checked = {}
+    kept: list[Any] = []
+    for entry in holder.tasks:
+        if entry in checked:
+            if checked[entry]:
+                kept.append(entry)
+            continue
+        passing = True
+        entry_tags = getattr(entry, "locust_tag_set", set())
+        if inspect.isclass(entry) and issubclass(entry, TaskSet):
+            filter_tasks_by_tags(entry, tags, exclude_tags, checked)
+            passing = bool(entry.tasks)
+        else:
+            if tags is not None:
+                passing &= bool(entry_tags & tags)
+            if exclude_tags is not None:
+                passing &= not (entry_tags & exclude_tags)
+        checked[entry] = passing
+        if passing:
+            kept.append(entry)
+    holder.tasks = kept
+
+
+class TaskSetMeta(type):
+    """Collects ``@task`` methods and ``tasks`` into one weighted list per class."""
+
+    def __new__(mcs, classname: str, bases: tuple[type, ...], class_dict: dict[str, Any]) -> Any:
+        class_dict["tasks"] = get_tasks_from_base_classes(bases, class_dict)
+        return type.__new__(mcs, classname, bases, class_dict)
+
+
+async def _run_callable(user: User, fn: Callable[..., Any], *args: Any) -> Any:
+    """Await ``fn(*args)`` if it is a coroutine function, else run it in the user's bridge."""
+    if task_kind(fn) == _KIND_ASYNC:
+        return await fn(*args)
+    return await user._bridge.call(fn, *args)
+
+
+class TaskSet(metaclass=TaskSetMeta):
+    """A group of tasks picked at random by weight; nestable. Leave it with :meth:`interrupt`."""
+
+    tasks: list[Any] = []
+    min_wait: float | None = None
+    max_wait: float | None = None
+    wait_function: Callable[..., float] | None = None
+
+    def __init__(self, parent: Any) -> None:
+        self._task_queue: list[Any] = []
+        self._time_start = 0.0
+        if isinstance(parent, TaskSet):
+            self._user: User = parent.user
+        else:
+            self._user = parent
+        self._parent = parent
+        if self.min_wait is None:
+            self.min_wait = self.user.min_wait
+        if self.max_wait is None:
+            self.max_wait = self.user.max_wait
+        if self.wait_function is None:
+            self.wait_function = self.user.wait_function
+
+    @property
+    def user(self) -> User:
+        return self._user
+
+    @property
+    def parent(self) -> Any:
+        return self._parent
+
+    @property
+    def client(self) -> Any:
+        return self._user.client
+
+    def on_start(self) -> None:
+        """Runs when this TaskSet starts (each time it is picked as a task)."""
+
+    def on_stop(self) -> None:
+        """Runs when this TaskSet is interrupted or its user stops."""
+
+    async def _call_hook(self, name: str) -> None:
+        hook = getattr(self, name)
+        if getattr(hook, "__func__", None) is getattr(TaskSet, name):
+            return  # not overridden: no greenlet needed
+        await _run_callable(self._user, hook)
+
+    async def run(self) -> None:
+        user = self._user
+        try:
+            await self._call_hook("on_start")
+        except InterruptTaskSet as e:
+            raise (RescheduleTaskImmediately if e.reschedule else RescheduleTask)() from e
+        while True:
+            try:
+                await self._step()
+            except InterruptTaskSet as e:
+                await self._on_stop_logged()
+                raise (RescheduleTaskImmediately if e.reschedule else RescheduleTask)() from e
+            except BaseException:  # StopUser, StopTest, or cancelled because the user is killed
+                await self._on_stop_logged()
+                raise
+
+    async def _step(self) -> None:
+        """Run one task, then wait unless the task asked to skip the wait."""
+        if not self._task_queue:
+            self.schedule_task(self.get_next_task())
+        try:
+            self._check_stop_condition()
+            await self.execute_next_task()
+        except RescheduleTaskImmediately:
+            return
+        except RescheduleTask:
+            pass
+        except (InterruptTaskSet, StopUser, StopTest):
+            raise
+        except Exception as error:
+            self._task_failed(error)
+        await self._wait()
+
+    def _task_failed(self, error: Exception) -> None:
+        user = self._user
+        user.environment.events.user_error.fire(user_instance=self, exception=error, tb=error.__traceback__)
+        if not user.environment.catch_exceptions:
+            raise error
+        logger.error("%s\n%s", error, "".join(traceback.format_exception(error)))
+
+    async def _on_stop_logged(self) -> None:
+        try:
+            await self._call_hook("on_stop")
+        except (StopUser, StopTest):
+            raise
+        except Exception:
+            logger.error("Uncaught exception in on_stop:\n%s", traceback.format_exc())
+
+    async def execute_next_task(self) -> None:
+        await self.execute_task(self._task_queue.pop(0))
+
+    async def execute_task(self, entry: Any) -> None:
+        kind = task_kind(entry)
+        if kind == _KIND_TASKSET:
+            await entry(self).run()
+        elif getattr(entry, "__self__", None) is self:
+            await _run_callable(self._user, entry)
+        else:
+            await _run_callable(self._user, entry, self)
+
+    def schedule_task(self, task_callable: Any, first: bool = False) -> None:
+        """Queue a task to run before the next random pick (at the front with ``first=True``)."""
+        if first:
+            self._task_queue.insert(0, task_callable)
+        else:
+            self._task_queue.append(task_callable)
+
+    def get_next_task(self) -> Any:
+        if not self.tasks:
+            if getattr(self, "task", None):
+                raise LocustError(
+                    f"No tasks defined on {type(self).__name__}. Use 'tasks' or '@task'; "
+                    "'task' (singular) is a common typo"
+                )
+            raise LocustError(
+                f"No tasks defined on {type(self).__name__}. Use the @task decorator or set 'tasks'"
+            )
+        return random.choice(self.tasks)
+
+    def wait_time(self) -> float:
+        """The user's wait_time unless this TaskSet defines its own."""
+        user = self._user
+        if user.wait_time:
+            return float(user.wait_time())
+        if self.min_wait is not None and self.max_wait is not None:
+            return random.randint(int(self.min_wait), int(self.max_wait)) / 1000.0
+        raise MissingWaitTimeError(
+            "You must define a wait_time on your User or TaskSet, e.g. wait_time = between(1, 5)"
+        )
+
+    def _check_stop_condition(self) -> None:
+        if self._user._state == STATE_STOPPING:
+            raise StopUser()
+
+    async def _wait(self) -> None:
+        user = self._user
+        self._check_stop_condition()
+        user._state = STATE_WAITING
+        await user._sleep(self.wait_time())
+        self._check_stop_condition()
+        user._state = STATE_RUNNING
+
+    def wait(self) -> Any:
+        """Wait as between tasks. Blocks in plain-def code; ``await`` it in async code."""
+        return sync_or_async(self._wait())
+
+    def interrupt(self, reschedule: bool = True) -> None:
+        """Leave this TaskSet and return control to its parent."""
+        raise InterruptTaskSet(reschedule)
+
+
+class DefaultTaskSet(TaskSet):
+    """Runs a User's own tasks; its tasks receive the user, not this TaskSet."""
+
+    def get_next_task(self) -> Any:
+        if not self.user.tasks:
+            raise LocustError(
+                f"No tasks defined on {type(self.user).__name__}. Use the @task decorator or set 'tasks'"
+            )
+        return random.choice(self.user.tasks)
+
+    async def execute_task(self, entry: Any) -> None:
+        kind = task_kind(entry)
+        if kind == _KIND_TASKSET:
+            await entry(self.user).run()
+        elif getattr(entry, "__self__", None) is not None:
+            await _run_callable(self._user, entry)
+        else:
+            await _run_callable(self._user, entry, self.user)
+
+    async def _call_hook(self, name: str) -> None:
+        return None  # the user's own on_start/on_stop are called by the user

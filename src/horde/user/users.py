@@ -1,0 +1,166 @@
+"""The simulated user: one asyncio task running its task loop."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import traceback
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+from horde.exception import StopTest, StopUser
+from horde.runtime.bridge import SyncBridge, sync_or_async
+from horde.user.task import (
+    STATE_RUNNING,
+    STATE_STOPPING,
+    STATE_WAITING,
+    DefaultTaskSet,
+    TaskSet,
+    _run_callable,
+    get_tasks_from_base_classes,
+)
+from horde.user.wait_time import constant
+
+if TYPE_CHECKING:
+    from horde.runtime.environment import Environment
+
+logger = logging.getLogger(__name__)
+
+
+class UserMeta(type):
+    """Collects tasks like TaskSetMeta, and makes every subclass non-abstract unless it says so."""
+
+    def __new__(mcs, classname: str, bases: tuple[type, ...], class_dict: dict[str, Any]) -> Any:
+        class_dict["tasks"] = get_tasks_from_base_classes(bases, class_dict)
+        if "abstract" not in class_dict:
+            class_dict["abstract"] = False
+        return type.__new__(mcs, classname, bases, class_dict)
+
+
+class User(metaclass=UserMeta):
+    """A simulated user. Subclass it, add ``@task`` methods, set ``wait_time``."""
+
+    host: str | None = None
+    min_wait: float | None = None
+    max_wait: float | None = None
+    wait_function: Callable[..., float] | None = None
+    wait_time: Callable[..., float] = constant(0)
+    tasks: list[Any] = []
+    weight: float = 1
+    fixed_count: int = 0
+    abstract: bool = True
+
+    def __init__(self, environment: Environment) -> None:
+        self.environment = environment
+        self._state: str | None = None
+        self._task: asyncio.Task[None] | None = None
+        self._bridge = SyncBridge()
+        self._taskset_instance: TaskSet | None = None
+        self._group: Any = None
+        self._init_called = True
+
+    # Lifecycle hooks -------------------------------------------------------------------------
+    def on_start(self) -> None:
+        """Runs once when the user starts."""
+
+    def on_stop(self) -> None:
+        """Runs once when the user stops (also when killed at the end of the test)."""
+
+    def context(self) -> dict[str, Any]:
+        """Merged into the ``context`` of every request this user reports."""
+        return {}
+
+    # Running ------------------------------------------------------------------------------------
+    async def _call_hook(self, name: str) -> None:
+        hook = getattr(self, name)
+        if getattr(hook, "__func__", None) is getattr(User, name):
+            return
+        await _run_callable(self, hook)
+
+    async def run(self) -> None:
+        self._state = STATE_RUNNING
+        self._taskset_instance = DefaultTaskSet(self)
+        try:
+            try:
+                await self._call_hook("on_start")
+            except (StopUser, StopTest):
+                raise
+            except Exception as error:
+                logger.error("%s\n%s", error, "".join(traceback.format_exception(error)))
+                self.environment.events.user_error.fire(
+                    user_instance=self, exception=error, tb=error.__traceback__
+                )
+                return  # the user dies, as in Locust: no retry
+            await self._taskset_instance.run()
+        except (StopUser, StopTest, asyncio.CancelledError):
+            await self._stop_hook()
+            raise
+        finally:
+            self._bridge.close()
+
+    async def _stop_hook(self) -> None:
+        try:
+            await self._call_hook("on_stop")
+        except Exception:
+            logger.error("Uncaught exception in on_stop:\n%s", traceback.format_exc())
+
+    async def _sleep(self, seconds: float) -> None:
+        await asyncio.sleep(seconds)
+
+    def wait(self) -> Any:
+        """Wait as between tasks (a point where a stopping user may be killed)."""
+        assert self._taskset_instance is not None
+        return self._taskset_instance.wait()
+
+    def start(self, group: Any = None) -> asyncio.Task[None]:
+        """Start the user's loop as an asyncio task on the running loop."""
+        self._group = group
+        self._task = asyncio.get_running_loop().create_task(self._run_guarded())
+        return self._task
+
+    async def _run_guarded(self) -> None:
+        try:
+            await self.run()
+        except (StopUser, StopTest, asyncio.CancelledError):
+            pass
+
+    def stop(self, force: bool = False) -> bool:
+        """Stop the user: at once if ``force`` or it is waiting, else after its current task.
+
+        Returns True if the user was killed at once.
+        """
+        task = self._task
+        if task is None or task.done():
+            return True
+        if force or self._state in (STATE_WAITING, None):
+            task.cancel()
+            return True
+        self._state = STATE_STOPPING
+        return False
+
+    @property
+    def greenlet(self) -> asyncio.Task[None] | None:
+        """The user's asyncio task (Locust called it a greenlet)."""
+        return self._task
+
+    @property
+    def group(self) -> Any:
+        return self._group
+
+    @classmethod
+    def fullname(cls) -> str:
+        return f"{cls.__module__}.{cls.__qualname__}"
+
+    @classmethod
+    def json(cls) -> dict[str, Any]:
+        return {
+            "host": cls.host,
+            "weight": cls.weight,
+            "fixed_count": cls.fixed_count,
+            "tasks": [getattr(t, "__name__", str(t)) for t in cls.tasks],
+        }
+
+
+def sleep(seconds: float) -> Any:
+    """Cooperative sleep: blocks in plain-def user code, returns an awaitable in async code."""
+    return sync_or_async(asyncio.sleep(seconds))

@@ -1,0 +1,5 @@
+from locust import HttpUser
+
+
+class Base(HttpUser):
+    abstract = True

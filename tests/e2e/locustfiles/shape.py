@@ -1,0 +1,19 @@
+from locust import HttpUser, LoadTestShape, constant, task
+
+
+class Pinger(HttpUser):
+    wait_time = constant(0.05)
+
+    @task
+    def ping(self):
+        self.client.get("/health")
+
+
+class Steps(LoadTestShape):
+    def tick(self):
+        run_time = self.get_run_time()
+        if run_time < 1:
+            return (2, 10)
+        if run_time < 2:
+            return (4, 10)
+        return None

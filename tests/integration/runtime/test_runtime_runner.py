@@ -1,0 +1,168 @@
+"""The local runner on a real event loop: ramps, class mix, stop timeout, shapes, exceptions."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from typing import Any
+
+from horde.runtime.environment import Environment
+from horde.runtime.events import Events
+from horde.shapes.load_test_shape import LoadTestShape
+from horde.user.task import task
+from horde.user.users import User
+from horde.user.wait_time import constant
+
+
+class Idle(User):
+    wait_time = constant(0.01)
+
+    @task
+    async def nothing(self) -> None:
+        self.environment.events.request.fire(
+            request_type="X", name="idle", response_time=1.0, response_length=0, exception=None, context={}
+        )
+
+
+class Heavy(User):
+    weight = 3
+    wait_time = constant(0.01)
+
+    @task
+    def nothing(self) -> None:
+        pass
+
+
+class Pinned(User):
+    fixed_count = 1
+    wait_time = constant(0.01)
+
+    @task
+    def nothing(self) -> None:
+        pass
+
+
+def make_env(*classes: type[User], **kwargs: Any) -> Environment:
+    return Environment(user_classes=list(classes), events=Events(), **kwargs)
+
+
+def test_ramp_follows_the_spawn_rate_and_fires_spawning_complete() -> None:
+    env = make_env(Idle)
+    completed: list[int] = []
+    env.events.spawning_complete.add_listener(lambda user_count, **_: completed.append(user_count))
+
+    async def main() -> tuple[float, list[int]]:
+        runner = env.create_local_runner()
+        started = time.monotonic()
+        runner.start(10, spawn_rate=40)
+        counts = []
+        while runner.state != "running":
+            counts.append(runner.user_count)
+            await asyncio.sleep(0.05)
+        took = time.monotonic() - started
+        await runner.quit()
+        return took, counts
+
+    took, counts = asyncio.run(main())
+    assert 0.2 <= took < 1.0  # 10 users at 40/s: about a quarter of a second
+    assert counts == sorted(counts) and counts[0] < 10  # grew gradually
+    assert completed == [10]
+    assert env.stats.total.num_requests > 0
+
+
+def test_class_mix_fixed_count_and_ramp_down_lifo() -> None:
+    env = make_env(Idle, Heavy, Pinned)
+
+    async def main() -> tuple[dict[str, int], dict[str, int]]:
+        runner = env.create_local_runner()
+        runner.start(9, spawn_rate=1000)
+        while runner.state != "running":
+            await asyncio.sleep(0.01)
+        up = runner.user_classes_count
+        runner.start(5, spawn_rate=1000)
+        while runner.user_count != 5 or runner.state != "running":
+            await asyncio.sleep(0.01)
+        down = runner.user_classes_count
+        await runner.quit()
+        return up, down
+
+    up, down = asyncio.run(main())
+    assert up == {"Pinned": 1, "Heavy": 6, "Idle": 2}
+    assert down == {"Pinned": 1, "Heavy": 3, "Idle": 1}
+
+
+def test_stop_timeout_lets_running_tasks_finish() -> None:
+    finished: list[str] = []
+
+    class Slow(User):
+        wait_time = constant(0)
+
+        @task
+        async def slow(self) -> None:
+            await asyncio.sleep(0.2)
+            finished.append("done")
+
+    async def run(stop_timeout: float | None) -> None:
+        env = make_env(Slow, stop_timeout=stop_timeout)
+        runner = env.create_local_runner()
+        runner.start(3, spawn_rate=1000)
+        await asyncio.sleep(0.05)
+        await runner.quit()
+
+    asyncio.run(run(None))
+    assert finished == []  # killed mid-task
+    asyncio.run(run(1.0))
+    assert finished == ["done"] * 3
+
+
+def test_shape_drives_user_count_and_ends_the_test() -> None:
+    class TwoSteps(LoadTestShape):
+        def tick(self) -> tuple[int, float] | None:
+            if self.get_run_time() < 0.15:
+                return (2, 100)
+            if self.get_run_time() < 0.3:
+                return (4, 100)
+            return None
+
+    import horde.runtime.runner as runner_module
+
+    env = make_env(Idle, shape_class=TwoSteps())
+    seen: set[int] = set()
+
+    async def main() -> None:
+        runner_module.SHAPE_TICK_INTERVAL = 0.05
+        runner = env.create_local_runner()
+        runner.start_shape()
+        while not runner.quit_event.is_set():
+            seen.add(runner.user_count)
+            await asyncio.sleep(0.01)
+
+    try:
+        asyncio.run(asyncio.wait_for(main(), 5))
+    finally:
+        runner_module.SHAPE_TICK_INTERVAL = 1.0
+    assert {2, 4} <= seen
+
+
+def test_task_exceptions_land_in_the_exceptions_table() -> None:
+    class Raiser(User):
+        wait_time = constant(0.01)
+
+        @task
+        def fail(self) -> None:
+            raise KeyError("missing")
+
+    env = make_env(Raiser)
+
+    async def main() -> Any:
+        runner = env.create_local_runner()
+        runner.start(2, spawn_rate=1000)
+        await asyncio.sleep(0.1)
+        await runner.quit()
+        return runner.exceptions
+
+    table = asyncio.run(main())
+    (row,) = table.values()
+    assert row["count"] >= 4 and row["nodes"] == {"local"}
+    assert "KeyError" in row["msg"] or "missing" in row["msg"]
+    assert "raise KeyError" in row["traceback"]

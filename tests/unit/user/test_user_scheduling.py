@@ -1,0 +1,365 @@
+"""The task loop: task kinds, TaskSet nesting, interrupts, flow-control exceptions, on_start/on_stop."""
+
+from __future__ import annotations
+
+import asyncio
+from types import SimpleNamespace
+from typing import Any
+
+import pytest
+
+from horde.exception import (
+    InterruptTaskSet,
+    RescheduleTask,
+    RescheduleTaskImmediately,
+    StopTest,
+    StopUser,
+)
+from horde.runtime.events import Events
+from horde.user.markov_taskset import MarkovTaskSet, transition, transitions
+from horde.user.sequential_taskset import SequentialTaskSet
+from horde.user.task import TaskSet, task
+from horde.user.users import User
+from horde.user.wait_time import constant
+
+
+def make_env(catch_exceptions: bool = True) -> Any:
+    return SimpleNamespace(events=Events(), catch_exceptions=catch_exceptions)
+
+
+def run_user(user_class: type[User], env: Any = None, timeout: float = 2.0) -> User:
+    env = env or make_env()
+    user = user_class(env)
+
+    async def main() -> None:
+        await asyncio.wait_for(user.start(), timeout)
+
+    asyncio.run(main())
+    return user
+
+
+class Recorder(User):
+    abstract = True
+    wait_time = constant(0)
+
+    def __init__(self, environment: Any) -> None:
+        super().__init__(environment)
+        self.log: list[str] = []
+
+    def note(self, what: str, limit: int = 50) -> None:
+        self.log.append(what)
+        if len(self.log) >= limit:
+            raise StopUser()
+
+
+def test_sync_and_async_tasks_run_in_the_same_user() -> None:
+    class Mixed(Recorder):
+        def on_start(self) -> None:
+            self.log.append("start")
+
+        @task
+        def sync_task(self) -> None:
+            self.note("sync", limit=200)
+
+        @task
+        async def async_task(self) -> None:
+            await asyncio.sleep(0)
+            self.note("async", limit=200)
+
+        def on_stop(self) -> None:
+            self.log.append("stop")
+
+    user = run_user(Mixed)
+    assert user.log[0] == "start"
+    assert user.log[-1] == "stop"
+    assert {"sync", "async"} <= set(user.log)
+
+
+def test_weights_shape_the_mix() -> None:
+    class Weighted(Recorder):
+        @task(9)
+        def heavy(self) -> None:
+            self.note("heavy", limit=2000)
+
+        @task(1)
+        def light(self) -> None:
+            self.note("light", limit=2000)
+
+    user = run_user(Weighted)
+    heavy = user.log.count("heavy")
+    assert 0.85 < heavy / len(user.log) < 0.95
+
+
+def test_tasks_attribute_forms_are_expanded_by_weight() -> None:
+    def a(user: Any) -> None:
+        pass
+
+    def b(user: Any) -> None:
+        pass
+
+    class AsDict(User):
+        tasks = {a: 3, b: 1}
+
+    class AsTuples(User):
+        tasks = [(a, 2), (b, 1)]
+
+    class AsList(User):
+        tasks = [a, b]
+
+    assert AsDict.tasks.count(a) == 3 and AsDict.tasks.count(b) == 1
+    assert AsTuples.tasks.count(a) == 2 and AsTuples.tasks.count(b) == 1
+    assert AsList.tasks == [a, b]
+
+
+def test_inherited_tasks_come_first() -> None:
+    class Base(User):
+        abstract = True
+
+        @task
+        def base_task(self) -> None:
+            pass
+
+    class Child(Base):
+        @task
+        def child_task(self) -> None:
+            pass
+
+    assert [t.__name__ for t in Child.tasks] == ["base_task", "child_task"]
+    assert Base.abstract is True and Child.abstract is False
+
+
+def test_nested_taskset_interrupt_returns_to_parent() -> None:
+    class Inner(TaskSet):
+        def on_start(self) -> None:
+            self.user.log.append("inner-start")
+
+        @task
+        def work(self) -> None:
+            self.user.log.append("inner-work")
+            self.interrupt()
+
+        def on_stop(self) -> None:
+            self.user.log.append("inner-stop")
+
+    class Once(Recorder):
+        @task
+        def outer(self) -> None:
+            self.note("outer", limit=10)
+
+        tasks = [Inner]
+
+    user = run_user(Once)
+    # Every visit to Inner starts, works once, is interrupted and stops, then control is back.
+    inner_runs = user.log.count("inner-start")
+    assert inner_runs == user.log.count("inner-work") == user.log.count("inner-stop")
+    assert inner_runs > 0
+    for i, entry in enumerate(user.log):
+        if entry == "inner-start":
+            assert user.log[i + 1 : i + 3] == ["inner-work", "inner-stop"]
+
+
+def test_interrupt_without_reschedule_waits_first() -> None:
+    waits: list[str] = []
+
+    class Inner(TaskSet):
+        @task
+        def leave(self) -> None:
+            self.interrupt(reschedule=False)
+
+    class U(Recorder):
+        tasks = [Inner]
+
+        def wait_time(self) -> float:
+            waits.append("w")
+            if len(waits) >= 3:
+                raise StopUser()
+            return 0
+
+    run_user(U)
+    assert len(waits) == 3
+
+
+def test_reschedule_exceptions_control_the_wait() -> None:
+    waits: list[int] = []
+
+    class U(Recorder):
+        def wait_time(self) -> float:
+            waits.append(len(self.log))
+            return 0
+
+        @task
+        def t(self) -> None:
+            n = len(self.log)
+            self.note("t", limit=6)
+            if n % 2 == 0:
+                raise RescheduleTaskImmediately()
+            raise RescheduleTask()
+
+    user = run_user(U)
+    assert len(user.log) == 6
+    # Only RescheduleTask (odd runs) led to a wait.
+    assert waits == [2, 4]
+
+
+def test_task_exception_is_reported_and_user_goes_on() -> None:
+    env = make_env()
+    errors: list[Any] = []
+    env.events.user_error.add_listener(lambda **kw: errors.append(kw))
+
+    class U(Recorder):
+        @task
+        def flaky(self) -> None:
+            self.note("ran", limit=3)
+            raise ValueError("boom")
+
+    user = run_user(U, env)
+    assert user.log == ["ran"] * 3
+    assert len(errors) == 2
+    assert isinstance(errors[0]["exception"], ValueError)
+    assert errors[0]["user_instance"] is not None and errors[0]["tb"] is not None
+
+
+def test_stop_test_in_a_task_only_ends_that_user() -> None:
+    class U(Recorder):
+        @task
+        def t(self) -> None:
+            self.log.append("t")
+            raise StopTest()
+
+        def on_stop(self) -> None:
+            self.log.append("stop")
+
+    assert run_user(U).log == ["t", "stop"]
+
+
+def test_on_start_failure_kills_the_user_without_running_tasks() -> None:
+    env = make_env()
+    errors: list[Any] = []
+    env.events.user_error.add_listener(lambda **kw: errors.append(kw["exception"]))
+
+    class U(Recorder):
+        def on_start(self) -> None:
+            raise RuntimeError("login failed")
+
+        @task
+        def t(self) -> None:
+            self.log.append("t")
+
+    assert run_user(U, env).log == []
+    assert [type(e) for e in errors] == [RuntimeError]
+
+
+def test_sequential_taskset_runs_in_declaration_order() -> None:
+    def extra(ts: Any) -> None:
+        ts.user.log.append("extra")
+
+    class Journey(SequentialTaskSet):
+        @task
+        def login(self) -> None:
+            self.user.log.append("login")
+
+        tasks = [extra]
+
+        @task(2)
+        def browse(self) -> None:
+            self.user.log.append("browse")
+
+        @task
+        def checkout(self) -> None:
+            self.user.note("checkout", limit=10)
+
+    class U(Recorder):
+        tasks = [Journey]
+
+    log = run_user(U).log
+    assert log == ["login", "extra", "browse", "browse", "checkout"] * 2
+
+
+def test_markov_taskset_follows_transitions() -> None:
+    class Flow(MarkovTaskSet):
+        @transition("browse")
+        def home(self) -> None:
+            self.user.log.append("home")
+
+        @transitions({"checkout": 1})
+        def browse(self) -> None:
+            self.user.log.append("browse")
+
+        @transitions(["home"])
+        def checkout(self) -> None:
+            self.user.note("checkout", limit=9)
+
+    class U(Recorder):
+        tasks = [Flow]
+
+    assert run_user(U).log == ["home", "browse", "checkout"] * 3
+
+
+def test_markov_taskset_rejects_unknown_target() -> None:
+    from horde.user.markov_taskset import MarkovTaskSetError
+
+    with pytest.raises(MarkovTaskSetError, match="unknown method 'nowhere'"):
+
+        class Broken(MarkovTaskSet):
+            @transition("nowhere")
+            def start(self) -> None:
+                pass
+
+
+def test_stop_cancels_a_waiting_user_and_runs_on_stop() -> None:
+    class Sleeper(User):
+        wait_time = constant(60)
+
+        def __init__(self, environment: Any) -> None:
+            super().__init__(environment)
+            self.log: list[str] = []
+
+        @task
+        def t(self) -> None:
+            self.log.append("t")
+
+        def on_stop(self) -> None:
+            self.log.append("stop")
+
+    async def main() -> list[str]:
+        user = Sleeper(make_env())
+        task_handle = user.start()
+        await asyncio.sleep(0.01)
+        assert user.stop() is True  # waiting users are killed at once
+        await asyncio.wait_for(task_handle, 1)
+        return user.log
+
+    assert asyncio.run(main()) == ["t", "stop"]
+
+
+def test_graceful_stop_lets_the_running_task_finish() -> None:
+    class Busy(User):
+        wait_time = constant(0)
+
+        def __init__(self, environment: Any) -> None:
+            super().__init__(environment)
+            self.log: list[str] = []
+
+        @task
+        async def t(self) -> None:
+            self.log.append("begin")
+            await asyncio.sleep(0.05)
+            self.log.append("end")
+
+    async def main() -> list[str]:
+        user = Busy(make_env())
+        handle = user.start()
+        await asyncio.sleep(0.01)
+        assert user.stop(force=False) is False
+        await asyncio.wait_for(handle, 1)
+        return user.log
+
+    assert asyncio.run(main()) == ["begin", "end"]
+
+
+def test_interrupt_outside_taskset_raises() -> None:
+    class Inner(TaskSet):
+        pass
+
+    with pytest.raises(InterruptTaskSet):
+        Inner(SimpleNamespace(min_wait=None, max_wait=None, wait_function=None)).interrupt()
