@@ -32,10 +32,14 @@ class HTTPError(Exception):
 def make_samples(count: int, with_timings: bool, seed: int = 7) -> list[Sample]:
     rng = random.Random(seed)
     names = [f"/api/items/{i}" for i in range(45)] + ["/", "/login", "/cart", "/search", "/checkout"]
-    errors = [HTTPError(f"{code} Server Error for url") for code in (500, 502, 503)] + [ConnectionResetError()]
+    errors = [HTTPError(f"{code} Server Error for url") for code in (500, 502, 503)] + [
+        ConnectionResetError()
+    ]
+    posts = {"/login", "/cart", "/checkout"}
     samples: list[Sample] = []
     for _ in range(count):
-        method = "POST" if rng.random() < 0.1 else "GET"
+        name = rng.choice(names)
+        method = "POST" if name in posts else "GET"
         latency = rng.lognormvariate(3.0, 0.8)  # ms: median ~20, p99 ~130
         error = rng.choice(errors) if rng.random() < 0.01 else None
         timings = None
@@ -46,7 +50,7 @@ def make_samples(count: int, with_timings: bool, seed: int = 7) -> list[Sample]:
                 tls=rng.uniform(1.0, 5.0) if new_connection else None,
                 ttfb=latency * 0.9,
             )
-        samples.append((method, rng.choice(names), latency, rng.randrange(200, 8000), error, timings))
+        samples.append((method, name, latency, rng.randrange(200, 8000), error, timings))
     return samples
 
 
@@ -94,7 +98,9 @@ def time_tick(samples: list[Sample]) -> float:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--samples", type=int, default=20_000)
     parser.add_argument("--rounds", type=int, default=40)
     args = parser.parse_args()

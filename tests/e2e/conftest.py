@@ -7,8 +7,8 @@ import sys
 from collections.abc import Iterator
 
 import pytest
-
 from e2e_support import Target
+
 
 @pytest.fixture(scope="session")
 def target() -> Iterator[Target]:
@@ -25,5 +25,3 @@ def target() -> Iterator[Target]:
     finally:
         process.terminate()
         process.wait(timeout=10)
-
-

@@ -9,6 +9,7 @@ import sys
 import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 LOCUSTFILES = Path(__file__).with_name("locustfiles")
 
@@ -17,7 +18,7 @@ LOCUSTFILES = Path(__file__).with_name("locustfiles")
 class Target:
     url: str
 
-    def counts(self) -> dict[str, int]:
+    def counts(self) -> dict[str, Any]:
         with urllib.request.urlopen(f"{self.url}/__stats", timeout=5) as response:
             return json.loads(response.read())
 
@@ -33,7 +34,9 @@ class Result:
     stderr: str
 
 
-def horde(*args: str, cwd: Path | None = None, env: dict[str, str] | None = None, timeout: float = 60) -> Result:
+def horde(
+    *args: str, cwd: Path | None = None, env: dict[str, str] | None = None, timeout: float = 60
+) -> Result:
     """Run ``python -m horde ARGS`` in a subprocess and capture everything."""
     full_env = {k: v for k, v in os.environ.items() if not k.startswith(("LOCUST_", "HORDE_"))}
     full_env.update(env or {})

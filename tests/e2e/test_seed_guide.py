@@ -6,24 +6,26 @@ import csv
 from pathlib import Path
 
 import pytest
-
 from e2e_support import Target, horde, locustfile
 
 pytestmark = pytest.mark.slow
 
 
+# The run times leave room for the examples' own waits (between(1, 3) between three steps).
 @pytest.mark.parametrize(
-    ("filename", "expected_names"),
+    ("filename", "run_time", "expected_names"),
     [
-        ("seed_first_test.py", {"/auth/login", "/products?q=laptop"}),
-        ("seed_fast.py", {"/products?q=laptop"}),
-        ("seed_sequential.py", {"/auth/login", "/products", "/cart", "/checkout"}),
-        ("seed_thresholds.py", {"/auth/login", "/products?q=laptop", "/auth/logout"}),
+        ("seed_first.py", "3s", {"/auth/login", "/products?q=laptop"}),
+        ("seed_fast.py", "2s", {"/products?q=laptop"}),
+        ("seed_sequential.py", "8s", {"/auth/login", "/products", "/cart", "/checkout"}),
+        ("seed_thresholds.py", "2s", {"/auth/login", "/products?q=laptop", "/auth/logout"}),
     ],
 )
-def test_seed_example_runs_as_written(target: Target, tmp_path: Path, filename: str, expected_names: set[str]) -> None:
+def test_seed_example_runs_as_written(
+    target: Target, tmp_path: Path, filename: str, run_time: str, expected_names: set[str]
+) -> None:
     result = horde(
-        "-f", locustfile(filename), "--headless", "-u", "4", "-r", "10", "-t", "3s",
+        "-f", locustfile(filename), "--headless", "-u", "4", "-r", "10", "-t", run_time,
         "--host", target.url, "--csv", str(tmp_path / "seed"), "--only-summary",
     )  # fmt: skip
     assert result.code == 0, result.stdout + result.stderr

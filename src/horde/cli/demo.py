@@ -8,7 +8,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import horde.demo
-
 from horde.exception import UsageError
 
 DEMO_LOCUSTFILE = str(Path(horde.demo.__file__).with_name("locustfile.py"))
@@ -52,7 +51,9 @@ def start_demo_target() -> DemoTarget:
 
 
 def _given(argv: list[str], flags: tuple[str, ...]) -> bool:
-    return any(arg in flags or arg.startswith(tuple(f"{f}=" for f in flags if f.startswith("--"))) for arg in argv)
+    return any(
+        arg in flags or arg.startswith(tuple(f"{f}=" for f in flags if f.startswith("--"))) for arg in argv
+    )
 
 
 def demo_arguments(argv: list[str], url: str) -> list[str]:

@@ -52,7 +52,9 @@ async def _every(interval: float, action: object) -> None:
         action()  # type: ignore[operator]
 
 
-async def run_headless(environment: Environment, options: argparse.Namespace, out: TextIO = sys.stdout) -> None:
+async def run_headless(
+    environment: Environment, options: argparse.Namespace, out: TextIO = sys.stdout
+) -> None:
     runner = environment.runner
     assert runner is not None
     loop = asyncio.get_running_loop()

@@ -34,7 +34,7 @@ class _Failed:
         self.error = error
 
 
-class _BridgeGreenlet(greenlet.greenlet):  # type: ignore[misc]
+class _BridgeGreenlet(greenlet.greenlet):
     """Marks the greenlets in which user sync code runs, so :func:`in_sync_context` can tell."""
 
 
@@ -65,7 +65,7 @@ class SyncBridge:
             message = glet.switch(fn, args)
         while True:
             if type(message) is _Done:
-                return message.value  # type: ignore[no-any-return]
+                return message.value
             if type(message) is _Failed:
                 raise message.error
             try:
@@ -95,7 +95,7 @@ def await_(awaitable: Awaitable[T]) -> T:
             "blocking call outside a Horde user: sync client calls work inside plain-def tasks; "
             "in async code, await the call instead"
         )
-    return current.parent.switch(awaitable)  # type: ignore[no-any-return]
+    return current.parent.switch(awaitable)
 
 
 def sync_or_async(awaitable: Awaitable[T]) -> Any:

@@ -32,7 +32,9 @@ def expand_locustfile_option(option: str) -> list[str]:
         path = Path(part)
         if path.is_dir():
             found = sorted(
-                str(p) for p in path.rglob("*.py") if not p.name.startswith("_") and "__pycache__" not in p.parts
+                str(p)
+                for p in path.rglob("*.py")
+                if not p.name.startswith("_") and "__pycache__" not in p.parts
             )
             if not found:
                 raise UsageError(f"No locustfiles (*.py) found in directory '{part}'")

@@ -4,13 +4,11 @@ from __future__ import annotations
 
 import asyncio
 
-try:
-    import uvloop
-except ImportError:  # pragma: no cover - uvloop is a dependency on every platform but Windows
-    uvloop = None
-
 
 def new_event_loop() -> asyncio.AbstractEventLoop:
-    if uvloop is not None:
-        return uvloop.new_event_loop()
-    return asyncio.new_event_loop()
+    """uvloop's loop where it is installed (every platform but Windows), else asyncio's."""
+    try:
+        import uvloop
+    except ImportError:  # pragma: no cover
+        return asyncio.new_event_loop()
+    return uvloop.new_event_loop()

@@ -65,7 +65,7 @@ class LocalRunner:
         self._spawn_task: asyncio.Task[None] | None = None
         self._background: list[asyncio.Task[None]] = []
         self._shape_task: asyncio.Task[None] | None = None
-        self._stopping_task: asyncio.Task[None] | None = None
+        self._stopped: asyncio.Event | None = None
         self.quit_event = asyncio.Event()
         self.test_start_time: float | None = None
         environment.events.user_error.add_listener(self._on_user_error)
@@ -94,7 +94,9 @@ class LocalRunner:
 
     def log_exception(self, node_id: str, msg: str, formatted_tb: str) -> None:
         key = int(hashlib.md5(formatted_tb.encode(), usedforsecurity=False).hexdigest()[:15], 16)
-        row = self.exceptions.setdefault(key, {"count": 0, "msg": msg, "traceback": formatted_tb, "nodes": set()})
+        row = self.exceptions.setdefault(
+            key, {"count": 0, "msg": msg, "traceback": formatted_tb, "nodes": set()}
+        )
         row["count"] += 1
         row["nodes"].add(node_id)
 
@@ -121,6 +123,7 @@ class LocalRunner:
         self._spawn_task = asyncio.get_running_loop().create_task(self._ramp(user_count, spawn_rate))
 
     def _begin_test(self) -> None:
+        self._stopped = None
         self.stats.clear_all()
         self.exceptions.clear()
         self.test_start_time = time.time()
@@ -215,11 +218,10 @@ class LocalRunner:
 
     async def stop(self) -> None:
         """Stop every user (honouring ``stop_timeout``) and end the test."""
-        if self.state in (STATE_STOPPED, STATE_STOPPING):
-            if self._stopping_task is not None:
-                await asyncio.shield(self._stopping_task)
+        if self._stopped is not None:  # already stopping or stopped: wait for that one
+            await self._stopped.wait()
             return
-        self._stopping_task = asyncio.current_task()  # type: ignore[assignment]
+        self._stopped = asyncio.Event()
         self.state = STATE_STOPPING
         self.environment.events.test_stopping.fire(environment=self.environment)
         for task in (self._spawn_task, self._shape_task):
@@ -232,6 +234,7 @@ class LocalRunner:
         self.stats.sample_history(time.time(), 0)
         self.state = STATE_STOPPED
         self.environment.events.test_stop.fire(environment=self.environment)
+        self._stopped.set()
 
     def quit_later(self) -> None:
         """Stop the test and let the process exit (safe to call from any callback)."""

@@ -25,13 +25,12 @@ class PhaseStats:
     ``RequestStats.record`` fills these inline; other code reads them or calls :meth:`record`.
     """
 
-    __slots__ = ("connect", "reused_connections", "tls", "ttfb")
+    __slots__ = ("connect", "tls", "ttfb")
 
     def __init__(self) -> None:
         self.connect = Histogram()
         self.tls = Histogram()
         self.ttfb = Histogram()
-        self.reused_connections = 0
 
     @property
     def requests(self) -> int:
@@ -42,11 +41,14 @@ class PhaseStats:
     def new_connections(self) -> int:
         return self.connect.count
 
+    @property
+    def reused_connections(self) -> int:
+        """Samples sent on a kept-alive connection (derived: one less counter per request)."""
+        return self.ttfb.count - self.connect.count
+
     def record(self, timings: PhaseTimings) -> None:
         connect, tls, ttfb = timings
-        if connect is None:
-            self.reused_connections += 1
-        else:
+        if connect is not None:
             self.record_connection(connect, tls)
         self.ttfb.record(int(ttfb * 1000.0 + 0.5))
 
@@ -60,7 +62,6 @@ class PhaseStats:
         self.connect.merge(other.connect)
         self.tls.merge(other.tls)
         self.ttfb.merge(other.ttfb)
-        self.reused_connections += other.reused_connections
 
     def copy(self) -> PhaseStats:
         clone = PhaseStats()

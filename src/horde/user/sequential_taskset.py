@@ -14,8 +14,7 @@ class SequentialTaskSetMeta(TaskSetMeta):
     def __new__(mcs, classname: str, bases: tuple[type, ...], class_dict: dict[str, Any]) -> Any:
         ordered: list[Any] = []
         for base in bases:
-            if getattr(base, "tasks", None):
-                ordered.extend(base.tasks)
+            ordered.extend(getattr(base, "tasks", None) or [])
         for key, value in class_dict.items():
             if key == "tasks":
                 ordered.extend(_expand(value))

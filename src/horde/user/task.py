@@ -65,7 +65,7 @@ def tag(*tags: str) -> Callable[[F], F]:
             raise ValueError("tags must be strings, e.g. @tag('checkout')")
 
     def decorate(target: F) -> F:
-        existing = getattr(target, "locust_tag_set", set())
+        existing: set[str] = getattr(target, "locust_tag_set", set())
         target.locust_tag_set = existing | set(tags)  # type: ignore[attr-defined]
         if inspect.isclass(target) and hasattr(target, "tasks"):
             for item in target.tasks:
@@ -134,7 +134,7 @@ def filter_tasks_by_tags(
                 kept.append(entry)
             continue
         passing = True
-        entry_tags = getattr(entry, "locust_tag_set", set())
+        entry_tags: set[str] = getattr(entry, "locust_tag_set", set())
         if inspect.isclass(entry) and issubclass(entry, TaskSet):
             filter_tasks_by_tags(entry, tags, exclude_tags, checked)
             passing = bool(entry.tasks)
@@ -197,7 +197,7 @@ class TaskSet(metaclass=TaskSetMeta):
 
     @property
     def client(self) -> Any:
-        return self._user.client
+        return self._user.client  # type: ignore[attr-defined]
 
     def on_start(self) -> None:
         """Runs when this TaskSet starts (each time it is picked as a task)."""
@@ -212,7 +212,6 @@ class TaskSet(metaclass=TaskSetMeta):
         await _run_callable(self._user, hook)
 
     async def run(self) -> None:
-        user = self._user
         try:
             await self._call_hook("on_start")
         except InterruptTaskSet as e:
@@ -293,7 +292,7 @@ class TaskSet(metaclass=TaskSetMeta):
     def wait_time(self) -> float:
         """The user's wait_time unless this TaskSet defines its own."""
         user = self._user
-        if user.wait_time:
+        if user.wait_time is not None:
             return float(user.wait_time())
         if self.min_wait is not None and self.max_wait is not None:
             return random.randint(int(self.min_wait), int(self.max_wait)) / 1000.0

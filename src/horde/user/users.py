@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import traceback
 from collections.abc import Callable
@@ -119,10 +120,8 @@ class User(metaclass=UserMeta):
         return self._task
 
     async def _run_guarded(self) -> None:
-        try:
+        with contextlib.suppress(StopUser, StopTest, asyncio.CancelledError):
             await self.run()
-        except (StopUser, StopTest, asyncio.CancelledError):
-            pass
 
     def stop(self, force: bool = False) -> bool:
         """Stop the user: at once if ``force`` or it is waiting, else after its current task.
