@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any, NamedTuple
 
-from horde.stats.histogram import Histogram
+from horde.stats.histogram import Histogram, to_us
 
 
 class PhaseTimings(NamedTuple):
@@ -50,13 +50,13 @@ class PhaseStats:
         connect, tls, ttfb = timings
         if connect is not None:
             self.record_connection(connect, tls)
-        self.ttfb.record(int(ttfb * 1000.0 + 0.5))
+        self.ttfb.record(to_us(ttfb))
 
     def record_connection(self, connect: float, tls: float | None) -> None:
         """A request that opened a new connection (ms)."""
-        self.connect.record(int(connect * 1000.0 + 0.5))
+        self.connect.record(to_us(connect))
         if tls is not None:
-            self.tls.record(int(tls * 1000.0 + 0.5))
+            self.tls.record(to_us(tls))
 
     def merge(self, other: PhaseStats) -> None:
         self.connect.merge(other.connect)

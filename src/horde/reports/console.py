@@ -1,0 +1,131 @@
+"""Console tables with Locust's layout: the periodic stats table, the final summary, the
+"Response time percentiles (approximated)" table and the "Error report".
+
+Functions return text; the caller prints it. Column widths follow Locust (type column 8, name
+column ``name_width``, by default 80 or what :func:`name_width_for_terminal` gives), so scripts that
+read Locust's console output keep working. Times are whole milliseconds as in Locust, except below
+10 ms, where two decimals are shown (Horde measures microseconds; a local target answers in less
+than one millisecond and a column of zeros would say nothing).
+"""
+
+from __future__ import annotations
+
+from horde.stats import percentiles
+from horde.stats.entries import StatsEntry
+from horde.stats.request_stats import RequestStats
+
+STATS_TYPE_WIDTH = 8
+STATS_NAME_WIDTH = 80
+PERCENTILES_HEADING = "Response time percentiles (approximated)"
+ACCURACY_NOTE = "(Horde: every percentile is within 1 % of the exact value, from microsecond histograms.)"
+
+
+def name_width_for_terminal(columns: int) -> int:
+    """Locust's rule: the terminal width minus 80, between 0 and 80."""
+    return max(min(columns - 80, 80), 0)
+
+
+def format_ms(value: float | None) -> str:
+    """Milliseconds for a table cell: whole numbers, two decimals below 10 ms."""
+    if not value:
+        return "0"
+    return f"{value:.2f}" if value < 10 else str(round(value))
+
+
+# The request table -------------------------------------------------------------------------------
+def stats_row(entry: StatsEntry, current: bool = True, name_width: int = STATS_NAME_WIDTH) -> str:
+    """One row: current (last 10 s) or whole-run rates."""
+    rps = entry.current_rps if current else entry.total_rps
+    fail_per_sec = entry.current_fail_per_sec if current else entry.total_fail_per_sec
+    fails = f"{entry.num_failures}({entry.fail_ratio * 100:.2f}%)"
+    return "%-*s %-*s %7d %12s |%7s %7s %7s%7s | %7.2f %11.2f" % (  # noqa: UP031 - Locust's layout
+        STATS_TYPE_WIDTH,
+        entry.method,
+        _name_column(name_width),
+        entry.name,
+        entry.num_requests,
+        fails,
+        format_ms(entry.avg_response_time),
+        format_ms(entry.min_response_time),
+        format_ms(entry.max_response_time),
+        format_ms(entry.median_response_time),
+        rps or 0.0,
+        fail_per_sec or 0.0,
+    )
+
+
+def stats_table(stats: RequestStats, current: bool = True, name_width: int = STATS_NAME_WIDTH) -> str:
+    """Type, Name, # reqs, # fails, Avg, Min, Max, Med, req/s, failures/s for every entry and the
+    Aggregated row. ``current`` picks last-10-s rates (periodic table) or whole-run ones (final)."""
+    width = _name_column(name_width)
+    header = "%-*s %-*s %7s %12s |%7s %7s %7s%7s | %7s %11s" % (  # noqa: UP031
+        STATS_TYPE_WIDTH,
+        "Type",
+        width,
+        "Name",
+        "# reqs",
+        "# fails",
+        "Avg",
+        "Min",
+        "Max",
+        "Med",
+        "req/s",
+        "failures/s",
+    )
+    separator = "|".join("-" * n for n in (STATS_TYPE_WIDTH, width, 7, 13, 7, 7, 7, 7, 8, 11))
+    lines = [header, separator]
+    lines += [stats_row(stats.entries[key], current, name_width) for key in sorted(stats.entries)]
+    lines += [separator, stats_row(stats.total, current, name_width), ""]
+    return "\n".join(lines)
+
+
+def _name_column(name_width: int) -> int:
+    # Locust gives the name the type column's width back plus 4 spare characters.
+    return name_width - STATS_TYPE_WIDTH + 4
+
+
+# The percentile table ----------------------------------------------------------------------------
+def percentile_row(entry: StatsEntry, name_width: int = STATS_NAME_WIDTH) -> str:
+    """Method, name, the report percentiles and the request count (Locust's column order)."""
+    shown = percentiles.PERCENTILES_TO_REPORT
+    values = [format_ms(v) for v in entry.get_response_time_percentiles(shown)]
+    cells = [f"{values[0]:>8}", *(f"{value:>6}" for value in values[1:]), f"{entry.num_requests:>6}"]
+    return f"{entry.method:<{STATS_TYPE_WIDTH}} {entry.name:<{name_width}} " + " ".join(cells)
+
+
+def percentiles_table(stats: RequestStats, name_width: int = STATS_NAME_WIDTH) -> str:
+    """Locust's "Response time percentiles (approximated)" table, plus Horde's accuracy note."""
+    shown = percentiles.PERCENTILES_TO_REPORT
+    titles = [*percentiles.get_readable_percentiles(shown), "# reqs"]
+    header_cells = [f"{titles[0]:>8}", *(f"{title:>6}" for title in titles[1:])]
+    header = f"{'Type':<{STATS_TYPE_WIDTH}} {'Name':<{name_width}} " + " ".join(header_cells)
+    separator = "|".join(["-" * STATS_TYPE_WIDTH, "-" * name_width, "-" * 8, *(["-" * 6] * len(shown))])
+    lines = [PERCENTILES_HEADING, header, separator]
+    for key in sorted(stats.entries):
+        entry = stats.entries[key]
+        if entry.response_times:
+            lines.append(percentile_row(entry, name_width))
+    lines.append(separator)
+    if stats.total.response_times:
+        lines.append(percentile_row(stats.total, name_width))
+    lines += [ACCURACY_NOTE, ""]
+    return "\n".join(lines)
+
+
+# Errors and the final summary --------------------------------------------------------------------
+def error_report(stats: RequestStats, name_width: int = STATS_NAME_WIDTH) -> str:
+    """Locust's "Error report": occurrences and "METHOD name: error", most frequent first."""
+    separator = "-" * 18 + "|" + "-" * (80 + name_width - 19)
+    lines = ["Error report", f"{'# occurrences':<18} {'Error':<100}", separator]
+    for error in sorted(stats.errors.values(), key=lambda row: -row.occurrences):
+        lines.append(f"{error.occurrences:<18} {error.to_name():<100}")
+    lines += [separator, ""]
+    return "\n".join(lines)
+
+
+def final_summary(stats: RequestStats, name_width: int = STATS_NAME_WIDTH) -> str:
+    """What Locust prints at the end: whole-run table, percentiles, and errors if there were any."""
+    parts = [stats_table(stats, current=False, name_width=name_width), percentiles_table(stats, name_width)]
+    if stats.errors:
+        parts.append(error_report(stats, name_width))
+    return "\n".join(parts)

@@ -1,0 +1,404 @@
+"""A log-linear latency histogram of integer microseconds (the HdrHistogram model).
+
+Values below ``LINEAR_LIMIT`` (256 µs) each get their own bucket, so they are exact. Above that,
+every power of two is cut into ``SUB_BUCKETS`` (128) equal buckets, so a bucket is at most 1/128 of
+its lower bound wide. A bucket is reported by its middle value, which is within 1/256 (0.39 %) of
+any value inside it; percentiles are therefore within 0.4 % of the exact nearest-rank answer, and
+they are clamped into the exact [min, max].
+
+Bucket index of a value ``v``::
+
+    v < 256:   index = v
+    otherwise: shift = v.bit_length() - 8;  index = shift * 128 + (v >> shift)
+
+which numbers the buckets contiguously from 0 to ``MAX_INDEX`` (3839 for the 2**36 µs ceiling, about
+19 hours). Values above ``MAX_VALUE_US`` land in the last bucket and are counted in ``clamped``;
+negative values count as 0. Nothing raises on record.
+
+Storage is sparse while a histogram is small (a dict ``index -> count``) and turns into a dense
+list indexed by bucket once it has enough buckets for the list to be no bigger than the dict (busy
+entries): a list update is about 100 ns cheaper per sample in CPython than a dict update. Either
+way the size is bounded by ``MAX_INDEX + 1`` buckets. Both forms are updated by the same statement,
+``counts[index] += 1``, which raises ``LookupError`` only when a new bucket is needed.
+
+The per-request hot path in ``RequestStats.record`` inlines :meth:`Histogram.record`; keep the two
+in step (``tests/unit/stats/test_stats_record_paths.py`` checks they agree).
+"""
+
+from __future__ import annotations
+
+import math
+from array import array
+from collections.abc import Iterable, Iterator, Sequence
+from itertools import compress, count
+from operator import add
+
+from horde.stats.histogram_codec import pack_histogram, unpack_histogram
+
+SUB_BUCKET_BITS = 7
+SUB_BUCKETS = 1 << SUB_BUCKET_BITS  # buckets per power of two above the linear range
+LINEAR_BITS = SUB_BUCKET_BITS + 1
+LINEAR_LIMIT = 1 << LINEAR_BITS  # 256: values below this are stored exactly
+MAX_VALUE_BITS = 36
+MAX_VALUE_US = (1 << MAX_VALUE_BITS) - 1  # ~19.1 hours
+MAX_SHIFT = MAX_VALUE_BITS - LINEAR_BITS
+MAX_INDEX = (MAX_SHIFT << SUB_BUCKET_BITS) + LINEAR_LIMIT - 1
+
+DENSE_MIN_BUCKETS = 32
+"""A sparse histogram turns dense once it has this many buckets and they fill 1/10 of the list
+(a dict item costs ~10x a list slot)."""
+
+# Slack for p * N computed in binary floating point (0.95 * 100 may be 95.00000000000001).
+_RANK_EPSILON = 1e-9
+_EMPTY_MIN = MAX_VALUE_US + 1  # sentinels so record() compares without a None check
+_EMPTY_MAX = -1
+
+
+def to_us(milliseconds: float) -> int:
+    """Milliseconds to whole microseconds, rounded; NaN reads as 0 and infinity as the ceiling."""
+    try:
+        return int(milliseconds * 1000.0 + 0.5)
+    except (ValueError, OverflowError):
+        return MAX_VALUE_US + 1 if milliseconds > 0 else 0
+
+
+def bucket_index(value_us: int) -> int:
+    """The bucket a (non-negative, already clamped) value falls in."""
+    if value_us < LINEAR_LIMIT:
+        return value_us
+    shift = value_us.bit_length() - LINEAR_BITS
+    return (shift << SUB_BUCKET_BITS) + (value_us >> shift)
+
+
+def bucket_bounds(index: int) -> tuple[int, int]:
+    """The smallest and largest value (µs) that fall in bucket ``index``."""
+    if index < LINEAR_LIMIT:
+        return index, index
+    shift = (index >> SUB_BUCKET_BITS) - 1
+    lower = ((index & (SUB_BUCKETS - 1)) | SUB_BUCKETS) << shift
+    return lower, lower + (1 << shift) - 1
+
+
+def bucket_value(index: int) -> int:
+    """The value that stands for bucket ``index``: its middle, within 1/256 of every member."""
+    lower, upper = bucket_bounds(index)
+    return (lower + upper + 1) >> 1
+
+
+def estimated_extremes(first: int, last: int, known_min: int, known_max: int) -> tuple[int, int]:
+    """Min and max when only bucket counts are known (a window of a histogram): the middles of
+    the outer buckets, moved to the known bounds of the data when those lie inside the bucket.
+    Like every percentile, within 1/256 of the true values."""
+    low = min(max(bucket_value(first), known_min), bucket_bounds(first)[1])
+    high = max(min(bucket_value(last), known_max), bucket_bounds(last)[0])
+    return low, max(high, low)
+
+
+class BucketCounts:
+    """An immutable, compact copy of a histogram's occupied buckets (~10 bytes per bucket).
+
+    The time-series windows keep one of these per change point instead of a full histogram copy.
+    """
+
+    __slots__ = ("counts", "indexes")
+
+    def __init__(self, indexes: array[int], counts: array[int]) -> None:
+        self.indexes = indexes  # ascending bucket indexes, array("H")
+        self.counts = counts  # array("Q"), same length
+
+    def pairs(self) -> Iterator[tuple[int, int]]:
+        return zip(self.indexes, self.counts, strict=True)
+
+    def __len__(self) -> int:
+        return len(self.indexes)
+
+
+class Histogram:
+    """Counts of microsecond values in log-linear buckets; see the module docstring.
+
+    ``count``, ``min_us`` and ``max_us`` are exact for recorded and merged histograms. An empty
+    histogram reports 0 for all three and for every percentile. After :meth:`subtract`, and for
+    histograms built from bucket counts alone, min and max are estimates as good as percentiles.
+    """
+
+    __slots__ = ("_counts", "_max", "_min", "clamped")
+
+    def __init__(self) -> None:
+        self._counts: dict[int, int] | list[int] = {}
+        self._min = _EMPTY_MIN
+        self._max = _EMPTY_MAX
+        self.clamped = 0
+        """How many recorded values were above ``MAX_VALUE_US`` (and stored as that value)."""
+
+    # Recording ---------------------------------------------------------------------------------
+    def record(self, value_us: int) -> None:
+        """Count one value (µs): one list or dict update and two comparisons."""
+        if value_us >= LINEAR_LIMIT:
+            shift = value_us.bit_length() - LINEAR_BITS
+            if shift > MAX_SHIFT:
+                value_us = MAX_VALUE_US
+                shift = MAX_SHIFT
+                self.clamped += 1
+            index = (shift << SUB_BUCKET_BITS) + (value_us >> shift)
+        elif value_us >= 0:
+            index = value_us
+        else:
+            index = value_us = 0
+        try:
+            self._counts[index] += 1
+        except LookupError:
+            self._add_bucket(index, 1)
+        if value_us < self._min:
+            self._min = value_us
+        if value_us > self._max:
+            self._max = value_us
+
+    def record_many(self, value_us: int, times: int) -> None:
+        """Count ``times`` occurrences of one value (used to rebuild from bucketed data)."""
+        if times <= 0:
+            return
+        if value_us > MAX_VALUE_US:
+            value_us = MAX_VALUE_US
+            self.clamped += times
+        elif value_us < 0:
+            value_us = 0
+        self._add(bucket_index(value_us), times)
+        self._min = min(self._min, value_us)
+        self._max = max(self._max, value_us)
+
+    def _add(self, index: int, n: int) -> None:
+        try:
+            self._counts[index] += n
+        except LookupError:
+            self._add_bucket(index, n)
+
+    def _add_bucket(self, index: int, n: int) -> None:
+        """A count for a bucket the storage has no slot for yet (the hot path's slow branch)."""
+        counts = self._counts
+        if isinstance(counts, list):
+            counts.extend([0] * (index + 1 - len(counts)))
+            counts[index] = n
+            return
+        counts[index] = n
+        if len(counts) >= DENSE_MIN_BUCKETS and len(counts) * 10 > max(counts):
+            dense = [0] * (max(counts) + 1)
+            for position, value in counts.items():
+                dense[position] = value
+            self._counts = dense
+
+    def set_extremes(self, min_us: int, max_us: int) -> None:
+        """Replace min and max with exact values known from elsewhere (e.g. bucketed data from
+        another tool whose bucket values lie outside the true extremes)."""
+        if self._counts and 0 <= min_us <= max_us:
+            self._min = min(min_us, MAX_VALUE_US)
+            self._max = min(max_us, MAX_VALUE_US)
+
+    # Reading -----------------------------------------------------------------------------------
+    def pairs(self) -> Iterator[tuple[int, int]]:
+        """(bucket index, count) of the occupied buckets, ascending."""
+        counts = self._counts
+        if isinstance(counts, list):
+            return zip(compress(count(), counts), filter(None, counts), strict=True)
+        return iter(sorted(counts.items()))
+
+    @property
+    def count(self) -> int:
+        """Number of recorded values (summed on demand so recording stays one update)."""
+        counts = self._counts
+        return sum(counts) if isinstance(counts, list) else sum(counts.values())
+
+    @property
+    def min_us(self) -> int:
+        return self._min if self._max >= 0 else 0
+
+    @property
+    def max_us(self) -> int:
+        return self._max if self._max >= 0 else 0
+
+    def __bool__(self) -> bool:
+        return self._max >= 0
+
+    def __len__(self) -> int:
+        """Number of occupied buckets (not samples: see ``count``)."""
+        counts = self._counts
+        return len(counts) - counts.count(0) if isinstance(counts, list) else len(counts)
+
+    def percentile(self, p: float) -> int:
+        """Nearest-rank percentile (µs) for ``p`` in 0..1: the smallest value with at least
+        ceil(p·N) samples at or below it. ``p`` = 0 gives min, 1 gives max, empty gives 0."""
+        return self.percentiles((p,))[0]
+
+    def percentiles(self, ps: Sequence[float]) -> list[int]:
+        """Several percentiles with one pass over the buckets (``ps`` in any order)."""
+        total = self.count
+        if not total:
+            return [0] * len(ps)
+        low, high = self._min, self._max
+        results = [high] * len(ps)
+        ranks = []
+        for i, p in enumerate(ps):
+            rank = math.ceil(p * total - _RANK_EPSILON)
+            if rank <= 1:
+                results[i] = low  # the smallest sample is known exactly
+            elif rank < total:
+                ranks.append((rank, i))  # otherwise the largest (already set)
+        if not ranks:
+            return results
+        ranks.sort()
+        position = 0
+        seen = 0
+        for index, n in self.pairs():
+            seen += n
+            while position < len(ranks) and ranks[position][0] <= seen:
+                value = bucket_value(index)
+                results[ranks[position][1]] = low if value < low else high if value > high else value
+                position += 1
+            if position == len(ranks):
+                break
+        return results
+
+    def mean_us(self) -> float:
+        """Mean from bucket middles (within 0.4 % of the exact mean); 0.0 when empty."""
+        total = weighted = 0
+        for index, n in self.pairs():
+            total += n
+            weighted += bucket_value(index) * n
+        return weighted / total if total else 0.0
+
+    def buckets(self) -> list[tuple[int, int]]:
+        """(bucket middle value µs, count) for every occupied bucket, ascending: chart data."""
+        return [(bucket_value(index), n) for index, n in self.pairs()]
+
+    def bucket_counts(self) -> dict[int, int]:
+        """The ``bucket index -> count`` map of occupied buckets (a copy)."""
+        return dict(self.pairs())
+
+    def snapshot(self) -> BucketCounts:
+        """A compact immutable copy of the buckets (extremes not included)."""
+        counts = self._counts
+        if isinstance(counts, list):
+            return BucketCounts(array("H", compress(count(), counts)), array("Q", filter(None, counts)))
+        indexes = sorted(counts)
+        return BucketCounts(array("H", indexes), array("Q", map(counts.__getitem__, indexes)))
+
+    # Combining ---------------------------------------------------------------------------------
+    def merge(self, other: Histogram) -> None:
+        """Add ``other``'s counts into this one. Lossless: same result as recording both streams."""
+        mine, theirs = self._counts, other._counts
+        if isinstance(mine, list) and isinstance(theirs, list):
+            if len(theirs) > len(mine):
+                mine.extend([0] * (len(theirs) - len(mine)))
+            mine[: len(theirs)] = map(add, mine, theirs)
+        else:
+            for index, n in other.pairs():
+                self._add(index, n)
+        if other._max >= 0:
+            self._min = min(self._min, other._min)
+            self._max = max(self._max, other._max)
+        self.clamped += other.clamped
+
+    def subtract(self, older: Histogram | BucketCounts) -> None:
+        """Remove ``older``'s counts (an earlier state of this histogram), leaving what was
+        recorded since. Buckets never go below zero. Used for the windowed "current" percentiles."""
+        counts = self._counts
+        for index, n in older.pairs():
+            try:
+                left = counts[index] - n
+            except LookupError:
+                continue
+            if left > 0:
+                counts[index] = left
+            elif isinstance(counts, list):
+                counts[index] = 0
+            else:
+                del counts[index]
+        if isinstance(older, Histogram):
+            self.clamped = max(0, self.clamped - older.clamped)
+        self._tighten_extremes()
+
+    def _tighten_extremes(self) -> None:
+        """After removing counts the exact extremes are unknown: estimate them (see
+        :func:`estimated_extremes`), using the old exact ones as bounds."""
+        occupied = [index for index, _ in self.pairs()]
+        if not occupied:
+            self._min, self._max = _EMPTY_MIN, _EMPTY_MAX
+            return
+        known = (self._min, self._max) if self._max >= 0 else (0, MAX_VALUE_US)
+        self._min, self._max = estimated_extremes(occupied[0], occupied[-1], *known)
+
+    def copy(self) -> Histogram:
+        clone = Histogram()
+        clone._counts = self._counts.copy()
+        clone._min = self._min
+        clone._max = self._max
+        clone.clamped = self.clamped
+        return clone
+
+    def reset(self) -> None:
+        self._counts = {}
+        self._min = _EMPTY_MIN
+        self._max = _EMPTY_MAX
+        self.clamped = 0
+
+    # Building and serialising ------------------------------------------------------------------
+    @classmethod
+    def from_parts(
+        cls, counts: Iterable[tuple[int, int]], min_us: int | None, max_us: int | None, clamped: int = 0
+    ) -> Histogram:
+        """Build from (bucket index, count) pairs. ``min_us``/``max_us`` are the exact extremes if
+        known (they must fall in the lowest/highest bucket); None means "use the bucket bounds"."""
+        histogram = cls()
+        for index, n in counts:
+            if not 0 <= index <= MAX_INDEX or n < 0:
+                raise ValueError(f"bad histogram bucket {index}: {n}")
+            if n:
+                histogram._add(index, n)
+        histogram.clamped = clamped
+        histogram._tighten_extremes()
+        if histogram and min_us is not None and max_us is not None:
+            occupied = [index for index, _ in histogram.pairs()]
+            low_bucket, high_bucket = bucket_bounds(occupied[0]), bucket_bounds(occupied[-1])
+            if not (low_bucket[0] <= min_us <= low_bucket[1] and high_bucket[0] <= max_us <= high_bucket[1]):
+                raise ValueError(f"histogram extremes {min_us}..{max_us} do not match its buckets")
+            histogram._min, histogram._max = min_us, max_us
+        return histogram
+
+    @classmethod
+    def from_dense(cls, counts: list[int], lower_us: int = 0, upper_us: int = MAX_VALUE_US) -> Histogram:
+        """Take over a list of counts indexed by bucket (negative counts read as 0). Extremes are
+        estimated (:func:`estimated_extremes`) within the known bounds [``lower_us``, ``upper_us``]."""
+        if min(counts, default=0) < 0:
+            counts = [n if n > 0 else 0 for n in counts]
+        histogram = cls()
+        histogram._counts = counts
+        first = next(compress(count(), counts), None)
+        if first is not None:
+            last = len(counts) - 1 - next(compress(count(), reversed(counts)))
+            histogram._min, histogram._max = estimated_extremes(first, last, lower_us, upper_us)
+        return histogram
+
+    def encode(self) -> bytes:
+        """Compact bytes for shipping between processes; see ``histogram_codec``."""
+        snapshot = self.snapshot()
+        return pack_histogram(snapshot.indexes, snapshot.counts, self.min_us, self.max_us, self.clamped)
+
+    @classmethod
+    def decode(cls, data: bytes) -> Histogram:
+        """Rebuild a histogram from :meth:`encode` output. Raises ``ValueError`` if malformed."""
+        pairs, min_us, max_us, clamped = unpack_histogram(data)
+        return cls.from_parts(pairs, min_us, max_us, clamped)
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Histogram):
+            return NotImplemented
+        return (
+            list(self.pairs()) == list(other.pairs())
+            and self.min_us == other.min_us
+            and self.max_us == other.max_us
+            and self.clamped == other.clamped
+        )
+
+    __hash__ = None  # type: ignore[assignment]  # mutable
+
+    def __repr__(self) -> str:
+        return f"Histogram(count={self.count}, min_us={self.min_us}, max_us={self.max_us})"

@@ -1,0 +1,291 @@
+"""``RequestStats``: all request statistics of one run (``environment.stats``), Locust's API.
+
+:meth:`RequestStats.record` is called once per request, so it is written for speed: one dict
+lookup finds the entry, a handful of slot updates count the sample, and the histogram update is
+inlined (it is ``Histogram.record`` spelled out; ``test_stats_record_paths.py`` keeps them equal).
+Per-second rates are not counted here: :class:`~horde.stats.history.StatsHistory` derives them from
+the cumulative counts at each 1 Hz tick. The "Aggregated" row is computed from the entries on read
+(:mod:`horde.stats.aggregate`).
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from typing import Any
+
+from horde.stats.aggregate import AggregatedEntry
+from horde.stats.entries import StatsEntry
+from horde.stats.errors import MAX_ERROR_ROWS, ErrorTable, StatsError
+from horde.stats.histogram import to_us
+from horde.stats.history import DEFAULT_HISTORY_CAPACITY, HistoryPoint, StatsHistory
+from horde.stats.phases import PhaseStats, PhaseTimings
+
+
+class RequestStats:
+    """Entries keyed by ``(name, method)``, the Aggregated ``total``, error rows and the history.
+
+    ``use_response_times_cache`` (Locust's name) keeps histogram snapshots for the "current"
+    percentiles; a worker that only ships deltas can turn it off. ``clock`` returns epoch seconds
+    and is injectable for tests.
+    """
+
+    _num_requests: int
+    _num_failures: int
+    _epoch: int
+
+    def __init__(
+        self,
+        use_response_times_cache: bool = True,
+        *,
+        clock: Callable[[], float] = time.time,
+        history_capacity: int = DEFAULT_HISTORY_CAPACITY,
+        max_error_rows: int = MAX_ERROR_ROWS,
+    ) -> None:
+        self._clock = clock
+        self.use_response_times_cache = use_response_times_cache
+        # method -> name -> entry: two lookups by (hash-cached) strings beat building a tuple key.
+        # A cache of ``entries``, emptied whenever that dict changes (see _EntryDict).
+        self._index: dict[str, dict[str, StatsEntry]] = {}
+        self._entries = _EntryDict(self._index.clear)
+        self._error_table = ErrorTable({}, max_error_rows)
+        # Totals kept on the hot path: O(1) reads, and the key that invalidates the total's cache.
+        self._num_requests = 0
+        self._num_failures = 0
+        self._epoch = 0
+        self._start_time = clock()
+        self.history = StatsHistory(self, capacity=history_capacity)
+        self.total: StatsEntry = AggregatedEntry(self)
+
+    @property
+    def entries(self) -> dict[tuple[str, str], StatsEntry]:
+        """Entries keyed by ``(name, method)``, created on first use."""
+        return self._entries
+
+    @entries.setter
+    def entries(self, value: dict[tuple[str, str], StatsEntry]) -> None:
+        self._index.clear()
+        self._entries = _EntryDict(self._index.clear, value)
+
+    # Locust's read-only summary attributes -----------------------------------------------------
+    @property
+    def errors(self) -> dict[str, StatsError]:
+        """Failure rows keyed like Locust (see :mod:`horde.stats.errors`)."""
+        return self._error_table.errors
+
+    @errors.setter
+    def errors(self, value: dict[str, StatsError]) -> None:
+        self._error_table = ErrorTable(value, self._error_table.max_rows)
+
+    @property
+    def num_requests(self) -> int:
+        return self._num_requests
+
+    @property
+    def num_failures(self) -> int:
+        return self._num_failures
+
+    @property
+    def num_none_requests(self) -> int:
+        return self.total.num_none_requests
+
+    @property
+    def last_request_timestamp(self) -> float | None:
+        return self.total.last_request_timestamp
+
+    @property
+    def start_time(self) -> float:
+        return self._start_time
+
+    # Recording ---------------------------------------------------------------------------------
+    def record(
+        self,
+        method: str,
+        name: str,
+        response_time: float | None,
+        response_length: int,
+        exception: object | None,
+        timings: PhaseTimings | None = None,
+    ) -> None:
+        """Count one request (``response_time`` in ms, None for Locust's "async" samples); a
+        non-None ``exception`` also counts a failure. The per-request hot path: keep it lean."""
+        try:
+            entry = self._index[method][name]
+        except KeyError:
+            entry = self._index_entry(name, method)
+        self._num_requests += 1
+        entry.num_requests += 1
+        entry.total_content_length += response_length
+        if response_time is None:
+            entry.num_none_requests += 1
+        else:
+            entry.total_response_time += response_time
+            # Histogram.record inlined; 256 = LINEAR_LIMIT, 8 = LINEAR_BITS, 7 = SUB_BUCKET_BITS,
+            # 28 = MAX_SHIFT. __trunc__ is float's int conversion without int()'s generic dispatch.
+            try:
+                value = (response_time * 1000.0 + 0.5).__trunc__()
+            except (ValueError, OverflowError):  # NaN or infinite: clamp, never raise here
+                value = to_us(response_time)
+            histogram = entry.response_times
+            if value >= 256:
+                shift = value.bit_length() - 8
+                if shift > 28:
+                    value, shift = 68719476735, 28  # MAX_VALUE_US
+                    histogram.clamped += 1
+                index = (shift << 7) + (value >> shift)
+            elif value >= 0:
+                index = value
+            else:
+                index = value = 0
+            try:
+                histogram._counts[index] += 1
+            except LookupError:
+                histogram._add_bucket(index, 1)
+            if value < histogram._min:
+                histogram._min = value
+            if value > histogram._max:
+                histogram._max = value
+        if timings is not None:
+            phases = entry.phases
+            if phases is None:
+                phases = entry.phases = PhaseStats()
+            connect, tls, ttfb = timings
+            if connect is not None:  # else a reused connection: counted as ttfb minus connect samples
+                phases.record_connection(connect, tls)
+            # Histogram.record inlined again, for the time to first byte.
+            try:
+                value = (ttfb * 1000.0 + 0.5).__trunc__()
+            except (ValueError, OverflowError):
+                value = to_us(ttfb)
+            histogram = phases.ttfb
+            if value >= 256:
+                shift = value.bit_length() - 8
+                if shift > 28:
+                    value, shift = 68719476735, 28
+                    histogram.clamped += 1
+                index = (shift << 7) + (value >> shift)
+            elif value >= 0:
+                index = value
+            else:
+                index = value = 0
+            try:
+                histogram._counts[index] += 1
+            except LookupError:
+                histogram._add_bucket(index, 1)
+            if value < histogram._min:
+                histogram._min = value
+            if value > histogram._max:
+                histogram._max = value
+        if exception is not None:
+            entry.num_failures += 1
+            self._num_failures += 1
+            self._error_table.add(method, name, exception, self._clock())
+
+    def _index_entry(self, name: str, method: str) -> StatsEntry:
+        entry = self.get(name, method)
+        self._index.setdefault(method, {})[name] = entry
+        return entry
+
+    def log_request(self, method: str, name: str, response_time: float | None, content_length: int) -> None:
+        """Locust's API: count one successful request."""
+        self.record(method, name, response_time, content_length, None)
+
+    def log_error(self, method: str, name: str, error: object) -> None:
+        """Locust's API: count one failure (the request itself is counted by ``log_request``)."""
+        entry = self.get(name, method)
+        entry.num_failures += 1
+        self._num_failures += 1
+        self._error_table.add(method, name, error, self._clock())
+
+    def get(self, name: str, method: str) -> StatsEntry:
+        """The entry for ``(name, method)``, created on first use."""
+        entry = self.entries.get((name, method))
+        if entry is None:
+            entry = StatsEntry(self, name, method, use_response_times_cache=self.use_response_times_cache)
+            self.entries[(name, method)] = entry
+        return entry
+
+    def sample_history(self, now: float, user_count: int) -> HistoryPoint:
+        """The runtime's 1 Hz tick: see :meth:`StatsHistory.sample`."""
+        return self.history.sample(now, user_count)
+
+    # Resetting ---------------------------------------------------------------------------------
+    def reset_all(self) -> None:
+        """Zero every entry and the total; drop error rows and history (entries stay)."""
+        for entry in self.entries.values():
+            entry._zero()
+        self._restart()
+
+    def clear_all(self) -> None:
+        """Remove all entries, error rows and history (a new test from idle)."""
+        self.entries = {}
+        self._restart()
+
+    def _restart(self) -> None:
+        self._error_table.clear()
+        self._num_requests = 0
+        self._num_failures = 0
+        self._epoch += 1
+        self._start_time = self._clock()
+        self.history.clear()
+        self.total._zero()
+
+    # Serialising -------------------------------------------------------------------------------
+    def serialize_stats(self) -> list[dict[str, Any]]:
+        """Every entry with requests or failures, as ``StatsEntry.serialize()`` (not reset)."""
+        return [
+            entry.serialize() for entry in self.entries.values() if entry.num_requests or entry.num_failures
+        ]
+
+    def serialize_errors(self) -> dict[str, dict[str, Any]]:
+        return {key: error.to_dict() for key, error in self.errors.items()}
+
+    def merge_errors(self, rows: dict[str, dict[str, Any]]) -> None:
+        """Fold ``serialize_errors()`` output from another process into these rows."""
+        for key, data in rows.items():
+            self._error_table.merge_row(key, StatsError.unserialize(data))
+
+
+class _EntryDict(dict[tuple[str, str], StatsEntry]):
+    """``stats.entries``: a plain dict that tells its owner when an entry is removed or replaced,
+    so the owner drops its lookup index. Adding a new key needs no notice (the index only ever
+    holds entries that are in this dict), which keeps new names cheap."""
+
+    __slots__ = ("_changed",)
+
+    def __init__(self, changed: Callable[[], None], *args: Any) -> None:
+        super().__init__(*args)
+        self._changed = changed
+
+    def __setitem__(self, key: tuple[str, str], value: StatsEntry) -> None:
+        if key in self:
+            self._changed()
+        super().__setitem__(key, value)
+
+    def __delitem__(self, key: tuple[str, str]) -> None:
+        self._changed()
+        super().__delitem__(key)
+
+    def pop(self, *args: Any) -> Any:
+        self._changed()
+        return super().pop(*args)
+
+    def popitem(self) -> tuple[tuple[str, str], StatsEntry]:
+        self._changed()
+        return super().popitem()
+
+    def clear(self) -> None:
+        self._changed()
+        super().clear()
+
+    def update(self, *args: Any, **kwargs: Any) -> None:
+        self._changed()
+        super().update(*args, **kwargs)
+
+    def setdefault(self, key: tuple[str, str], default: StatsEntry | None = None) -> Any:
+        return super().setdefault(key, default)  # type: ignore[arg-type]  # only ever adds
+
+    def __ior__(self, other: Any) -> _EntryDict:  # type: ignore[override,misc]
+        self._changed()
+        super().__ior__(other)
+        return self

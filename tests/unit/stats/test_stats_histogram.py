@@ -1,0 +1,265 @@
+"""Histogram: accuracy against exact nearest-rank percentiles, merge, subtract, encoding."""
+
+from __future__ import annotations
+
+import math
+import random
+
+import pytest
+
+from horde.stats.histogram import (
+    LINEAR_LIMIT,
+    MAX_INDEX,
+    MAX_VALUE_US,
+    Histogram,
+    bucket_bounds,
+    bucket_index,
+    bucket_value,
+)
+
+PERCENTILES = [0.5, 0.66, 0.75, 0.8, 0.9, 0.95, 0.98, 0.99, 0.999, 0.9999]
+
+
+def exact_percentile(ordered: list[int], p: float) -> int:
+    """Nearest rank: the smallest value with at least ceil(p*N) samples at or below it."""
+    rank = max(1, math.ceil(p * len(ordered) - 1e-9))
+    return ordered[rank - 1]
+
+
+def uniform(rng: random.Random, n: int) -> list[int]:
+    return [rng.randrange(0, 2_000_000) for _ in range(n)]
+
+
+def lognormal(rng: random.Random, n: int) -> list[int]:
+    return [int(rng.lognormvariate(9.5, 1.0)) for _ in range(n)]  # median ~13 ms
+
+
+def bimodal(rng: random.Random, n: int) -> list[int]:
+    """70 % around 0.8 ms, 30 % around 250 ms."""
+    return [int(rng.gauss(800, 50) if rng.random() < 0.7 else rng.gauss(250_000, 20_000)) for _ in range(n)]
+
+
+def wide(rng: random.Random, n: int) -> list[int]:
+    """Log-uniform from 1 µs to 60 s."""
+    return [int(math.exp(rng.uniform(0, math.log(60_000_000)))) for _ in range(n)]
+
+
+@pytest.mark.parametrize("distribution", [uniform, lognormal, bimodal, wide])
+@pytest.mark.parametrize("seed", [1, 2])
+def test_every_percentile_is_within_one_percent_of_exact(distribution, seed):
+    rng = random.Random(seed)
+    values = [max(0, v) for v in distribution(rng, 20_000)]
+    histogram = Histogram()
+    for value in values:
+        histogram.record(value)
+    ordered = sorted(values)
+    got = histogram.percentiles(PERCENTILES)
+    for p, value in zip(PERCENTILES, got, strict=True):
+        expected = exact_percentile(ordered, p)
+        assert abs(value - expected) <= 0.01 * expected, (p, value, expected)
+        assert abs(value - expected) <= expected / 256 + 1, "bucket middles are within 1/256"
+    assert histogram.percentile(0.0) == ordered[0]
+    assert histogram.percentile(1.0) == ordered[-1]
+    assert (histogram.count, histogram.min_us, histogram.max_us) == (len(values), ordered[0], ordered[-1])
+
+
+def test_percentiles_never_leave_the_exact_range():
+    histogram = Histogram()
+    for value in (100_001, 100_003, 100_007):  # all in one bucket wider than 1 µs
+        histogram.record(value)
+    for p in (0.0, 0.01, 0.5, 0.99, 1.0, 1.5):
+        assert 100_001 <= histogram.percentile(p) <= 100_007
+    assert histogram.percentile(1.0) == 100_007
+    assert histogram.percentile(0.0) == 100_001
+
+
+def test_values_below_the_linear_limit_are_exact():
+    histogram = Histogram()
+    values = list(range(LINEAR_LIMIT))
+    for value in values:
+        histogram.record(value)
+    for p in (0.1, 0.37, 0.5, 0.9):
+        assert histogram.percentile(p) == exact_percentile(values, p)
+    assert [value for value, _ in histogram.buckets()] == values
+
+
+def test_bucket_numbering_is_contiguous_and_consistent():
+    previous_upper = -1
+    for index in range(MAX_INDEX + 1):
+        lower, upper = bucket_bounds(index)
+        assert lower == previous_upper + 1
+        assert bucket_index(lower) == index and bucket_index(upper) == index
+        middle = bucket_value(index)
+        assert lower <= middle <= upper
+        assert middle - lower <= lower / 256 + 1 and upper - middle <= lower / 256
+        previous_upper = upper
+    assert previous_upper == MAX_VALUE_US
+    assert MAX_VALUE_US > 3_600 * 1_000_000  # covers at least an hour
+
+
+def test_out_of_range_values_are_clamped_and_counted_never_raised():
+    histogram = Histogram()
+    histogram.record(MAX_VALUE_US * 10)
+    histogram.record(-5)
+    histogram.record_many(MAX_VALUE_US + 1, 3)
+    assert histogram.clamped == 4
+    assert histogram.count == 5
+    assert histogram.max_us == MAX_VALUE_US
+    assert histogram.min_us == 0
+    assert len(histogram) == 2
+
+
+def test_empty_histogram():
+    histogram = Histogram()
+    assert (histogram.count, histogram.min_us, histogram.max_us, len(histogram)) == (0, 0, 0, 0)
+    assert not histogram
+    assert histogram.percentile(0.5) == 0
+    assert histogram.percentiles([0.0, 1.0]) == [0, 0]
+    assert histogram.buckets() == []
+    assert histogram.mean_us() == 0.0
+    assert Histogram.decode(histogram.encode()) == histogram
+
+
+def test_storage_turns_dense_for_busy_histograms_and_stays_equal():
+    rng = random.Random(5)
+    values = lognormal(rng, 5_000)
+    dense, sparse = Histogram(), Histogram()
+    for value in values:
+        dense.record(value)
+    assert isinstance(dense._counts, list)
+    for index, count in dense.bucket_counts().items():
+        sparse._counts[index] = count  # type: ignore[index]
+    sparse._min, sparse._max = dense._min, dense._max
+    assert isinstance(sparse._counts, dict)
+    assert sparse == dense
+    assert sparse.percentiles(PERCENTILES) == dense.percentiles(PERCENTILES)
+    assert len(sparse) == len(dense) and sparse.count == dense.count
+
+
+@pytest.mark.parametrize("sizes", [(10, 10), (5_000, 10), (10, 5_000), (5_000, 5_000)])
+def test_merge_equals_recording_everything_into_one(sizes):
+    rng = random.Random(11)
+    first, second = bimodal(rng, sizes[0]), [*wide(rng, sizes[1]), MAX_VALUE_US + 7]
+    a, b, together = Histogram(), Histogram(), Histogram()
+    for value in first:
+        a.record(value)
+        together.record(value)
+    for value in second:
+        b.record(value)
+        together.record(value)
+    a.merge(b)
+    assert a == together
+    assert a.percentiles(PERCENTILES) == together.percentiles(PERCENTILES)
+    assert a.clamped == 1
+
+
+def test_merging_an_empty_histogram_changes_nothing():
+    histogram = Histogram()
+    histogram.record(1234)
+    before = histogram.copy()
+    histogram.merge(Histogram())
+    assert histogram == before
+    empty = Histogram()
+    empty.merge(before)
+    assert empty == before
+
+
+def test_subtract_leaves_what_was_recorded_since():
+    rng = random.Random(3)
+    early, late = lognormal(rng, 3_000), [v * 3 for v in lognormal(rng, 2_000)]
+    cumulative = Histogram()
+    for value in early:
+        cumulative.record(value)
+    snapshot = cumulative.copy()
+    compact = cumulative.snapshot()
+    for value in late:
+        cumulative.record(value)
+    only_late = Histogram()
+    for value in late:
+        only_late.record(value)
+    for older in (snapshot, compact):
+        window = cumulative.copy()
+        window.subtract(older)
+        assert window.bucket_counts() == only_late.bucket_counts()
+        assert window.count == len(late)
+        # Extremes are estimates in the buckets of the true extremes, as good as percentiles.
+        assert bucket_index(window.min_us) == bucket_index(min(late))
+        assert bucket_index(window.max_us) == bucket_index(max(late))
+        assert abs(window.min_us - min(late)) <= min(late) / 256 + 1
+        assert abs(window.max_us - max(late)) <= max(late) / 256 + 1
+        for p in PERCENTILES:
+            exact = exact_percentile(sorted(late), p)
+            assert abs(window.percentile(p) - exact) <= 0.01 * exact
+
+
+def test_subtracting_everything_leaves_an_empty_histogram_that_records_afresh():
+    histogram = Histogram()
+    for value in (5, 500, 50_000):
+        histogram.record(value)
+    histogram.subtract(histogram.copy())
+    assert histogram.count == 0 and not histogram and histogram.percentile(0.5) == 0
+    histogram.record(700)
+    assert (histogram.min_us, histogram.max_us) == (700, 700)
+
+
+def test_copy_is_independent_and_reset_empties():
+    histogram = Histogram()
+    histogram.record(10)
+    clone = histogram.copy()
+    clone.record(20)
+    assert histogram.count == 1 and clone.count == 2
+    clone.reset()
+    assert clone == Histogram()
+
+
+def test_encode_decode_round_trip_is_exact_and_compact():
+    rng = random.Random(8)
+    histogram = Histogram()
+    for value in [*lognormal(rng, 50_000), MAX_VALUE_US + 1]:
+        histogram.record(value)
+    data = histogram.encode()
+    restored = Histogram.decode(data)
+    assert restored == histogram
+    assert restored.clamped == 1
+    assert restored.percentiles(PERCENTILES) == histogram.percentiles(PERCENTILES)
+    assert len(data) < 4 * len(histogram) + 64  # far below 10 bytes per bucket
+
+
+@pytest.mark.parametrize(
+    "data",
+    [b"", b"\x01\x00", b"\x09" + bytes(26), Histogram().encode()[:-1] + b"x", Histogram().encode() + b"zz"],
+)
+def test_decode_rejects_malformed_data(data):
+    with pytest.raises(ValueError):
+        Histogram.decode(data)
+
+
+def test_from_parts_checks_buckets_and_extremes():
+    with pytest.raises(ValueError):
+        Histogram.from_parts([(MAX_INDEX + 1, 1)], None, None)
+    with pytest.raises(ValueError):
+        Histogram.from_parts([(10, 1)], 11, 11)  # bucket 10 holds only the value 10
+    histogram = Histogram.from_parts([(10, 2), (20, 1)], None, None)
+    assert (histogram.count, histogram.min_us, histogram.max_us) == (3, 10, 20)
+
+
+def test_from_dense_estimates_extremes_within_known_bounds():
+    counts = [0] * (MAX_INDEX + 1)
+    counts[bucket_index(1_000)] = 2
+    counts[bucket_index(90_000)] = 1
+    counts[5] = -1  # negative counts (a reset mid-window) read as zero
+    histogram = Histogram.from_dense(counts)
+    assert histogram.count == 3
+    middles = (bucket_value(bucket_index(1_000)), bucket_value(bucket_index(90_000)))
+    assert (histogram.min_us, histogram.max_us) == middles
+    # Known bounds of the data (the cumulative min and max) win when they fall inside the bucket.
+    narrowed = Histogram.from_dense(counts.copy(), lower_us=1_003, upper_us=89_700)
+    assert (narrowed.min_us, narrowed.max_us) == (1_003, 89_700)
+
+
+def test_buckets_and_mean_are_bucket_middles():
+    histogram = Histogram()
+    for value in (3, 3, 1_000_000):
+        histogram.record(value)
+    assert histogram.buckets() == [(3, 2), (bucket_value(bucket_index(1_000_000)), 1)]
+    assert histogram.mean_us() == pytest.approx((3 + 3 + 1_000_000) / 3, rel=0.004)
