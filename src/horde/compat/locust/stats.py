@@ -1,0 +1,39 @@
+"""``locust.stats``: the statistics classes and Locust's tunable constants.
+
+Horde reads its intervals from ``horde.cli.headless`` and ``horde.runtime.runner``; the constants
+here carry Locust's values so that locustfiles reading them keep working.
+"""
+
+from horde.reports.console import STATS_NAME_WIDTH, STATS_TYPE_WIDTH
+from horde.stats import (
+    CURRENT_RESPONSE_TIME_PERCENTILE_WINDOW,
+    PERCENTILES_TO_CHART,
+    PERCENTILES_TO_REPORT,
+    PERCENTILES_TO_STATISTICS,
+    RequestStats,
+    StatsEntry,
+    StatsError,
+    get_readable_percentiles,
+)
+
+CONSOLE_STATS_INTERVAL_SEC = 2
+HISTORY_STATS_INTERVAL_SEC = 5
+CSV_STATS_INTERVAL_SEC = 1
+CSV_STATS_FLUSH_INTERVAL_SEC = 5
+
+__all__ = (
+    "CONSOLE_STATS_INTERVAL_SEC",
+    "CSV_STATS_FLUSH_INTERVAL_SEC",
+    "CSV_STATS_INTERVAL_SEC",
+    "CURRENT_RESPONSE_TIME_PERCENTILE_WINDOW",
+    "HISTORY_STATS_INTERVAL_SEC",
+    "PERCENTILES_TO_CHART",
+    "PERCENTILES_TO_REPORT",
+    "PERCENTILES_TO_STATISTICS",
+    "STATS_NAME_WIDTH",
+    "STATS_TYPE_WIDTH",
+    "RequestStats",
+    "StatsEntry",
+    "StatsError",
+    "get_readable_percentiles",
+)
