@@ -194,3 +194,10 @@ def test_user_mistakes_get_one_clear_line(args: list[str], message: str) -> None
     assert "Traceback" not in result.stderr
     error_lines = [line for line in result.stderr.splitlines() if line.strip()]
     assert any(message in line for line in error_lines), result.stderr
+
+
+def test_failing_init_listener_exits_1_before_any_load(target: Target) -> None:
+    result = horde("-f", locustfile("init_fails.py"), "--headless", "-t", "5s", "--host", target.url)
+    assert result.code == 1
+    assert "cannot reach the feature flag service" in result.stderr
+    assert "init event listener failed" in result.stderr.splitlines()[-1]

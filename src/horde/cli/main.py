@@ -197,7 +197,11 @@ def _run_test(environment: Environment, options: argparse.Namespace, out: TextIO
 
 async def _create_runner(environment: Environment) -> Any:
     runner = environment.create_local_runner()
-    environment.events.init.fire(environment=environment, runner=runner, web_ui=None)
+    init = environment.events.init
+    errors_before = init.listener_errors
+    init.fire(environment=environment, runner=runner, web_ui=None)
+    if init.listener_errors > errors_before:
+        raise UsageError("an init event listener failed (its traceback is logged above); not starting")
     return runner
 
 
