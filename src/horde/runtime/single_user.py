@@ -48,7 +48,7 @@ def run_single_user(
     if loglevel:
         logging.basicConfig(level=loglevel.upper())
     environment = Environment(user_classes=[user_class], events=global_events, host=user_class.host)
-    environment.events.request.add_listener(_printer(include_length, include_time, include_context))
+    printer = environment.events.request.add_listener(_printer(include_length, include_time, include_context))
     environment.events.init.fire(environment=environment, runner=None, web_ui=None)
     environment.events.test_start.fire(environment=environment)
 
@@ -63,4 +63,5 @@ def run_single_user(
         pass
     finally:
         loop.close()
+        environment.events.request.remove_listener(printer)
         environment.events.request.remove_listener(environment._stats_listener)
