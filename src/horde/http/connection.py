@@ -1,0 +1,237 @@
+"""One kept-alive HTTP/1.1 connection: an ``asyncio.Protocol`` fed into httptools' llhttp parser.
+
+Per request there is exactly one future, resolved when the parser reports the message complete;
+no task, no ``wait_for``, no per-request timer (see :mod:`horde.http.deadlines`). The parser
+callbacks only append to lists, so the Python work per response is a handful of short calls.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from time import perf_counter
+
+import httptools
+
+from horde.http.deadlines import Deadlines
+from horde.http.decoding import decode_body
+from horde.http.errors import ConnectError, ProtocolError, ReadTimeout, RequestError
+from horde.http.exchange import RawResponse
+from horde.http.urls import Origin
+from horde.stats.phases import PhaseTimings
+
+_LARGE_BODY = 64 * 1024  # above this, write the body separately instead of copying it into the head
+_new_tuple = tuple.__new__  # builds a PhaseTimings without its Python-level __new__ (hot path)
+
+
+class ConnectionDropped(ConnectError):
+    """The server closed the connection before sending a single byte of the response.
+
+    On a reused keep-alive connection this usually means the server timed the idle connection
+    out just as we used it, so the engine retries once on a fresh connection.
+    """
+
+
+class Connection(asyncio.Protocol):
+    """Protocol instance for one TCP (or TLS) connection; serves one request at a time."""
+
+    def __init__(self, loop: asyncio.AbstractEventLoop, origin: Origin, deadlines: Deadlines) -> None:
+        self.loop = loop
+        self.origin = origin
+        self.transport: asyncio.Transport | None = None
+        self.closed = False
+        self.keep_alive = True
+        self.uses = 0
+        """Completed exchanges; 0 means the next request is the first on this connection."""
+        self.connect_ms: float | None = None
+        self.tls_ms: float | None = None
+        self._deadlines = deadlines
+        self._parser = httptools.HttpResponseParser(self)
+        self._fresh_parser_needed = False
+        self._waiter: asyncio.Future[RawResponse] | None = None
+        self._timed = False
+        self._is_head = False
+        self._status = 0
+        self._reason = b""
+        self._headers: list[tuple[bytes, bytes]] = []
+        self._chunks: list[bytes] = []
+        self._sent_at = 0.0
+        self._first_byte = 0.0
+        self._headers_done = 0.0
+
+    # -- used by the engine -------------------------------------------------------------------
+
+    def exchange(
+        self, head: bytes, body: bytes | None, is_head: bool, timeout: float | None
+    ) -> asyncio.Future[RawResponse]:
+        """Write one request and return the future of its response."""
+        if self._fresh_parser_needed:
+            # llhttp cannot be told that a response answers HEAD, so after one we start over.
+            self._parser = httptools.HttpResponseParser(self)
+            self._fresh_parser_needed = False
+        waiter = self._waiter = self.loop.create_future()
+        self._is_head = is_head
+        self._status = 0
+        self._reason = b""
+        self._headers = []
+        self._chunks = []
+        self._first_byte = 0.0
+        self._headers_done = 0.0
+        transport = self.transport
+        assert transport is not None
+        self._sent_at = perf_counter()
+        if body is None:
+            transport.write(head)
+        elif len(body) < _LARGE_BODY:
+            transport.write(head + body)
+        else:
+            transport.write(head)
+            transport.write(body)
+        if timeout is not None:
+            self._deadlines.add(self, timeout)
+            self._timed = True
+        return waiter
+
+    def close(self) -> None:
+        self.closed = True
+        if self.transport is not None:
+            self.transport.close()
+
+    def abort(self) -> None:
+        self.closed = True
+        if self.transport is not None:
+            # RuntimeError: its event loop is already closed, so there is nothing left to tell.
+            with contextlib.suppress(RuntimeError):
+                self.transport.abort()
+
+    def expire(self, timeout: float) -> None:
+        """Called by :class:`Deadlines` when the response did not complete in time."""
+        self._timed = False
+        self._fail(ReadTimeout(f"no complete response within {timeout:g} s"))
+        self.abort()
+
+    # -- asyncio.Protocol ---------------------------------------------------------------------
+
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        self.transport = transport  # type: ignore[assignment]
+
+    def data_received(self, data: bytes) -> None:
+        if self._waiter is None:
+            # Bytes nobody asked for: the stream is out of sync, the connection is unusable.
+            self.abort()
+            return
+        if not self._first_byte:
+            self._first_byte = perf_counter()
+        try:
+            self._parser.feed_data(data)
+        except httptools.HttpParserError as error:
+            self._fail(ProtocolError(f"invalid HTTP response: {error}"))
+            self.abort()
+
+    def eof_received(self) -> bool | None:
+        return None  # let the transport close; connection_lost settles a pending request
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        self.closed = True
+        if self._timed:
+            self._deadlines.discard(self)
+            self._timed = False
+        if self._waiter is None or self._waiter.done():
+            return
+        if self._headers_done and self._status and _body_runs_to_eof(self._headers):
+            self.keep_alive = False
+            self._complete()
+        elif not self._first_byte:
+            reason = f": {exc}" if exc else ""
+            error = ConnectionDropped(f"server closed the connection without sending a response{reason}")
+            self._fail(error, cause=exc)
+        else:
+            self._fail(ProtocolError("connection closed before the response was complete"), cause=exc)
+
+    # -- httptools callbacks ------------------------------------------------------------------
+
+    def on_status(self, reason: bytes) -> None:
+        self._reason += reason
+
+    def on_header(self, name: bytes, value: bytes) -> None:
+        self._headers.append((name, value))
+
+    def on_headers_complete(self) -> None:
+        self._headers_done = perf_counter()
+        self._status = self._parser.get_status_code()
+        if self._is_head and self._status >= 200:
+            self.keep_alive = self._parser.should_keep_alive()
+            self._fresh_parser_needed = True
+            self._complete()
+
+    def on_body(self, chunk: bytes) -> None:
+        self._chunks.append(chunk)
+
+    def on_message_complete(self) -> None:
+        if self._status < 200:
+            # An interim response (100 Continue, 103 Early Hints): the real one follows.
+            self._reason = b""
+            self._headers = []
+            self._chunks = []
+            return
+        if self._waiter is None:
+            return  # HEAD response already delivered at the end of its headers
+        self.keep_alive = self._parser.should_keep_alive()
+        self._complete()
+
+    # -- settling the request -----------------------------------------------------------------
+
+    def _complete(self) -> None:
+        waiter = self._waiter
+        self._waiter = None
+        if self._timed:
+            self._deadlines.discard(self)
+            self._timed = False
+        if waiter is None or waiter.done():
+            return
+        chunks = self._chunks
+        body = chunks[0] if len(chunks) == 1 else b"".join(chunks)
+        headers = self._headers
+        set_cookies = None
+        for name, value in headers:
+            size = len(name)
+            if size == 10 and name.lower() == b"set-cookie":
+                set_cookies = [value] if set_cookies is None else [*set_cookies, value]
+            elif size == 16 and body and name.lower() == b"content-encoding":
+                try:
+                    body = decode_body(body, value)
+                except ProtocolError as error:
+                    waiter.set_exception(error)
+                    return
+        first_use = not self.uses
+        self.uses += 1
+        ttfb = (self._first_byte - self._sent_at) * 1000.0
+        if first_use:
+            timings = _new_tuple(PhaseTimings, (self.connect_ms, self.tls_ms, ttfb))
+        else:
+            timings = _new_tuple(PhaseTimings, (None, None, ttfb))
+        waiter.set_result(
+            RawResponse(self._status, self._reason, headers, body, timings, self._headers_done, set_cookies)
+        )
+        if not self.keep_alive:
+            self.close()
+
+    def _fail(self, error: RequestError, cause: BaseException | None = None) -> None:
+        waiter = self._waiter
+        self._waiter = None
+        if self._timed:
+            self._deadlines.discard(self)
+            self._timed = False
+        if cause is not None:
+            error.__cause__ = cause
+        if waiter is not None and not waiter.done():
+            waiter.set_exception(error)
+
+
+def _body_runs_to_eof(headers: list[tuple[bytes, bytes]]) -> bool:
+    """A response without Content-Length or chunked framing ends when the server closes."""
+    for name, value in headers:
+        lower = name.lower()
+        if lower == b"content-length" or (lower == b"transfer-encoding" and b"chunked" in value.lower()):
+            return False
+    return True

@@ -1,0 +1,108 @@
+"""Why a request failed, as data.
+
+Transport failures never escape a session: they become a response with ``status_code == 0`` whose
+``error`` is one of these exceptions. Each class carries a stable ``category`` so statistics and
+reports can group failures without parsing messages. Only mistakes in the URL itself
+(:class:`InvalidURL` and its subclasses) are raised to the caller, as ``requests`` does.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any, ClassVar
+
+
+class RequestError(Exception):
+    """Base of every failure of one HTTP request; ``category`` names the kind for reports."""
+
+    category: ClassVar[str] = "request"
+
+    def __init__(self, *args: object, response: Any = None, request: Any = None) -> None:
+        super().__init__(*args)
+        self.response = response
+        self.request = request
+
+
+class ConnectError(RequestError):
+    """The connection could not be opened, or the peer reset/closed it without answering.
+
+    Covers refused connections, unreachable hosts, DNS failures and resets; the underlying
+    ``OSError`` is kept as ``__cause__``.
+    """
+
+    category = "connect"
+
+
+class Timeout(RequestError):
+    """A timeout expired; see :class:`ConnectTimeout` and :class:`ReadTimeout`."""
+
+    category = "timeout"
+
+
+class ConnectTimeout(Timeout):
+    """Opening the connection (TCP and TLS handshake, or waiting for a pool slot) took too long."""
+
+
+class ReadTimeout(Timeout):
+    """The server did not deliver the complete response in time after the request was sent."""
+
+
+class TLSError(RequestError):
+    """The TLS handshake failed: certificate not trusted, wrong host name, protocol mismatch."""
+
+    category = "tls"
+
+
+class ProtocolError(RequestError):
+    """The server answered with something that is not valid HTTP/1.1, or broke off mid-response.
+
+    Also used for undecodable compressed bodies.
+    """
+
+    category = "protocol"
+
+
+class TooManyRedirects(ProtocolError):
+    """More redirects than the session allows (30 by default, as in requests and Locust)."""
+
+
+class HTTPError(RequestError):
+    """The server answered with an error status (``raise_for_status()`` and the default failure rule).
+
+    Unlike the transport errors, the response here is a real one: ``response`` holds it.
+    """
+
+    category = "http-status"
+
+
+class BadStatusCode(HTTPError):
+    """FastHttpSession: the status is outside the set Locust's FastHttpUser accepts as success."""
+
+    def __init__(self, url: str, code: int, *, response: Any = None) -> None:
+        super().__init__(url, response=response)
+        self.url = url
+        self.code = code
+
+    def __str__(self) -> str:
+        return f"Bad status code {self.code} for url {self.url}"
+
+    def __repr__(self) -> str:
+        return f"BadStatusCode({self.url!r}, code={self.code})"
+
+
+class InvalidURL(RequestError, ValueError):
+    """The URL cannot be requested at all. Raised to the caller, never recorded as a sample."""
+
+    category = "usage"
+
+
+class MissingSchema(InvalidURL):
+    """The URL has no ``http://`` or ``https://`` prefix (and the session has no base URL)."""
+
+
+class InvalidSchema(InvalidURL):
+    """The URL's scheme is neither ``http`` nor ``https``."""
+
+
+class JSONDecodeError(json.JSONDecodeError):
+    """``response.json()`` on a body that is not JSON; also a ``ValueError`` like requests' own."""

@@ -1,0 +1,226 @@
+"""``FastHttpSession``: Locust's FastHttpUser client API on the same engine as ``HttpSession``.
+
+Where Locust's two clients differ, this one behaves like FastHttpSession: statuses outside 200-208,
+226, 301-304, 307, 308 are failures; the stats name is the URL string as passed; ``response.url``
+is the URL requested (not the final one after redirects); TLS is not verified by default
+(``insecure=True``); timeouts are ``connection_timeout`` / ``network_timeout`` (60 s each).
+"""
+
+from __future__ import annotations
+
+import ssl
+import time
+from collections.abc import Callable, Mapping
+from time import perf_counter
+from typing import Any
+
+from horde.http.auth import basic_auth
+from horde.http.body import encode_body
+from horde.http.catch import FastResponseContextManager, PendingCatch
+from horde.http.client import HttpClient
+from horde.http.cookies import CookieJar
+from horde.http.decoding import ACCEPT_ENCODING
+from horde.http.engine import Engine
+from horde.http.exchange import Transport
+from horde.http.headers import CaseInsensitiveDict
+from horde.http.prepared import PreparedRequest
+from horde.http.redirects import DEFAULT_MAX_REDIRECTS
+from horde.http.reporting import as_recorder, merge_context
+from horde.http.response import FastResponse, Response
+from horde.http.tls import client_context
+from horde.http.urls import add_params, is_absolute, parse_url, strip_credentials
+from horde.runtime.bridge import in_sync_context, sync_or_async
+
+__all__ = ["FastHttpSession", "FastResponse", "FastResponseContextManager"]
+
+# _request's arguments after (method, url), at their defaults.
+_NO_OPTIONS = (None, None, False, False, None, None, None, True, None, None, None, None)
+
+
+class FastHttpSession:
+    """Locust's FastHttpSession, constructed from FastHttpUser's class attributes.
+
+    ``FastHttpSession(environment=None, base_url=..., user=None, recorder=None, **settings)`` where
+    settings are FastHttpUser's attributes: ``network_timeout``, ``connection_timeout``,
+    ``max_redirects``, ``insecure``, ``default_headers`` (or Locust's ``headers``),
+    ``concurrency`` (connections per origin), ``ssl_context_factory``. ``max_retries``,
+    ``proxy_host``, ``proxy_port`` and ``client_pool`` are accepted and ignored. Samples go to
+    ``recorder``, else to ``environment`` (its request event).
+    """
+
+    def __init__(
+        self,
+        environment: Any = None,
+        base_url: str | None = None,
+        user: Any = None,
+        recorder: Any = None,
+        *,
+        insecure: bool = True,
+        network_timeout: float | None = 60.0,
+        connection_timeout: float | None = 60.0,
+        max_redirects: int = DEFAULT_MAX_REDIRECTS,
+        default_headers: Mapping[str, str] | None = None,
+        headers: Mapping[str, str] | None = None,
+        concurrency: int = 10,
+        ssl_context_factory: Callable[[], ssl.SSLContext] | None = None,
+        transport: Transport | None = None,
+        **ignored: Any,
+    ) -> None:
+        self.environment = environment
+        base_url, credentials = strip_credentials(base_url) if base_url else ("", None)
+        self.base_url = base_url
+        self.auth_header = basic_auth(*credentials) if credentials else None
+        self.user = user
+        self.network_timeout = network_timeout
+        self.connection_timeout = connection_timeout
+        self.max_redirects = max_redirects
+        self.insecure = insecure
+        context = getattr(user, "context", None)
+        self._user_context: Callable[[], dict[str, Any]] | None = context if callable(context) else None
+        self._recorder = as_recorder(recorder if recorder is not None else environment)
+        self._tls: Any = (
+            ssl_context_factory() if ssl_context_factory is not None else client_context(not insecure)
+        )
+        self._transport: Transport = transport if transport is not None else Engine(concurrency)
+        from horde import __version__
+
+        session_headers = CaseInsensitiveDict(
+            {"User-Agent": f"horde/{__version__}", "Accept-Encoding": ACCEPT_ENCODING}
+        )
+        session_headers.update(default_headers or headers or {})
+        self._client = HttpClient(self._transport, session_headers, CookieJar())
+
+    @property
+    def cookiejar(self) -> CookieJar:
+        return self._client.cookies
+
+    cookies = cookiejar
+
+    @property
+    def headers(self) -> CaseInsensitiveDict:
+        """Headers sent with every request (FastHttpUser's ``default_headers`` plus defaults)."""
+        return self._client.headers
+
+    def close(self) -> None:
+        self._transport.close()
+
+    def request(
+        self,
+        method: str,
+        url: str,
+        name: str | None = None,
+        data: Any = None,
+        catch_response: bool = False,
+        stream: bool = False,
+        headers: Mapping[str, Any] | None = None,
+        auth: Any = None,
+        json: Any = None,
+        allow_redirects: bool = True,
+        context: dict[str, Any] | None = None,
+        **kwargs: Any,
+    ) -> Any:
+        """Send a request and report it. Extra keyword arguments: ``params``, ``files``, ``timeout``."""
+        coro = self._request(
+            method, url, name, data, catch_response, stream, headers, auth, json, allow_redirects,
+            context, kwargs.get("params"), kwargs.get("files"), kwargs.get("timeout"),
+        )  # fmt: skip
+        if catch_response and not in_sync_context():
+            return PendingCatch(coro)
+        return sync_or_async(coro)
+
+    def get(self, url: str, **kwargs: Any) -> Any:
+        if kwargs:
+            return self.request("GET", url, **kwargs)
+        # The bare ``client.get(url)`` skips the keyword plumbing.
+        return sync_or_async(self._request("GET", url, *_NO_OPTIONS))
+
+    def head(self, url: str, **kwargs: Any) -> Any:
+        return self.request("HEAD", url, **kwargs)
+
+    def options(self, url: str, **kwargs: Any) -> Any:
+        return self.request("OPTIONS", url, **kwargs)
+
+    def delete(self, url: str, **kwargs: Any) -> Any:
+        return self.request("DELETE", url, **kwargs)
+
+    def post(self, url: str, data: Any = None, json: Any = None, **kwargs: Any) -> Any:
+        return self.request("POST", url, data=data, json=json, **kwargs)
+
+    def put(self, url: str, data: Any = None, **kwargs: Any) -> Any:
+        return self.request("PUT", url, data=data, **kwargs)
+
+    def patch(self, url: str, data: Any = None, **kwargs: Any) -> Any:
+        return self.request("PATCH", url, data=data, **kwargs)
+
+    async def _request(
+        self,
+        method: str,
+        url: str,
+        name: str | None,
+        data: Any,
+        catch_response: bool,
+        stream: bool,
+        headers: Mapping[str, Any] | None,
+        auth: Any,
+        json: Any,
+        allow_redirects: bool,
+        context: dict[str, Any] | None,
+        params: Any,
+        files: Any,
+        timeout: Any,
+    ) -> FastResponse:
+        start_time = time.time()
+        started = perf_counter()
+        method = method.upper()
+        built_url = url if is_absolute(url) else self.base_url + url
+        if params is not None:
+            built_url = add_params(built_url, params)
+        target = parse_url(built_url)
+        if data is None and json is None and not files:
+            body = content_type = None
+        else:
+            body, content_type = encode_body(data, json, files)
+        if auth is not None:
+            auth_value: str | None = basic_auth(auth[0], auth[1])
+        elif target.credentials is not None:
+            auth_value = basic_auth(*target.credentials)
+        else:
+            auth_value = self.auth_header
+        request = PreparedRequest(method, target, headers or None, body, content_type, auth_value)
+        read_timeout = self.network_timeout if timeout is None else float(timeout)
+        sent, raw, error, hops = await self._client.send(
+            request, allow_redirects, self.max_redirects, self.connection_timeout, read_timeout, self._tls
+        )
+        if error is not None:
+            raw = None
+        if stream and raw is not None:
+            response_time = (raw.headers_done - started) * 1000.0
+        else:
+            response_time = (perf_counter() - started) * 1000.0
+        history: list[Response] | None = None
+        if hops:
+            history = [FastResponse(hop_raw, hop) for hop, hop_raw in hops]
+        name = name or url
+        if self._user_context is not None:
+            context = merge_context(self._user_context, context)
+        elif context is None:
+            context = {}
+        if catch_response:
+            manager = FastResponseContextManager(raw, sent, error, history, target.url)
+            manager._arm(self._recorder, method, name, response_time, _length(manager, stream), context,
+                         start_time, target.url)  # fmt: skip
+            return manager
+        response = FastResponse(raw, sent, error, history, target.url)
+        self._recorder(
+            method, name, response_time, _length(response, stream), response, context, response.error,
+            start_time, target.url,
+        )  # fmt: skip
+        return response
+
+
+def _length(response: FastResponse, stream: bool) -> int:
+    """Locust's response_length: the body size, or Content-Length when streaming."""
+    if stream:
+        return int(response.headers.get("content-length") or 0)
+    content = response.content
+    return len(content) if content else 0

@@ -1,0 +1,309 @@
+"""``HttpSession``: the ``requests.Session``-like client of ``HttpUser``, on Horde's engine.
+
+Every request method has two faces. In plain-``def`` user code (running inside the greenlet
+bridge) it blocks and returns the response; in ``async def`` code it returns an awaitable. With
+``catch_response=True`` the result works in ``with`` (sync) and ``async with`` (async).
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
+from time import perf_counter
+from typing import Any
+
+from horde.http.auth import auth_header
+from horde.http.body import encode_body
+from horde.http.catch import PendingCatch, ResponseContextManager
+from horde.http.client import HttpClient
+from horde.http.cookies import CookieJar
+from horde.http.decoding import ACCEPT_ENCODING
+from horde.http.engine import Engine
+from horde.http.exchange import Transport
+from horde.http.headers import CaseInsensitiveDict
+from horde.http.prepared import PreparedRequest
+from horde.http.redirects import DEFAULT_MAX_REDIRECTS
+from horde.http.reporting import as_recorder, merge_context
+from horde.http.response import Response
+from horde.http.timeouts import split_timeout
+from horde.http.urls import add_params, is_absolute, parse_url, strip_credentials
+from horde.runtime.bridge import in_sync_context, sync_or_async
+
+__all__ = ["HttpSession", "Response", "ResponseContextManager"]
+
+# _request's options after (method, url, name, catch_response, context), at their defaults.
+_NO_OPTIONS = (None, None, None, None, None, None, None, None, True, None, False, None)
+
+DEFAULT_TIMEOUT = 60.0
+"""requests has no default timeout, so a hung server hangs a Locust user forever; Horde does not."""
+
+
+def default_headers() -> CaseInsensitiveDict:
+    from horde import __version__
+
+    return CaseInsensitiveDict(
+        {
+            "User-Agent": f"horde/{__version__}",
+            "Accept-Encoding": ACCEPT_ENCODING,
+            "Accept": "*/*",
+            "Connection": "keep-alive",
+        }
+    )
+
+
+class HttpSession:
+    """A per-user HTTP session: base URL, default headers, cookies, auth, keep-alive connections.
+
+    ``recorder`` receives one sample per call (see :mod:`horde.http.reporting`); an Environment
+    or a ``request`` EventHook is accepted too. ``transport`` replaces the network (tests).
+    """
+
+    def __init__(
+        self,
+        base_url: str | None,
+        recorder: Any = None,
+        user: Any = None,
+        *,
+        transport: Transport | None = None,
+        pool_size: int = 10,
+        **ignored: Any,
+    ) -> None:
+        base_url, credentials = strip_credentials(base_url) if base_url else ("", None)
+        self.base_url: str = base_url
+        self.auth: Any = credentials
+        self.verify: Any = True
+        self.cert: Any = None
+        self.timeout: Any = DEFAULT_TIMEOUT
+        self.max_redirects = DEFAULT_MAX_REDIRECTS
+        self.request_name: str | None = None
+        self.trust_env = False  # proxies from the environment are never used
+        self.proxies: dict[str, str] = {}
+        self.user = user
+        context = getattr(user, "context", None)
+        self._user_context: Callable[[], dict[str, Any]] | None = context if callable(context) else None
+        self._recorder = as_recorder(recorder)
+        self._transport: Transport = transport if transport is not None else Engine(pool_size)
+        self._client = HttpClient(self._transport, default_headers(), CookieJar())
+
+    # -- requests.Session attributes ---------------------------------------------------------
+
+    @property
+    def headers(self) -> CaseInsensitiveDict:
+        return self._client.headers
+
+    @headers.setter
+    def headers(self, value: Mapping[str, Any]) -> None:
+        self._client.headers = value if isinstance(value, CaseInsensitiveDict) else CaseInsensitiveDict(value)
+
+    @property
+    def cookies(self) -> CookieJar:
+        return self._client.cookies
+
+    @cookies.setter
+    def cookies(self, value: Any) -> None:
+        jar = CookieJar()
+        jar.update(value)
+        self._client.cookies = jar
+
+    @contextmanager
+    def rename_request(self, name: str) -> Iterator[None]:
+        """Report every request made inside the block under ``name``."""
+        self.request_name = name
+        try:
+            yield
+        finally:
+            self.request_name = None
+
+    def close(self) -> None:
+        """Close all kept-alive connections."""
+        self._transport.close()
+
+    def __enter__(self) -> HttpSession:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+    # -- requests ------------------------------------------------------------------------------
+
+    def request(
+        self,
+        method: str,
+        url: str,
+        name: str | None = None,
+        catch_response: bool = False,
+        context: dict[str, Any] | None = None,
+        *,
+        params: Any = None,
+        data: Any = None,
+        json: Any = None,
+        headers: Mapping[str, Any] | None = None,
+        cookies: Any = None,
+        files: Any = None,
+        auth: Any = None,
+        timeout: Any = None,
+        allow_redirects: bool = True,
+        verify: Any = None,
+        stream: bool = False,
+        cert: Any = None,
+        **ignored: Any,
+    ) -> Any:
+        """Send a request and report it. Returns the Response (sync code) or an awaitable (async)."""
+        coro = self._request(
+            method, url, name, catch_response, context, params, data, json, headers, cookies, files,
+            auth, timeout, allow_redirects, verify, stream, cert,
+        )  # fmt: skip
+        if catch_response and not in_sync_context():
+            return PendingCatch(coro)
+        return sync_or_async(coro)
+
+    def get(self, url: str, **kwargs: Any) -> Any:
+        if kwargs:
+            return self.request("GET", url, **kwargs)
+        # The bare ``client.get(url)`` of most locustfiles skips the keyword plumbing (~1 us).
+        return sync_or_async(self._request("GET", url, None, False, None, *_NO_OPTIONS))
+
+    def options(self, url: str, **kwargs: Any) -> Any:
+        return self.request("OPTIONS", url, **kwargs)
+
+    def head(self, url: str, **kwargs: Any) -> Any:
+        kwargs.setdefault("allow_redirects", False)
+        return self.request("HEAD", url, **kwargs)
+
+    def post(self, url: str, data: Any = None, json: Any = None, **kwargs: Any) -> Any:
+        return self.request("POST", url, data=data, json=json, **kwargs)
+
+    def put(self, url: str, data: Any = None, **kwargs: Any) -> Any:
+        return self.request("PUT", url, data=data, **kwargs)
+
+    def patch(self, url: str, data: Any = None, **kwargs: Any) -> Any:
+        return self.request("PATCH", url, data=data, **kwargs)
+
+    def delete(self, url: str, **kwargs: Any) -> Any:
+        return self.request("DELETE", url, **kwargs)
+
+    # -- the coroutine behind both faces -------------------------------------------------------
+
+    async def _request(
+        self,
+        method: str,
+        url: str,
+        name: str | None,
+        catch_response: bool,
+        context: dict[str, Any] | None,
+        params: Any,
+        data: Any,
+        json: Any,
+        headers: Mapping[str, Any] | None,
+        cookies: Any,
+        files: Any,
+        auth: Any,
+        timeout: Any,
+        allow_redirects: bool,
+        verify: Any,
+        stream: bool,
+        cert: Any,
+    ) -> Response:
+        # One long function on purpose: this is the per-request hot path of every HttpUser, and
+        # each call or object saved here shows up in requests per second.
+        start_time = time.time()
+        started = perf_counter()
+        method = method.upper()
+        if url[:1] == "/":
+            base = self.base_url
+            full_url = base + url if base[-1:] != "/" else base[:-1] + url
+        elif is_absolute(url):
+            full_url = url
+        else:
+            full_url = self.base_url + url
+        if params is not None:
+            full_url = add_params(full_url, params)
+        target = parse_url(full_url)
+        if data is None and json is None and not files:
+            body = content_type = None
+        else:
+            body, content_type = encode_body(data, json, files)
+        if (
+            auth is None
+            and headers is None
+            and cookies is None
+            and self.auth is None
+            and not target.credentials
+        ):
+            request = PreparedRequest(method, target, None, body, content_type)
+        else:
+            request = self._prepare(method, target, headers, body, content_type, cookies, auth)
+        if timeout is None:
+            timeout = self.timeout
+        connect_timeout: float | None
+        read_timeout: float | None
+        if isinstance(timeout, (int, float)):
+            connect_timeout = read_timeout = timeout
+        else:
+            connect_timeout, read_timeout = split_timeout(timeout)
+        sent, raw, error, hops = await self._client.send(
+            request,
+            allow_redirects,
+            self.max_redirects,
+            connect_timeout,
+            read_timeout,
+            self.verify if verify is None else verify,
+            self.cert if cert is None else cert,
+        )
+        if stream and raw is not None and error is None:
+            response_time = (raw.headers_done - started) * 1000.0
+        else:
+            response_time = (perf_counter() - started) * 1000.0
+        history = [Response(hop_raw, hop) for hop, hop_raw in hops] if hops else None
+        if error is not None:
+            raw = None  # e.g. too many redirects: the last redirect is not the answer
+        name = name or self.request_name or target.path_url
+        if self._user_context is not None:
+            context = merge_context(self._user_context, context)
+        elif context is None:
+            context = {}
+        if catch_response:
+            manager = ResponseContextManager(raw, sent, error, history)
+            manager._arm(self._recorder, method, name, response_time, _length(manager, stream), context,
+                         start_time, target.url)  # fmt: skip
+            return manager
+        response = Response(raw, sent, error, history)
+        content = response.content
+        length = len(content) if content and not stream else _length(response, stream)
+        self._recorder(
+            method, name, response_time, length, response, context, response._default_failure(name),
+            start_time, target.url,
+        )  # fmt: skip
+        return response
+
+    def _prepare(
+        self,
+        method: str,
+        target: Any,
+        headers: Mapping[str, Any] | None,
+        body: bytes | None,
+        content_type: str | None,
+        cookies: Any,
+        auth: Any,
+    ) -> PreparedRequest:
+        auth = auth if auth is not None else (target.credentials or self.auth)
+        if auth is None:
+            return PreparedRequest(method, target, headers or None, body, content_type, None, cookies)
+        if callable(auth):
+            # requests' AuthBase style: the callable edits the request's headers.
+            request = PreparedRequest(method, target, CaseInsensitiveDict(headers or {}), body, content_type)
+            request = auth(request) or request
+            request.cookies = cookies
+            return request
+        return PreparedRequest(
+            method, target, headers or None, body, content_type, auth_header(auth), cookies
+        )
+
+
+def _length(response: Response, stream: bool) -> int:
+    """Locust's response_length: the body size, or Content-Length when streaming."""
+    if stream:
+        return int(response.headers.get("content-length") or 0)
+    content = response.content
+    return len(content) if content else 0

@@ -1,0 +1,204 @@
+"""The Connection protocol fed with bytes by hand: no sockets, no event loop running."""
+
+from __future__ import annotations
+
+import asyncio
+import gzip
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+from horde.http.connection import Connection, ConnectionDropped
+from horde.http.deadlines import Deadlines
+from horde.http.errors import ProtocolError, ReadTimeout
+from horde.http.urls import Origin
+
+
+class FakeTransport:
+    def __init__(self) -> None:
+        self.written: list[bytes] = []
+        self.closed = False
+        self.aborted = False
+
+    def write(self, data: bytes) -> None:
+        self.written.append(data)
+
+    def close(self) -> None:
+        self.closed = True
+
+    def abort(self) -> None:
+        self.aborted = True
+
+    def is_closing(self) -> bool:
+        return self.closed or self.aborted
+
+
+class ManualLoop:
+    """Just enough of a loop for Deadlines: a clock we move and timers we fire by hand."""
+
+    def __init__(self) -> None:
+        self.now = 100.0
+        self.timers: list[tuple[float, Any]] = []
+
+    def time(self) -> float:
+        return self.now
+
+    def call_at(self, when: float, callback: Any) -> Any:
+        entry = (when, callback)
+        self.timers.append(entry)
+
+        class Handle:
+            def cancel(_self) -> None:
+                if entry in self.timers:
+                    self.timers.remove(entry)
+
+        return Handle()
+
+    def fire_due(self) -> None:
+        for when, callback in sorted(self.timers, key=lambda timer: timer[0]):
+            if when <= self.now:
+                self.timers.remove((when, callback))
+                callback()
+
+
+@pytest.fixture
+def loop() -> Iterator[asyncio.AbstractEventLoop]:
+    loop = asyncio.new_event_loop()
+    yield loop
+    loop.close()
+
+
+@pytest.fixture
+def manual() -> ManualLoop:
+    return ManualLoop()
+
+
+def connect(loop: asyncio.AbstractEventLoop, manual: ManualLoop) -> tuple[Connection, FakeTransport]:
+    conn = Connection(loop, Origin("http", "h", 80), Deadlines(manual))  # type: ignore[arg-type]
+    transport = FakeTransport()
+    conn.connection_made(transport)  # type: ignore[arg-type]
+    return conn, transport
+
+
+def test_one_write_per_request_and_split_response(loop: Any, manual: ManualLoop) -> None:
+    conn, transport = connect(loop, manual)
+    future = conn.exchange(b"GET / HTTP/1.1\r\n\r\n", b"body", False, None)
+    assert transport.written == [b"GET / HTTP/1.1\r\n\r\nbody"]
+    for piece in (
+        b"HTTP/1.1 201 Cre",
+        b"ated\r\nContent-Le",
+        b"ngth: 5\r\nSet-Cookie: a=1\r\n",
+        b"\r\nhel",
+        b"lo",
+    ):
+        assert not future.done()
+        conn.data_received(piece)
+    raw = future.result()
+    assert (raw.status, raw.reason, raw.body) == (201, b"Created", b"hello")
+    assert raw.headers == [(b"Content-Length", b"5"), (b"Set-Cookie", b"a=1")]
+    assert raw.set_cookies == [b"a=1"]
+    assert raw.timings.connect is None and raw.timings.ttfb >= 0  # connect_ms unset: not from the pool
+    assert conn.keep_alive and not transport.closed and conn.uses == 1
+
+
+def test_large_body_is_written_separately(loop: Any, manual: ManualLoop) -> None:
+    conn, transport = connect(loop, manual)
+    body = b"x" * 100_000
+    conn.exchange(b"POST / HTTP/1.1\r\n\r\n", body, False, None)
+    assert transport.written == [b"POST / HTTP/1.1\r\n\r\n", body]
+
+
+def test_head_response_completes_at_end_of_headers_and_parser_restarts(loop: Any, manual: ManualLoop) -> None:
+    conn, _ = connect(loop, manual)
+    head = conn.exchange(b"HEAD / HTTP/1.1\r\n\r\n", None, True, None)
+    conn.data_received(b"HTTP/1.1 200 OK\r\nContent-Length: 1234\r\n\r\n")
+    assert head.result().body == b"" and head.result().status == 200
+    get = conn.exchange(b"GET / HTTP/1.1\r\n\r\n", None, False, None)
+    conn.data_received(b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok")
+    assert get.result().body == b"ok"
+
+
+def test_gzip_body_is_decoded_and_connection_close_is_honoured(loop: Any, manual: ManualLoop) -> None:
+    conn, transport = connect(loop, manual)
+    payload = gzip.compress(b"compressed!")
+    future = conn.exchange(b"GET / HTTP/1.1\r\n\r\n", None, False, None)
+    conn.data_received(
+        b"HTTP/1.1 200 OK\r\nContent-Encoding: gzip\r\nConnection: close\r\nContent-Length: %d\r\n\r\n%s"
+        % (len(payload), payload)
+    )
+    assert future.result().body == b"compressed!"
+    assert not conn.keep_alive and transport.closed
+
+
+def test_body_until_eof(loop: Any, manual: ManualLoop) -> None:
+    conn, _ = connect(loop, manual)
+    future = conn.exchange(b"GET / HTTP/1.1\r\n\r\n", None, False, None)
+    conn.data_received(b"HTTP/1.0 200 OK\r\n\r\npart one, ")
+    conn.data_received(b"part two")
+    assert not future.done()
+    conn.connection_lost(None)
+    assert future.result().body == b"part one, part two"
+
+
+def test_close_before_any_byte_is_a_dropped_connection(loop: Any, manual: ManualLoop) -> None:
+    conn, _ = connect(loop, manual)
+    future = conn.exchange(b"GET / HTTP/1.1\r\n\r\n", None, False, None)
+    conn.connection_lost(ConnectionResetError(104, "reset"))
+    error = future.exception()
+    assert isinstance(error, ConnectionDropped) and error.category == "connect"
+    assert isinstance(error.__cause__, ConnectionResetError)
+
+
+def test_close_mid_body_is_a_protocol_error(loop: Any, manual: ManualLoop) -> None:
+    conn, _ = connect(loop, manual)
+    future = conn.exchange(b"GET / HTTP/1.1\r\n\r\n", None, False, None)
+    conn.data_received(b"HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\nabc")
+    conn.connection_lost(None)
+    assert isinstance(future.exception(), ProtocolError)
+
+
+def test_invalid_bytes_fail_the_request_and_abort(loop: Any, manual: ManualLoop) -> None:
+    conn, transport = connect(loop, manual)
+    future = conn.exchange(b"GET / HTTP/1.1\r\n\r\n", None, False, None)
+    conn.data_received(b"NOT HTTP AT ALL\r\n\r\n")
+    assert isinstance(future.exception(), ProtocolError) and transport.aborted
+
+
+def test_unsolicited_bytes_make_the_connection_unusable(loop: Any, manual: ManualLoop) -> None:
+    conn, transport = connect(loop, manual)
+    conn.data_received(b"HTTP/1.1 200 OK\r\n\r\n")
+    assert conn.closed and transport.aborted
+
+
+def test_timeout_through_deadlines(loop: Any, manual: ManualLoop) -> None:
+    conn, transport = connect(loop, manual)
+    future = conn.exchange(b"GET / HTTP/1.1\r\n\r\n", None, False, 2.0)
+    manual.now += 1.0
+    manual.fire_due()
+    assert not future.done()
+    manual.now += 1.5
+    manual.fire_due()
+    error = future.exception()
+    assert isinstance(error, ReadTimeout) and error.category == "timeout" and "2 s" in str(error)
+    assert transport.aborted
+
+
+def test_completed_request_leaves_no_deadline(loop: Any, manual: ManualLoop) -> None:
+    deadlines = Deadlines(manual)  # type: ignore[arg-type]
+    conn = Connection(loop, Origin("http", "h", 80), deadlines)
+    conn.connection_made(FakeTransport())  # type: ignore[arg-type]
+    future = conn.exchange(b"GET / HTTP/1.1\r\n\r\n", None, False, 5.0)
+    assert len(deadlines) == 1
+    conn.data_received(b"HTTP/1.1 204 No Content\r\n\r\n")
+    assert future.result().status == 204 and len(deadlines) == 0
+
+
+def test_connection_lost_after_cancel_clears_the_deadline(loop: Any, manual: ManualLoop) -> None:
+    deadlines = Deadlines(manual)  # type: ignore[arg-type]
+    conn = Connection(loop, Origin("http", "h", 80), deadlines)
+    conn.connection_made(FakeTransport())  # type: ignore[arg-type]
+    future = conn.exchange(b"GET / HTTP/1.1\r\n\r\n", None, False, 5.0)
+    future.cancel()  # the request's task was cancelled; the engine aborts the connection
+    conn.connection_lost(None)
+    assert len(deadlines) == 0

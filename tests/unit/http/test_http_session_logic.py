@@ -1,0 +1,181 @@
+"""Session logic above the network, driven through MockTransport (no sockets, no sleeps)."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+import pytest
+
+import horde.http
+from horde.http import HttpSession, MockResponse, MockTransport
+from horde.http.errors import ConnectError, InvalidSchema, MissingSchema
+from horde.http.mock import SentRequest
+from horde.http.reporting import as_recorder
+
+
+class Samples(list[tuple[Any, ...]]):
+    def __call__(self, *sample: Any) -> None:
+        self.append(sample)
+
+
+def session_with(
+    handler: Any, base_url: str = "http://shop.test"
+) -> tuple[HttpSession, MockTransport, Samples]:
+    transport = MockTransport(handler)
+    samples = Samples()
+    return HttpSession(base_url, samples, transport=transport), transport, samples
+
+
+def test_public_api_is_pinned() -> None:
+    assert sorted(horde.http.__all__) == sorted(
+        [
+            "BadStatusCode", "CaseInsensitiveDict", "ConnectError", "ConnectTimeout", "CookieJar",
+            "Engine", "FastHttpSession", "FastResponse", "FastResponseContextManager", "HTTPError",
+            "HttpSession", "InvalidSchema", "InvalidURL", "JSONDecodeError", "MissingSchema",
+            "MockResponse", "MockTransport", "PreparedRequest", "ProtocolError", "ReadTimeout",
+            "Recorder", "RequestError", "Response", "ResponseContextManager", "RestMixin", "TLSError",
+            "Timeout", "TooManyRedirects",
+        ]
+    )  # fmt: skip
+
+
+def test_request_head_and_default_headers() -> None:
+    session, transport, _ = session_with(lambda request: MockResponse(body=b"ok"))
+    asyncio.run(session.get("/p?q=1"))
+    sent = transport.sent[0]
+    assert (sent.method, sent.path, sent.url) == ("GET", "/p?q=1", "http://shop.test/p?q=1")
+    assert sent.headers["Host"] == "shop.test"
+    assert sent.headers["Connection"] == "keep-alive" and sent.headers["Accept"] == "*/*"
+    assert "Content-Length" not in sent.headers and "Cookie" not in sent.headers
+
+
+def test_invalid_urls_raise_and_are_not_reported() -> None:
+    session, _, samples = session_with(lambda request: MockResponse())
+    with pytest.raises(InvalidSchema):
+        asyncio.run(session.get("ftp://files.test/x"))
+    nobase = HttpSession(None, samples, transport=MockTransport(lambda request: MockResponse()))
+    with pytest.raises(MissingSchema):
+        asyncio.run(nobase.get("/relative"))
+    assert samples == []
+
+
+def test_transport_error_becomes_a_failed_response() -> None:
+    def refuse(request: SentRequest) -> MockResponse:
+        raise ConnectError("refused")
+
+    session, _, samples = session_with(refuse)
+    response = asyncio.run(session.get("/x"))
+    assert response.status_code == 0 and isinstance(response.error, ConnectError)
+    assert samples[0][6] is response.error and samples[0][3] == 0
+
+
+def test_secure_and_path_scoped_cookies() -> None:
+    def handler(request: SentRequest) -> MockResponse:
+        if request.path == "/login":
+            return MockResponse(
+                headers=[
+                    ("Set-Cookie", "sid=1; Path=/"),
+                    ("Set-Cookie", "admin=1; Path=/admin"),
+                    ("Set-Cookie", "sec=1; Path=/; Secure"),
+                ]
+            )
+        return MockResponse()
+
+    session, transport, _ = session_with(handler, "https://shop.test")
+
+    async def flow() -> None:
+        await session.get("/login")
+        await session.get("/admin/panel")
+        await session.get("/")
+        await session.get("http://shop.test/")
+
+    asyncio.run(flow())
+    cookies = [sent.headers.get("Cookie", "") for sent in transport.sent[1:]]
+    assert set(cookies[0].split("; ")) == {"admin=1", "sid=1", "sec=1"}
+    assert set(cookies[1].split("; ")) == {"sid=1", "sec=1"}
+    assert cookies[2] == "sid=1"  # the Secure cookie is not sent over plain http
+
+
+def test_headers_assignment_and_cache_invalidation() -> None:
+    session, transport, _ = session_with(lambda request: MockResponse())
+
+    async def flow() -> None:
+        await session.get("/1")
+        session.headers["X-Run"] = "a"
+        await session.get("/2")
+        session.headers = {"Only": "this"}
+        await session.get("/3")
+
+    asyncio.run(flow())
+    assert "X-Run" not in transport.sent[0].headers
+    assert transport.sent[1].headers["X-Run"] == "a"
+    assert transport.sent[2].headers["Only"] == "this" and "User-Agent" not in transport.sent[2].headers
+
+
+def test_text_encoding_fallbacks() -> None:
+    bodies = {
+        "/utf8-undeclared": MockResponse(headers={"Content-Type": "text/html"}, body="ünï".encode()),
+        "/latin-undeclared": MockResponse(
+            headers={"Content-Type": "text/html"}, body="ünï".encode("latin-1")
+        ),
+        "/declared": MockResponse(headers={"Content-Type": 'text/html; charset="cp1252"'}, body=b"\x80"),
+    }
+    session, _, _ = session_with(lambda request: bodies[request.path])
+
+    async def flow() -> list[Any]:
+        return [await session.get(path) for path in bodies]
+
+    utf8, latin, declared = asyncio.run(flow())
+    assert utf8.encoding is None and utf8.apparent_encoding == "utf-8" and utf8.text == "ünï"
+    assert latin.apparent_encoding == "ISO-8859-1" and latin.text == "ünï"
+    assert declared.encoding == "cp1252" and declared.text == "€"
+
+
+def test_pending_catch_can_be_awaited_then_entered() -> None:
+    session, _, samples = session_with(lambda request: MockResponse(status=500))
+
+    async def flow() -> Any:
+        response = await session.get("/x", catch_response=True)
+        with response as r:
+            r.success()
+        return response
+
+    response = asyncio.run(flow())
+    assert response.status_code == 500 and samples[0][6] is None
+
+
+def test_links_and_iter_lines() -> None:
+    session, _, _ = session_with(
+        lambda request: MockResponse(headers={"Link": '<https://x/2>; rel="next"'}, body=b"a\nb\r\nc")
+    )
+    response = asyncio.run(session.get("/"))
+    assert response.links == {"next": {"url": "https://x/2", "rel": "next"}}
+    assert list(response.iter_lines()) == [b"a", b"b", b"c"]
+    assert list(response.iter_lines(decode_unicode=True)) == ["a", "b", "c"]
+
+
+def test_as_recorder_accepts_environment_and_event_hooks() -> None:
+    calls: list[Any] = []
+
+    class Environment:
+        def record_request(self, *sample: Any) -> None:
+            calls.append(("env", sample))
+
+    class Hook:
+        def fire(self, **kwargs: Any) -> None:
+            calls.append(("hook", kwargs["name"]))
+
+    as_recorder(Environment())("GET", "n", 1.0, 0, None, {}, None, 0.0, "u")
+    as_recorder(Hook())("GET", "n2", 1.0, 0, None, {}, None, 0.0, "u")
+    as_recorder(None)("GET", "dropped", 1.0, 0, None, {}, None, 0.0, "u")
+    assert calls[0][0] == "env" and calls[1] == ("hook", "n2") and len(calls) == 2
+    with pytest.raises(TypeError):
+        as_recorder(42)
+
+
+def test_sync_call_outside_a_user_is_an_awaitable_not_a_block() -> None:
+    session, _, _ = session_with(lambda request: MockResponse())
+    pending = session.get("/")
+    assert asyncio.iscoroutine(pending)
+    pending.close()
