@@ -22,7 +22,7 @@ class MissingWaitTimeError(LocustError):
     """A TaskSet has no ``wait_time`` of its own and its user has none either."""
 
 
-class InterruptTaskSet(Exception):  # noqa: N818 - Locust's name
+class InterruptTaskSet(Exception):
     """Raised by ``TaskSet.interrupt()``: hands control back to the parent TaskSet or user.
 
     ``reschedule=True`` lets the parent pick its next task at once; ``False`` makes it wait first.
@@ -33,19 +33,19 @@ class InterruptTaskSet(Exception):  # noqa: N818 - Locust's name
         self.reschedule = reschedule
 
 
-class StopUser(Exception):  # noqa: N818 - Locust's name
+class StopUser(Exception):
     """Ends the user that raises it; its ``on_stop`` still runs."""
 
 
-class StopTest(Exception):  # noqa: N818 - Locust's name
+class StopTest(Exception):
     """Inside a task: ends that user, as Locust does. Outside user code: stops the whole test."""
 
 
-class RescheduleTask(Exception):  # noqa: N818 - Locust's name
+class RescheduleTask(Exception):
     """Ends the current task early; the user then waits as after a normal task."""
 
 
-class RescheduleTaskImmediately(Exception):  # noqa: N818 - Locust's name
+class RescheduleTaskImmediately(Exception):
     """Ends the current task early; the user runs its next task without waiting."""
 
 
