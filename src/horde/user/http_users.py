@@ -33,11 +33,8 @@ class HttpUser(RestMixin, User):
         super().__init__(environment)
         self.client = HttpSession(_require_host(self), environment.record_request, self)
 
-    async def run(self) -> None:
-        try:
-            await super().run()
-        finally:
-            self.client.close()
+    def _finished(self) -> None:
+        self.client.close()
 
 
 class FastHttpUser(RestMixin, User):
@@ -71,8 +68,5 @@ class FastHttpUser(RestMixin, User):
             ssl_context_factory=self.ssl_context_factory,
         )
 
-    async def run(self) -> None:
-        try:
-            await super().run()
-        finally:
-            self.client.close()
+    def _finished(self) -> None:
+        self.client.close()

@@ -7,6 +7,7 @@ The scheduler is a coroutine. A task may be an ``async def`` (awaited directly),
 
 from __future__ import annotations
 
+import asyncio
 import inspect
 import logging
 import random
@@ -38,6 +39,10 @@ STATE_WAITING = "waiting"
 STATE_STOPPING = "stopping"
 
 _KIND_ASYNC, _KIND_SYNC, _KIND_TASKSET = 0, 1, 2
+
+# A zero wait hands the loop to the other users only every this many tasks: a task that does I/O
+# has already let them run while it waited, and a full loop pass per task costs several µs.
+ZERO_WAIT_YIELD_EVERY = 8
 _kind_cache: dict[Any, int] = {}
 
 
@@ -216,32 +221,44 @@ class TaskSet(metaclass=TaskSetMeta):
             await self._call_hook("on_start")
         except InterruptTaskSet as e:
             raise (RescheduleTaskImmediately if e.reschedule else RescheduleTask)() from e
+        # The loop body (pick, run, wait) is written out here rather than split into helper
+        # coroutines: each extra await level costs time on every task of every user.
+        user = self._user
+        queue = self._task_queue
         while True:
             try:
-                await self._step()
+                if not queue:
+                    queue.append(self.get_next_task())
+                if user._state == STATE_STOPPING:
+                    raise StopUser()
+                try:
+                    await self.execute_task(queue.pop(0))
+                except RescheduleTaskImmediately:
+                    continue
+                except RescheduleTask:
+                    pass
+                except (InterruptTaskSet, StopUser, StopTest):
+                    raise
+                except Exception as error:
+                    self._task_failed(error)
+                if user._state == STATE_STOPPING:
+                    raise StopUser()
+                pause = self.wait_time()
+                if pause > 0 or user._zero_waits >= ZERO_WAIT_YIELD_EVERY:
+                    user._zero_waits = 0
+                    user._state = STATE_WAITING
+                    await asyncio.sleep(pause)
+                    if user._state == STATE_STOPPING:
+                        raise StopUser()
+                    user._state = STATE_RUNNING
+                else:
+                    user._zero_waits += 1
             except InterruptTaskSet as e:
                 await self._on_stop_logged()
                 raise (RescheduleTaskImmediately if e.reschedule else RescheduleTask)() from e
             except BaseException:  # StopUser, StopTest, or cancelled because the user is killed
                 await self._on_stop_logged()
                 raise
-
-    async def _step(self) -> None:
-        """Run one task, then wait unless the task asked to skip the wait."""
-        if not self._task_queue:
-            self.schedule_task(self.get_next_task())
-        try:
-            self._check_stop_condition()
-            await self.execute_next_task()
-        except RescheduleTaskImmediately:
-            return
-        except RescheduleTask:
-            pass
-        except (InterruptTaskSet, StopUser, StopTest):
-            raise
-        except Exception as error:
-            self._task_failed(error)
-        await self._wait()
 
     def _task_failed(self, error: Exception) -> None:
         user = self._user
@@ -265,10 +282,12 @@ class TaskSet(metaclass=TaskSetMeta):
         kind = task_kind(entry)
         if kind == _KIND_TASKSET:
             await entry(self).run()
-        elif getattr(entry, "__self__", None) is self:
-            await _run_callable(self._user, entry)
+            return
+        args = () if getattr(entry, "__self__", None) is self else (self,)
+        if kind == _KIND_ASYNC:
+            await entry(*args)
         else:
-            await _run_callable(self._user, entry, self)
+            await self._user._bridge.call(entry, *args)
 
     def schedule_task(self, task_callable: Any, first: bool = False) -> None:
         """Queue a task to run before the next random pick (at the front with ``first=True``)."""
@@ -308,7 +327,7 @@ class TaskSet(metaclass=TaskSetMeta):
         user = self._user
         self._check_stop_condition()
         user._state = STATE_WAITING
-        await user._sleep(self.wait_time())
+        await asyncio.sleep(self.wait_time())
         self._check_stop_condition()
         user._state = STATE_RUNNING
 
@@ -333,12 +352,15 @@ class DefaultTaskSet(TaskSet):
 
     async def execute_task(self, entry: Any) -> None:
         kind = task_kind(entry)
+        user = self._user
         if kind == _KIND_TASKSET:
-            await entry(self.user).run()
-        elif getattr(entry, "__self__", None) is not None:
-            await _run_callable(self._user, entry)
+            await entry(user).run()
+            return
+        args = () if getattr(entry, "__self__", None) is not None else (user,)
+        if kind == _KIND_ASYNC:
+            await entry(*args)
         else:
-            await _run_callable(self._user, entry, self.user)
+            await user._bridge.call(entry, *args)
 
     async def _call_hook(self, name: str) -> None:
         return None  # the user's own on_start/on_stop are called by the user

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 import traceback
 from collections.abc import Callable
@@ -54,6 +53,7 @@ class User(metaclass=UserMeta):
     def __init__(self, environment: Environment) -> None:
         self.environment = environment
         self._state: str | None = None
+        self._zero_waits = 0
         self._task: asyncio.Task[None] | None = None
         self._bridge = SyncBridge()
         self._taskset_instance: TaskSet | None = None
@@ -79,6 +79,7 @@ class User(metaclass=UserMeta):
         await _run_callable(self, hook)
 
     async def run(self) -> None:
+        """The user's whole life: on_start, the task loop, on_stop."""
         self._state = STATE_RUNNING
         self._taskset_instance = DefaultTaskSet(self)
         try:
@@ -94,19 +95,19 @@ class User(metaclass=UserMeta):
                 return  # the user dies, as in Locust: no retry
             await self._taskset_instance.run()
         except (StopUser, StopTest, asyncio.CancelledError):
-            await self._stop_hook()
-            raise
+            await self._stop_hook()  # and the user simply ends: these are not errors
         finally:
             self._bridge.close()
+            self._finished()
+
+    def _finished(self) -> None:
+        """Release what the user holds (subclasses close their clients here)."""
 
     async def _stop_hook(self) -> None:
         try:
             await self._call_hook("on_stop")
         except Exception:
             logger.error("Uncaught exception in on_stop:\n%s", traceback.format_exc())
-
-    async def _sleep(self, seconds: float) -> None:
-        await asyncio.sleep(seconds)
 
     def wait(self) -> Any:
         """Wait as between tasks (a point where a stopping user may be killed)."""
@@ -116,12 +117,8 @@ class User(metaclass=UserMeta):
     def start(self, group: Any = None) -> asyncio.Task[None]:
         """Start the user's loop as an asyncio task on the running loop."""
         self._group = group
-        self._task = asyncio.get_running_loop().create_task(self._run_guarded())
+        self._task = asyncio.get_running_loop().create_task(self.run())
         return self._task
-
-    async def _run_guarded(self) -> None:
-        with contextlib.suppress(StopUser, StopTest, asyncio.CancelledError):
-            await self.run()
 
     def stop(self, force: bool = False) -> bool:
         """Stop the user: at once if ``force`` or it is waiting, else after its current task.
