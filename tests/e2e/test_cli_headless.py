@@ -201,3 +201,13 @@ def test_failing_init_listener_exits_1_before_any_load(target: Target) -> None:
     assert result.code == 1
     assert "cannot reach the feature flag service" in result.stderr
     assert "init event listener failed" in result.stderr.splitlines()[-1]
+
+
+def test_version_and_help_with_the_locustfile_options() -> None:
+    version = horde("-V")
+    assert version.code == 0 and version.stdout.startswith("horde ") and version.stdout.endswith("\n")
+    shown = horde("-f", locustfile("events_and_args.py"), "--help")
+    assert shown.code == 0
+    assert "--greeting" in shown.stdout and "--spawn-rate" in shown.stdout
+    without_file = horde("-f", "absent.py", "--help")
+    assert without_file.code == 0 and "--users" in without_file.stdout

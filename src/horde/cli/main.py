@@ -25,6 +25,7 @@ from horde.runtime.environment import Environment
 from horde.runtime.events import events as global_events
 from horde.runtime.loading import LoadedFiles, expand_locustfile_option, load_locustfiles
 from horde.runtime.loop import new_event_loop
+from horde.user.http_users import FastHttpUser, HttpUser
 from horde.user.inspect_ratio import ratio_report, ratio_text
 from horde.user.task import filter_tasks_by_tags
 from horde.user.users import User
@@ -54,7 +55,7 @@ def run(argv: list[str], environ: dict[str, str] | None = None, out: TextIO | No
             argv = demo_arguments(argv[1:], demo.url)
         return _run(argv, environ, out)
     except EarlyExit as done:
-        out.write(done.text)
+        out.write(done.text if done.text.endswith("\n") else done.text + "\n")
         return done.exit_code
     except UsageError as error:
         print(f"horde: error: {error}", file=sys.stderr)
@@ -170,7 +171,7 @@ def _make_environment(
 
 
 def _needs_host(user_class: type[User]) -> bool:
-    return any(base.__name__ in ("HttpUser", "FastHttpUser") for base in user_class.__mro__)
+    return issubclass(user_class, (HttpUser, FastHttpUser))
 
 
 def _run_test(environment: Environment, options: argparse.Namespace, out: TextIO) -> int:

@@ -101,7 +101,7 @@ class Environment:
     ) -> None:
         """Report one sample: straight into the stats when nothing else listens, else fire the event."""
         hook = self.events.request
-        if len(hook._handlers) == 1 and hook._handlers[0] == self._stats_listener:
+        if len(hook._handlers) == 1 and hook._handlers[0] is self._stats_listener:
             self.stats.record(
                 request_type,
                 name,
