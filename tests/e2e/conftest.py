@@ -1,27 +1,19 @@
-"""End-to-end fixtures: the demo target in its own process."""
+"""End-to-end fixtures: the demo target in its own process, as ``horde demo`` starts it."""
 
 from __future__ import annotations
 
-import subprocess
-import sys
 from collections.abc import Iterator
 
 import pytest
 from e2e_support import Target
 
+from horde.cli.demo import start_demo_target
+
 
 @pytest.fixture(scope="session")
 def target() -> Iterator[Target]:
-    process = subprocess.Popen(
-        [sys.executable, "-m", "horde.demo.server", "--host", "127.0.0.1", "--port", "0"],
-        stdout=subprocess.PIPE,
-        text=True,
-    )
-    assert process.stdout is not None
-    line = process.stdout.readline().strip()
-    assert line.startswith("listening on "), line
+    demo = start_demo_target()
     try:
-        yield Target(line.removeprefix("listening on "))
+        yield Target(demo.url)
     finally:
-        process.terminate()
-        process.wait(timeout=10)
+        demo.stop()
