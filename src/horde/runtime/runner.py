@@ -67,7 +67,6 @@ class LocalRunner:
         self._shape_task: asyncio.Task[None] | None = None
         self._stopped: asyncio.Event | None = None
         self.quit_event = asyncio.Event()
-        self.test_start_time: float | None = None
         environment.events.user_error.add_listener(self._on_user_error)
 
     # Counts ----------------------------------------------------------------------------------
@@ -126,7 +125,6 @@ class LocalRunner:
         self._stopped = None
         self.stats.clear_all()
         self.exceptions.clear()
-        self.test_start_time = time.time()
         self.environment.events.test_start.fire(environment=self.environment)
         loop = asyncio.get_running_loop()
         self._background = [
@@ -135,20 +133,29 @@ class LocalRunner:
         ]
 
     async def _ramp(self, target: int, rate: float) -> None:
+        """Start (or stop) users at ``rate`` per second until ``target`` were reached once.
+
+        Counts users started or stopped, not users alive: a user that dies on its own (a failing
+        on_start, StopUser) is not replaced, as in Locust.
+        """
         started = time.monotonic()
-        begin = self.user_count
+        adding = target >= self.user_count
+        total = abs(target - self.user_count)
+        done = 0
         classes = self.environment.user_classes
-        while self.user_count != target:
-            due = max(1, math.floor((time.monotonic() - started) * rate))
-            if target > self.user_count:
-                for _ in range(min(due - (self.user_count - begin), target - self.user_count)):
-                    if not self._spawn_one(classes):
-                        target = self.user_count
+        while done < total:
+            due = min(total, max(1, math.floor((time.monotonic() - started) * rate)))
+            while done < due:
+                if adding and not self._spawn_one(classes):
+                    total = done  # only fixed_count classes, all at their count
+                    break
+                if not adding:
+                    if not self._users:
+                        total = done
                         break
-            else:
-                for _ in range(min(due - (begin - self.user_count), self.user_count - target)):
                     await self._stop_one()
-            if self.user_count != target:
+                done += 1
+            if done < total:
                 await asyncio.sleep(SPAWN_TICK)
         self.state = STATE_RUNNING
         logger.info(

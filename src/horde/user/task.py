@@ -179,7 +179,6 @@ class TaskSet(metaclass=TaskSetMeta):
 
     def __init__(self, parent: Any) -> None:
         self._task_queue: list[Any] = []
-        self._time_start = 0.0
         if isinstance(parent, TaskSet):
             self._user: User = parent.user
         else:

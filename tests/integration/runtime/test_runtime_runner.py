@@ -166,3 +166,32 @@ def test_task_exceptions_land_in_the_exceptions_table() -> None:
     assert row["count"] >= 4 and row["nodes"] == {"local"}
     assert "KeyError" in row["msg"] or "missing" in row["msg"]
     assert "raise KeyError" in row["traceback"]
+
+
+def test_users_that_die_are_not_respawned_and_the_ramp_completes() -> None:
+    starts: list[int] = []
+
+    class DiesOnStart(User):
+        def on_start(self) -> None:
+            starts.append(1)
+            raise RuntimeError("login refused")
+
+        @task
+        def never(self) -> None:
+            pass
+
+    env = make_env(DiesOnStart)
+    completed: list[int] = []
+    env.events.spawning_complete.add_listener(lambda user_count, **_: completed.append(user_count))
+
+    async def main() -> int:
+        runner = env.create_local_runner()
+        runner.start(3, spawn_rate=100)
+        await asyncio.sleep(0.3)
+        alive = runner.user_count
+        await runner.quit()
+        return alive
+
+    assert asyncio.run(main()) == 0
+    assert len(starts) == 3  # three users were started once each, none replaced
+    assert len(completed) == 1
