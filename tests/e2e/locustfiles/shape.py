@@ -1,4 +1,4 @@
-from locust import HttpUser, LoadTestShape, constant, task
+from locust import HttpUser, LoadTestShape, constant, events, task
 
 
 class Pinger(HttpUser):
@@ -7,6 +7,11 @@ class Pinger(HttpUser):
     @task
     def ping(self):
         self.client.get("/health")
+
+
+@events.spawning_complete.add_listener
+def spawned(user_count, **kwargs):
+    print(f"SPAWNED {user_count}")
 
 
 class Steps(LoadTestShape):
