@@ -76,7 +76,9 @@ class FastHttpSession:
         self.max_redirects = max_redirects
         self.insecure = insecure
         context = getattr(user, "context", None)
-        self._user_context: Callable[[], dict[str, Any]] | None = context if callable(context) else None
+        self._user_context: Callable[[], dict[str, Any]] | None = (
+            context if callable(context) and not getattr(context, "returns_nothing", False) else None
+        )
         self._recorder = as_recorder(recorder if recorder is not None else environment)
         self._tls: Any = (
             ssl_context_factory() if ssl_context_factory is not None else client_context(not insecure)

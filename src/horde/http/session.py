@@ -81,7 +81,9 @@ class HttpSession:
         self.proxies: dict[str, str] = {}
         self.user = user
         context = getattr(user, "context", None)
-        self._user_context: Callable[[], dict[str, Any]] | None = context if callable(context) else None
+        self._user_context: Callable[[], dict[str, Any]] | None = (
+            context if callable(context) and not getattr(context, "returns_nothing", False) else None
+        )
         self._recorder = as_recorder(recorder)
         self._transport: Transport = transport if transport is not None else Engine(pool_size)
         self._client = HttpClient(self._transport, default_headers(), CookieJar())

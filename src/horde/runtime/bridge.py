@@ -100,6 +100,7 @@ def await_(awaitable: Awaitable[T]) -> T:
 
 def sync_or_async(awaitable: Awaitable[T]) -> Any:
     """The dual face used by clients: block in sync user code, return the awaitable otherwise."""
-    if type(greenlet.getcurrent()) is _BridgeGreenlet:
-        return greenlet.getcurrent().parent.switch(awaitable)
+    current = greenlet.getcurrent()
+    if type(current) is _BridgeGreenlet:
+        return current.parent.switch(awaitable)
     return awaitable

@@ -305,7 +305,8 @@ class TaskSet(metaclass=TaskSetMeta):
             raise LocustError(
                 f"No tasks defined on {type(self).__name__}. Use the @task decorator or set 'tasks'"
             )
-        return random.choice(self.tasks)
+        tasks = self.tasks
+        return tasks[0] if len(tasks) == 1 else random.choice(tasks)
 
     def wait_time(self) -> float:
         """The user's wait_time unless this TaskSet defines its own."""
@@ -347,7 +348,8 @@ class DefaultTaskSet(TaskSet):
             raise LocustError(
                 f"No tasks defined on {type(self.user).__name__}. Use the @task decorator or set 'tasks'"
             )
-        return random.choice(self.user.tasks)
+        tasks = self.user.tasks
+        return tasks[0] if len(tasks) == 1 else random.choice(tasks)
 
     async def execute_task(self, entry: Any) -> None:
         kind = task_kind(entry)

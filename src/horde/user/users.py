@@ -71,6 +71,9 @@ class User(metaclass=UserMeta):
         """Merged into the ``context`` of every request this user reports."""
         return {}
 
+    # Clients skip calling context() per request unless a subclass overrides it.
+    context.returns_nothing = True  # type: ignore[attr-defined]
+
     # Running ------------------------------------------------------------------------------------
     async def _call_hook(self, name: str) -> None:
         hook = getattr(self, name)
