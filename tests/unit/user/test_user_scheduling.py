@@ -15,11 +15,13 @@ from horde.exception import (
     StopTest,
     StopUser,
 )
+from horde.runtime.bridge import SyncBridge
 from horde.runtime.events import Events
 from horde.user.markov_taskset import MarkovTaskSet, transition, transitions
 from horde.user.sequential_taskset import SequentialTaskSet
 from horde.user.task import TaskSet, task
 from horde.user.users import User
+from horde.user.users import sleep as horde_sleep
 from horde.user.wait_time import constant
 
 
@@ -357,9 +359,69 @@ def test_graceful_stop_lets_the_running_task_finish() -> None:
     assert asyncio.run(main()) == ["begin", "end"]
 
 
+def test_graceful_stop_lets_a_blocking_def_task_finish() -> None:
+    class Busy(User):
+        wait_time = constant(0)
+
+        def __init__(self, environment: Any) -> None:
+            super().__init__(environment)
+            self.log: list[str] = []
+
+        @task
+        def t(self) -> None:
+            self.log.append("begin")
+            horde_sleep(0.05)
+            self.log.append("end")
+
+    async def main() -> list[str]:
+        user = Busy(make_env())
+        handle = user.start()
+        await asyncio.sleep(0.01)
+        assert user.stop(force=False) is False
+        await asyncio.wait_for(handle, 1)
+        return user.log
+
+    assert asyncio.run(main()) == ["begin", "end"]
+
+
 def test_interrupt_outside_taskset_raises() -> None:
     class Inner(TaskSet):
         pass
 
     with pytest.raises(InterruptTaskSet):
         Inner(SimpleNamespace(min_wait=None, max_wait=None, wait_function=None)).interrupt()
+
+
+def test_consecutive_def_tasks_share_one_bridge_call_until_an_async_task_comes(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    calls: list[str] = []
+    real_call = SyncBridge.call
+
+    async def counting_call(self: SyncBridge, fn: Any, *args: Any) -> Any:
+        calls.append(getattr(fn, "__name__", "?"))
+        return await real_call(self, fn, *args)
+
+    monkeypatch.setattr(SyncBridge, "call", counting_call)
+
+    class U(Recorder):
+        @task
+        def one(self) -> None:
+            self.note("one", limit=7)
+
+        @task
+        def two(self) -> None:
+            self.note("two", limit=7)
+
+        @task
+        async def three(self) -> None:
+            self.note("three", limit=7)
+
+        def on_start(self) -> None:
+            for entry in [U.one, U.two, U.three, U.one, U.two, U.one, U.two]:
+                self._taskset_instance.schedule_task(entry)  # type: ignore[union-attr]
+
+    user = run_user(U)
+    assert user.log == ["one", "two", "three", "one", "two", "one", "two"]
+    # on_start; one and two in one call; three awaited directly; the last four in one call.
+    assert calls == ["on_start", "_run_sync_tasks", "_run_sync_tasks"]
