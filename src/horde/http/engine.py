@@ -26,12 +26,12 @@ class Engine:
         tls: ssl.SSLContext | None,
     ) -> RawResponse:
         pool = self.pool
-        loop = asyncio.get_running_loop()
-        if loop is not self._loop:
+        if self._loop is None or self._loop.is_closed():
             # Connections belong to the loop that opened them; a session reused under a new loop
-            # (one asyncio.run after another) starts with a fresh pool.
+            # (one asyncio.run after another) starts with a fresh pool. Not get_running_loop()
+            # per request: on Python 3.11 each call is a getpid() system call.
             pool.close()
-            self._loop = loop
+            self._loop = asyncio.get_running_loop()
         origin = request.target.origin
         key = origin if tls is None else (origin, tls)  # TLS settings must not share connections
         conn = pool.take_idle(key)

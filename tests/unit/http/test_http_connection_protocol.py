@@ -102,6 +102,29 @@ def test_one_write_per_request_and_split_response(loop: Any, manual: ManualLoop)
     assert conn.keep_alive and not transport.closed and conn.uses == 1
 
 
+def test_interim_response_and_final_one_in_one_read(loop: Any, manual: ManualLoop) -> None:
+    conn, _ = connect(loop, manual)
+    future = conn.exchange(b"POST / HTTP/1.1\r\n\r\n", b"x", False, None)
+    conn.data_received(
+        b"HTTP/1.1 100 Continue\r\nX-Interim: 1\r\n\r\n"
+        b"HTTP/1.1 404 Not Found\r\nContent-Length: 2\r\nX-Final: yes\r\n\r\nno"
+    )
+    raw = future.result()
+    assert (raw.status, raw.reason, raw.body) == (404, b"Not Found", b"no")
+    assert raw.headers == [(b"Content-Length", b"2"), (b"X-Final", b"yes")]
+
+
+def test_status_line_without_reason_and_lower_case_set_cookie(loop: Any, manual: ManualLoop) -> None:
+    conn, _ = connect(loop, manual)
+    future = conn.exchange(b"GET / HTTP/1.1\r\n\r\n", None, False, None)
+    conn.data_received(b"HTTP/1.1 200\r\nContent-Length: 4\r\nset-cookie: s=2\r\n\r\nbody")
+    raw = future.result()
+    assert (raw.status, raw.reason, raw.body) == (200, b"", b"body")
+    assert raw.headers == [(b"Content-Length", b"4"), (b"set-cookie", b"s=2")]
+    assert raw.set_cookies == [b"s=2"]
+    assert raw.header(b"content-length") == b"4"
+
+
 def test_large_body_is_written_separately(loop: Any, manual: ManualLoop) -> None:
     conn, transport = connect(loop, manual)
     body = b"x" * 100_000
