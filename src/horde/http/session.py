@@ -13,6 +13,8 @@ from contextlib import contextmanager
 from time import perf_counter
 from typing import Any
 
+from greenlet import getcurrent
+
 from horde.http.auth import auth_header
 from horde.http.body import encode_body
 from horde.http.catch import PendingCatch, ResponseContextManager
@@ -27,8 +29,8 @@ from horde.http.redirects import DEFAULT_MAX_REDIRECTS
 from horde.http.reporting import as_recorder, merge_context
 from horde.http.response import Response
 from horde.http.timeouts import split_timeout
-from horde.http.urls import add_params, is_absolute, parse_url, strip_credentials
-from horde.runtime.bridge import in_sync_context, sync_or_async
+from horde.http.urls import URL_CACHE, add_params, is_absolute, parse_url, strip_credentials
+from horde.runtime.bridge import BridgeGreenlet, in_sync_context, sync_or_async
 
 __all__ = ["HttpSession", "Response", "ResponseContextManager"]
 
@@ -153,7 +155,7 @@ class HttpSession:
     ) -> Any:
         """Send a request and report it. Returns the Response (sync code) or an awaitable (async)."""
         coro = self._request(
-            method, url, name, catch_response, context, params, data, json, headers, cookies, files,
+            method.upper(), url, name, catch_response, context, params, data, json, headers, cookies, files,
             auth, timeout, allow_redirects, verify, stream, cert,
         )  # fmt: skip
         if catch_response and not in_sync_context():
@@ -163,8 +165,13 @@ class HttpSession:
     def get(self, url: str, **kwargs: Any) -> Any:
         if kwargs:
             return self.request("GET", url, **kwargs)
-        # The bare ``client.get(url)`` of most locustfiles skips the keyword plumbing (~1 us).
-        return sync_or_async(self._request("GET", url, None, False, None, *_NO_OPTIONS))
+        # The bare ``client.get(url)`` of most locustfiles skips the keyword plumbing, and
+        # sync_or_async is spelled out: this is the most common call in every locustfile.
+        coro = self._request("GET", url, None, False, None, *_NO_OPTIONS)
+        current = getcurrent()
+        if type(current) is BridgeGreenlet:
+            return current.parent.switch(coro)
+        return coro
 
     def options(self, url: str, **kwargs: Any) -> Any:
         return self.request("OPTIONS", url, **kwargs)
@@ -211,7 +218,6 @@ class HttpSession:
         # each call or object saved here shows up in requests per second.
         start_time = time.time()
         started = perf_counter()
-        method = method.upper()
         if url[:1] == "/":
             base = self.base_url
             full_url = base + url if base[-1:] != "/" else base[:-1] + url
@@ -221,7 +227,7 @@ class HttpSession:
             full_url = self.base_url + url
         if params is not None:
             full_url = add_params(full_url, params)
-        target = parse_url(full_url)
+        target = URL_CACHE.get(full_url) or parse_url(full_url)
         if data is None and json is None and not files:
             body = content_type = None
         else:
@@ -273,9 +279,9 @@ class HttpSession:
         response = Response(raw, sent, error, history)
         content = response.content
         length = len(content) if content and not stream else _length(response, stream)
+        failure = None if error is None and response.status_code < 400 else response._default_failure(name)
         self._recorder(
-            method, name, response_time, length, response, context, response._default_failure(name),
-            start_time, target.url,
+            method, name, response_time, length, response, context, failure, start_time, target.url
         )  # fmt: skip
         return response
 

@@ -46,7 +46,7 @@ class Target(NamedTuple):
     """`` <path_url> HTTP/1.1\r\nHost: <host>\r\n``: the request head after the method, pre-encoded."""
 
 
-_cache: dict[str, Target] = {}
+URL_CACHE: dict[str, Target] = {}
 
 
 def is_absolute(url: str) -> bool:
@@ -56,12 +56,12 @@ def is_absolute(url: str) -> bool:
 
 def parse_url(url: str) -> Target:
     """Parse and validate ``url``; raises :class:`InvalidURL` (or a subclass) for unusable URLs."""
-    target = _cache.get(url)
+    target = URL_CACHE.get(url)
     if target is None:
         target = _parse(url)
-        if len(_cache) >= _CACHE_LIMIT:
-            _cache.clear()
-        _cache[url] = target
+        if len(URL_CACHE) >= _CACHE_LIMIT:
+            URL_CACHE.clear()
+        URL_CACHE[url] = target
     return target
 
 

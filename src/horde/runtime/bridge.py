@@ -34,7 +34,7 @@ class _Failed:
         self.error = error
 
 
-class _BridgeGreenlet(greenlet.greenlet):
+class BridgeGreenlet(greenlet.greenlet):
     """Marks the greenlets in which user sync code runs, so :func:`in_sync_context` can tell."""
 
 
@@ -54,12 +54,12 @@ class SyncBridge:
     __slots__ = ("_glet",)
 
     def __init__(self) -> None:
-        self._glet: _BridgeGreenlet | None = None
+        self._glet: BridgeGreenlet | None = None
 
     async def call(self, fn: Callable[..., T], *args: Any) -> T:
         glet = self._glet
         if glet is None or glet.dead:
-            glet = self._glet = _BridgeGreenlet(_serve)
+            glet = self._glet = BridgeGreenlet(_serve)
             message = glet.switch(fn, args)
         else:
             message = glet.switch(fn, args)
@@ -84,13 +84,13 @@ class SyncBridge:
 
 def in_sync_context() -> bool:
     """True when called from user sync code running inside a :class:`SyncBridge`."""
-    return type(greenlet.getcurrent()) is _BridgeGreenlet
+    return type(greenlet.getcurrent()) is BridgeGreenlet
 
 
 def await_(awaitable: Awaitable[T]) -> T:
     """Wait for ``awaitable`` on the event loop from sync user code, and return its result."""
     current = greenlet.getcurrent()
-    if type(current) is not _BridgeGreenlet:
+    if type(current) is not BridgeGreenlet:
         raise RuntimeError(
             "blocking call outside a Horde user: sync client calls work inside plain-def tasks; "
             "in async code, await the call instead"
@@ -101,6 +101,6 @@ def await_(awaitable: Awaitable[T]) -> T:
 def sync_or_async(awaitable: Awaitable[T]) -> Any:
     """The dual face used by clients: block in sync user code, return the awaitable otherwise."""
     current = greenlet.getcurrent()
-    if type(current) is _BridgeGreenlet:
+    if type(current) is BridgeGreenlet:
         return current.parent.switch(awaitable)
     return awaitable

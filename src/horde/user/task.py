@@ -186,6 +186,8 @@ class TaskSet(metaclass=TaskSetMeta):
         self._parent = parent
         # Plain-def tasks run back to back in the greenlet unless a subclass runs tasks its own way.
         self._sync_in_greenlet = type(self).execute_task in _OWN_EXECUTE_TASK
+        self._plain_wait = type(self).wait_time is TaskSet.wait_time
+        self._args_cache: dict[Any, tuple[Any, ...]] = {}
         if self.min_wait is None:
             self.min_wait = self.user.min_wait
         if self.max_wait is None:
@@ -274,47 +276,53 @@ class TaskSet(metaclass=TaskSetMeta):
         request and back, out at the end); here consecutive ones cost only the switches of their
         requests and waits. Returns once the next task is not a plain function, leaving it at the
         head of the queue for the coroutine loop; exceptions leave as they would leave that loop.
+        Written out flat (no helper calls for arguments, waits or kinds): it runs once per task.
         """
         user = self._user
         queue = self._task_queue
+        task_args = self._args_cache
+        plain_wait = self._plain_wait
         while True:
+            args = task_args.get(entry)
+            if args is None:
+                args = task_args[entry] = self._task_args(entry)
+            wait = True
             try:
-                entry(*self._task_args(entry))
+                entry(*args)
             except RescheduleTaskImmediately:
-                pass
+                wait = False
             except RescheduleTask:
-                self._pause_sync()
+                pass
             except (InterruptTaskSet, StopUser, StopTest):
                 raise
             except Exception as error:
                 self._task_failed(error)
-                self._pause_sync()
+            if wait:
+                if user._state == STATE_STOPPING:
+                    raise StopUser()
+                user_wait = user.wait_time
+                pause = float(user_wait()) if plain_wait and user_wait is not None else self.wait_time()
+                if pause > 0 or user._zero_waits >= ZERO_WAIT_YIELD_EVERY:
+                    user._zero_waits = 0
+                    user._state = STATE_WAITING
+                    await_(asyncio.sleep(pause))
+                    if user._state == STATE_STOPPING:
+                        raise StopUser()
+                    user._state = STATE_RUNNING
+                else:
+                    user._zero_waits += 1
+            if queue:
+                entry = queue[0]
+                if _kind_cache.get(entry) != _KIND_SYNC and task_kind(entry) != _KIND_SYNC:
+                    return
+                del queue[0]
             else:
-                self._pause_sync()
-            if not queue:
-                queue.append(self.get_next_task())
+                entry = self.get_next_task()
+                if _kind_cache.get(entry) != _KIND_SYNC and task_kind(entry) != _KIND_SYNC:
+                    queue.append(entry)
+                    return
             if user._state == STATE_STOPPING:
                 raise StopUser()
-            entry = queue[0]
-            if task_kind(entry) != _KIND_SYNC:
-                return
-            del queue[0]
-
-    def _pause_sync(self) -> None:
-        """The wait after a task, blocking in the greenlet (the coroutine loop's wait, in sync form)."""
-        user = self._user
-        if user._state == STATE_STOPPING:
-            raise StopUser()
-        pause = self.wait_time()
-        if pause > 0 or user._zero_waits >= ZERO_WAIT_YIELD_EVERY:
-            user._zero_waits = 0
-            user._state = STATE_WAITING
-            await_(asyncio.sleep(pause))
-            if user._state == STATE_STOPPING:
-                raise StopUser()
-            user._state = STATE_RUNNING
-        else:
-            user._zero_waits += 1
 
     def _task_failed(self, error: Exception) -> None:
         user = self._user
@@ -404,11 +412,11 @@ class DefaultTaskSet(TaskSet):
     """Runs a User's own tasks; its tasks receive the user, not this TaskSet."""
 
     def get_next_task(self) -> Any:
-        if not self.user.tasks:
+        tasks = self._user.tasks
+        if not tasks:
             raise LocustError(
-                f"No tasks defined on {type(self.user).__name__}. Use the @task decorator or set 'tasks'"
+                f"No tasks defined on {type(self._user).__name__}. Use the @task decorator or set 'tasks'"
             )
-        tasks = self.user.tasks
         return tasks[0] if len(tasks) == 1 else random.choice(tasks)
 
     async def execute_task(self, entry: Any) -> None:
