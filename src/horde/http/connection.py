@@ -185,7 +185,7 @@ class Connection(asyncio.Protocol):
         waiter = self._waiter
         self._waiter = None
         if self._timed:
-            self._deadlines.discard(self)
+            self._deadlines.pending.pop(self, None)  # Deadlines.discard, without the call
             self._timed = False
         if waiter is None or waiter.done():
             return

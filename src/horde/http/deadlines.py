@@ -23,33 +23,34 @@ class Expirable(Protocol):
 class Deadlines:
     """Deadlines of in-flight requests, keyed by the object to notify when one passes."""
 
-    __slots__ = ("_armed_at", "_handle", "_pending", "_time", "loop")
+    __slots__ = ("_armed_at", "_handle", "_time", "loop", "pending")
 
     def __init__(self, loop: asyncio.AbstractEventLoop) -> None:
         self.loop = loop
         self._time: Callable[[], float] = loop.time
-        self._pending: dict[Expirable, tuple[float, float]] = {}
+        self.pending: dict[Expirable, tuple[float, float]] = {}
+        """owner -> (deadline, timeout); a completed request pops its owner (see discard)."""
         self._handle: asyncio.TimerHandle | None = None
         self._armed_at = inf
 
     def add(self, owner: Expirable, timeout: float) -> None:
         deadline = self._time() + timeout
-        self._pending[owner] = (deadline, timeout)
+        self.pending[owner] = (deadline, timeout)
         if deadline < self._armed_at:
             self._arm(deadline)
 
     def discard(self, owner: Expirable) -> None:
-        self._pending.pop(owner, None)
+        self.pending.pop(owner, None)
 
     def close(self) -> None:
-        self._pending.clear()
+        self.pending.clear()
         if self._handle is not None:
             self._handle.cancel()
             self._handle = None
         self._armed_at = inf
 
     def __len__(self) -> int:
-        return len(self._pending)
+        return len(self.pending)
 
     def _arm(self, deadline: float) -> None:
         if self._handle is not None:
@@ -63,11 +64,11 @@ class Deadlines:
         # uvloop's clock ticks in milliseconds: allow a timer that fires within the same tick.
         now = self._time() + 0.001
         overdue = [
-            (owner, timeout) for owner, (deadline, timeout) in self._pending.items() if deadline <= now
+            (owner, timeout) for owner, (deadline, timeout) in self.pending.items() if deadline <= now
         ]
         for owner, _ in overdue:
-            del self._pending[owner]
+            del self.pending[owner]
         for owner, timeout in overdue:
             owner.expire(timeout)
-        if self._pending:
-            self._arm(min(deadline for deadline, _ in self._pending.values()))
+        if self.pending:
+            self._arm(min(deadline for deadline, _ in self.pending.values()))
