@@ -57,3 +57,28 @@ def test_request_measure_records_custom_samples(tmp_path: Path) -> None:
     assert rows["sleep-2ms"]["Type"] == "CUSTOM"
     assert 2.0 <= float(rows["sleep-2ms"]["Average Response Time"]) < 20
     assert rows["raises"]["Failure Count"] == rows["raises"]["Request Count"] != "0"
+
+
+def test_generator_verdict_flips_with_its_thresholds(target: Target, tmp_path: Path) -> None:
+    def run(*health: str) -> tuple[int, str, dict]:  # type: ignore[type-arg]
+        summary = tmp_path / "health.json"
+        result = horde(
+            "-f", locustfile("shop.py"), "--headless", "-u", "2", "-r", "10", "-t", "3s",
+            "--host", target.url,
+            "--only-summary", "--health-window", "1s", "--summary-json", str(summary), "Shopper", *health,
+        )  # fmt: skip
+        return result.code, result.stdout, json.loads(summary.read_text())["generator_health"]
+
+    # Thresholds no process can stay under: every window is limited, the verdict INVALID.
+    code, stdout, health = run("--health-cpu", "0.0001", "--exit-code-on-invalid", "3")
+    assert code == 3
+    assert health["verdict"] == "INVALID" and health["thresholds"]["cpu_percent"] == 0.0001
+    assert len(health["windows"]) >= 2 and all(w["limited"] for w in health["windows"])
+    assert "Load generator: INVALID, results limited by the load generator in" in stdout
+    # Thresholds no run can reach: VALID, and the exit code is Locust's.
+    code, stdout, health = run(
+        "--health-cpu", "10000", "--health-loop-lag", "1e6", "--health-schedule-lag", "1e6"
+    )
+    assert code == 0
+    assert health["verdict"] == "VALID" and not any(w["limited"] for w in health["windows"])
+    assert "Load generator: VALID, it kept up in all" in stdout

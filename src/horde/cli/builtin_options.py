@@ -14,7 +14,7 @@ from typing import Any
 
 from horde.cli.argparser import HordeArgumentGroup, HordeArgumentParser, _AcceptsExtraKeywords
 from horde.cli.early_exit import HelpRequested, VersionRequested
-from horde.cli.option_types import log_level, spawn_rate, timespan_seconds
+from horde.cli.option_types import log_level, positive_number, spawn_rate, timespan_seconds, window_seconds
 
 HIDDEN = argparse.SUPPRESS
 DEFAULT_LOCUSTFILE = "locustfile.py"
@@ -492,6 +492,49 @@ def _add_horde_options(group: HordeArgumentGroup) -> None:
         metavar="<filename>",
         env_var="HORDE_SUMMARY_JSON",
         help="Write Horde's versioned run summary (statistics with per-request phase timings) to this file.",
+    )
+    group.add_argument(
+        "--health-window",
+        type=window_seconds,
+        default=10,
+        metavar="<time string>",
+        env_var="HORDE_HEALTH_WINDOW",
+        help="Judge the load generator's own health over windows this long. Default: 10s",
+    )
+    group.add_argument(
+        "--health-cpu",
+        type=positive_number,
+        default=90.0,
+        metavar="<percent>",
+        env_var="HORDE_HEALTH_CPU",
+        help="A window where Horde's process used at least this much CPU (100 = one core) is limited by "
+        "the load generator. Default: %(default)s",
+    )
+    group.add_argument(
+        "--health-loop-lag",
+        type=positive_number,
+        default=20.0,
+        metavar="<ms>",
+        env_var="HORDE_HEALTH_LOOP_LAG",
+        help="... or where the event loop's lag reached this p99, in ms. Default: %(default)s",
+    )
+    group.add_argument(
+        "--health-schedule-lag",
+        type=positive_number,
+        default=50.0,
+        metavar="<ms>",
+        env_var="HORDE_HEALTH_SCHEDULE_LAG",
+        help="... or where users woke from their waits this late (p99, ms). Default: %(default)s",
+    )
+    group.add_argument(
+        "--exit-code-on-invalid",
+        type=int,
+        default=None,
+        metavar="<int>",
+        env_var="HORDE_EXIT_CODE_ON_INVALID",
+        help="Exit with this code when the load generator was the bottleneck in more than a quarter of "
+        "the windows (verdict INVALID) and no other exit code applies. Default: the verdict is "
+        "reported, the exit code follows Locust's rules.",
     )
 
 

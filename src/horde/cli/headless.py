@@ -29,14 +29,19 @@ def progress_line(runner: LocalRunner, elapsed: float, run_time: int | None) -> 
     p95 = total.get_current_response_time_percentile(0.95)
     p99 = total.get_current_response_time_percentile(0.99)
     latency = " ".join(
-        f"{label} {value:.0f}ms" if value is not None else f"{label} -"
+        f"{label} {console.format_ms(value)}ms" if value is not None else f"{label} -"
         for label, value in (("p50", p50), ("p95", p95), ("p99", p99))
     )
     target = runner.target_user_count
+    windows = runner.health.windows
+    generator = ""
+    if windows:
+        last = windows[-1]
+        generator = f" | generator limited: {', '.join(last.reasons)}" if last.limited else " | generator ok"
     return (
         f"[{clock}] {runner.state:<8} users {runner.user_count}/{target} | "
         f"{total.current_rps:,.0f} req/s | failures {total.current_fail_per_sec:,.1f}/s "
-        f"({total.fail_ratio:.1%} total) | {latency} | {total.num_requests:,} requests"
+        f"({total.fail_ratio:.1%} total) | {latency} | {total.num_requests:,} requests{generator}"
     )
 
 

@@ -23,6 +23,7 @@ from horde.reports.locust_json import stats_json
 from horde.reports.summary_json import write_summary
 from horde.runtime.environment import Environment
 from horde.runtime.events import events as global_events
+from horde.runtime.health import Verdict
 from horde.runtime.loading import LoadedFiles, expand_locustfile_option, load_locustfiles
 from horde.runtime.loop import new_event_loop
 from horde.user.http_users import FastHttpUser, HttpUser
@@ -185,6 +186,7 @@ def _run_test(environment: Environment, options: argparse.Namespace, out: TextIO
     code = exit_code(environment, options)
     if not options.json_file:
         out.write(console.final_summary(runner.stats) + "\n")
+        out.write(console.health_report(runner.health.windows, options.exit_code_on_invalid) + "\n")
     if options.json:
         out.write(json.dumps(stats_json(runner.stats), indent=4) + "\n")
     if options.json_file:
@@ -207,7 +209,8 @@ async def _create_runner(environment: Environment) -> Any:
 
 
 def exit_code(environment: Environment, options: argparse.Namespace) -> int:
-    """Locust's rules: the script's code, else failures/exceptions, else crashes (2), else 0."""
+    """Locust's rules: the script's code, else failures/exceptions, else crashes (2), else 0; with
+    ``--exit-code-on-invalid``, that code before 0 when the generator was the bottleneck."""
     runner = environment.runner
     assert runner is not None
     if environment.process_exit_code is not None:
@@ -216,4 +219,6 @@ def exit_code(environment: Environment, options: argparse.Namespace) -> int:
         return int(options.exit_code_on_error)
     if runner.unhandled_errors or environment.events.listener_errors():
         return 2
+    if options.exit_code_on_invalid is not None and runner.health.verdict() is Verdict.INVALID:
+        return int(options.exit_code_on_invalid)
     return 0

@@ -39,3 +39,22 @@ def log_level(text: str) -> str:
     if level not in LOG_LEVELS:
         raise argparse.ArgumentTypeError(f"invalid log level {text!r}: choose from {', '.join(LOG_LEVELS)}")
     return level
+
+
+def positive_number(text: str) -> float:
+    """A finite number above zero (health thresholds: a CPU percentage, a lag in milliseconds)."""
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"invalid number {text!r}") from None
+    if not math.isfinite(value) or value <= 0:
+        raise argparse.ArgumentTypeError(f"invalid number {text!r}: must be a finite number above 0")
+    return value
+
+
+def window_seconds(text: str) -> int:
+    """``--health-window``: a timespan of at least one second."""
+    seconds = timespan_seconds(text)
+    if seconds < 1:
+        raise argparse.ArgumentTypeError(f"invalid window {text!r}: must be at least 1s")
+    return seconds

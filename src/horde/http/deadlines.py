@@ -63,9 +63,7 @@ class Deadlines:
         self._armed_at = inf
         # uvloop's clock ticks in milliseconds: allow a timer that fires within the same tick.
         now = self._time() + 0.001
-        overdue = [
-            (owner, timeout) for owner, (deadline, timeout) in self.pending.items() if deadline <= now
-        ]
+        overdue = [(owner, timeout) for owner, (deadline, timeout) in self.pending.items() if deadline <= now]
         for owner, _ in overdue:
             del self.pending[owner]
         for owner, timeout in overdue:

@@ -19,6 +19,19 @@ from horde.http.errors import ConnectError, ConnectTimeout, TLSError
 from horde.http.urls import Origin
 
 
+class WaitTally:
+    """How many requests had to queue for a free connection, process-wide (the health monitor
+    reads it: queued requests mean the generator's own pools, not the target, set the pace)."""
+
+    __slots__ = ("count",)
+
+    def __init__(self) -> None:
+        self.count = 0
+
+
+CONNECTION_WAITS = WaitTally()
+
+
 class ConnectionPool:
     """Idle connections by key, the number open per key, and who waits for one."""
 
@@ -109,6 +122,7 @@ class ConnectionPool:
     # -- internals --------------------------------------------------------------------------------
 
     async def _wait_for_turn(self, key: Hashable) -> Connection | None:
+        CONNECTION_WAITS.count += 1
         waiter: asyncio.Future[Connection | None] = asyncio.get_running_loop().create_future()
         self._waiters.setdefault(key, deque()).append(waiter)
         try:

@@ -10,6 +10,7 @@ than one millisecond and a column of zeros would say nothing).
 
 from __future__ import annotations
 
+from horde.runtime.health import Verdict, Window, describe, summary_line, verdict
 from horde.stats import percentiles
 from horde.stats.entries import StatsEntry
 from horde.stats.request_stats import RequestStats
@@ -129,3 +130,23 @@ def final_summary(stats: RequestStats, name_width: int = STATS_NAME_WIDTH) -> st
     if stats.errors:
         parts.append(error_report(stats, name_width))
     return "\n".join(parts)
+
+
+MAX_WINDOW_LINES = 10
+
+
+def health_report(windows: list[Window], exit_code_on_invalid: int | None = None) -> str:
+    """The load generator's verdict, each window it was the bottleneck in, and what to do."""
+    lines = [summary_line(windows)]
+    limited = [window for window in windows if window.limited]
+    if limited:
+        lines += [f"  {describe(window)}" for window in limited[:MAX_WINDOW_LINES]]
+        if len(limited) > MAX_WINDOW_LINES:
+            lines.append(f"  ... and {len(limited) - MAX_WINDOW_LINES} more windows")
+        lines.append(
+            "  Latencies and rates of these windows describe Horde's limits, not the target's: "
+            "fewer users per process, more processes, or a bigger machine."
+        )
+        if verdict(windows) is Verdict.INVALID and exit_code_on_invalid is None:
+            lines.append("  To fail a CI run like this one: --exit-code-on-invalid 3")
+    return "\n".join(lines)

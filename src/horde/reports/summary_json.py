@@ -16,7 +16,15 @@ Schema ``horde.summary/1`` (fields are only ever added within a major version)::
       "totals": ENTRY,                          # the Aggregated row
       "entries": [ENTRY, ...],                  # sorted by (name, method)
       "errors": [{"method", "name", "error", "occurrences", "first_seen", "last_seen"}, ...],
-      "exceptions": [{"count", "message", "traceback", "nodes": [str]}, ...]
+      "exceptions": [{"count", "message", "traceback", "nodes": [str]}, ...],
+      "generator_health": null | {              # was the load generator the bottleneck?
+        "verdict": "VALID" | "DEGRADED" | "INVALID" | null,
+        "window_s": float,
+        "thresholds": {"cpu_percent", "loop_lag_ms", "schedule_lag_ms"},
+        "windows": [{"start_s", "end_s", "cpu_percent", "steal_percent" | null,
+                     "loop_lag_p99_ms", "loop_lag_max_ms", "schedule_lag_p99_ms" | null,
+                     "connection_waits", "limited": bool, "reasons": [str]}, ...]
+      }
     }
 
     ENTRY = {
@@ -72,6 +80,7 @@ def build_summary(
     stats: RequestStats,
     run: RunInfo,
     exceptions: Mapping[Any, Mapping[str, Any]] | None = None,
+    health: Mapping[str, Any] | None = None,
 ) -> dict[str, Any]:
     """The summary document (see the module docstring for its schema)."""
     shown = list(percentiles.PERCENTILES_TO_REPORT)
@@ -102,6 +111,7 @@ def build_summary(
             }
             for row in (exceptions or {}).values()
         ],
+        "generator_health": health,
     }
 
 
@@ -165,9 +175,15 @@ def write_summary(
     target = Path(path)
     target.parent.mkdir(parents=True, exist_ok=True)
     target.write_text(
-        summary_text(build_summary(stats, run, getattr(runner, "exceptions", None))), encoding="utf-8"
+        summary_text(build_summary(stats, run, getattr(runner, "exceptions", None), _health(runner))),
+        encoding="utf-8",
     )
     return target
+
+
+def _health(runner: Any) -> dict[str, Any] | None:
+    health = getattr(runner, "health", None)
+    return health.to_json() if health is not None else None
 
 
 def _option(options: Any, name: str) -> Any:

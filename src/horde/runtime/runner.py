@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 from horde.exception import StopTest
 from horde.runtime.dispatch import next_user_class
+from horde.runtime.health import monitor_from_options
 from horde.runtime.monitor import UsageMonitor
 
 if TYPE_CHECKING:
@@ -60,6 +61,7 @@ class LocalRunner:
         self.shape_last_tick: Any = None
         self.unhandled_errors = 0
         self.monitor = UsageMonitor(environment)
+        self.health = monitor_from_options(environment.parsed_options)
         self._users: list[User] = []
         self._counts: dict[type[User], int] = {}
         self._spawn_task: asyncio.Task[None] | None = None
@@ -127,6 +129,7 @@ class LocalRunner:
         self.exceptions.clear()
         self.environment.events.test_start.fire(environment=self.environment)
         loop = asyncio.get_running_loop()
+        self.health.start()
         self._background = [
             loop.create_task(self._sample_stats()),
             loop.create_task(self.monitor.run()),
@@ -238,6 +241,7 @@ class LocalRunner:
         for task in self._background:
             task.cancel()
         await asyncio.gather(*self._background, return_exceptions=True)
+        self.health.stop()
         self.stats.sample_history(time.time(), 0)
         self.state = STATE_STOPPED
         self.environment.events.test_stop.fire(environment=self.environment)

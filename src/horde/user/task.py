@@ -13,6 +13,7 @@ import logging
 import random
 import traceback
 from collections.abc import Callable, Iterable
+from time import perf_counter
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from horde.exception import (
@@ -162,6 +163,17 @@ class TaskSetMeta(type):
         return type.__new__(mcs, classname, bases, class_dict)
 
 
+async def planned_sleep(user: User, pause: float) -> None:
+    """Sleep between tasks, and tell the health monitor how late the user woke up."""
+    record = user._record_schedule_lag
+    if record is None or pause <= 0:
+        await asyncio.sleep(pause)
+        return
+    due = perf_counter() + pause
+    await asyncio.sleep(pause)
+    record(perf_counter() - due)
+
+
 async def _run_callable(user: User, fn: Callable[..., Any], *args: Any) -> Any:
     """Await ``fn(*args)`` if it is a coroutine function, else run it in the user's bridge."""
     if task_kind(fn) == _KIND_ASYNC:
@@ -256,7 +268,7 @@ class TaskSet(metaclass=TaskSetMeta):
                 if pause > 0 or user._zero_waits >= ZERO_WAIT_YIELD_EVERY:
                     user._zero_waits = 0
                     user._state = STATE_WAITING
-                    await asyncio.sleep(pause)
+                    await (planned_sleep(user, pause) if pause > 0 else asyncio.sleep(0))
                     if user._state == STATE_STOPPING:
                         raise StopUser()
                     user._state = STATE_RUNNING
@@ -305,7 +317,7 @@ class TaskSet(metaclass=TaskSetMeta):
                 if pause > 0 or user._zero_waits >= ZERO_WAIT_YIELD_EVERY:
                     user._zero_waits = 0
                     user._state = STATE_WAITING
-                    await_(asyncio.sleep(pause))
+                    await_(planned_sleep(user, pause) if pause > 0 else asyncio.sleep(0))
                     if user._state == STATE_STOPPING:
                         raise StopUser()
                     user._state = STATE_RUNNING
@@ -395,7 +407,7 @@ class TaskSet(metaclass=TaskSetMeta):
         user = self._user
         self._check_stop_condition()
         user._state = STATE_WAITING
-        await asyncio.sleep(self.wait_time())
+        await planned_sleep(user, self.wait_time())
         self._check_stop_condition()
         user._state = STATE_RUNNING
 

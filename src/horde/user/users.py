@@ -54,6 +54,7 @@ class User(metaclass=UserMeta):
         self.environment = environment
         self._state: str | None = None
         self._zero_waits = 0
+        self._record_schedule_lag: Callable[[float], None] | None = None
         self._task: asyncio.Task[None] | None = None
         self._bridge = SyncBridge()
         self._taskset_instance: TaskSet | None = None
@@ -84,6 +85,8 @@ class User(metaclass=UserMeta):
     async def run(self) -> None:
         """The user's whole life: on_start, the task loop, on_stop."""
         self._state = STATE_RUNNING
+        health = getattr(getattr(self.environment, "runner", None), "health", None)
+        self._record_schedule_lag = health.record_schedule_lag if health is not None else None
         self._taskset_instance = DefaultTaskSet(self)
         try:
             try:
