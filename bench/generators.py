@@ -28,6 +28,7 @@ SCENARIOS: tuple[Scenario, ...] = (
     Scenario("locust-http", "Locust 2.47 HttpUser", "locust", "http_user.py"),
     Scenario("horde-async", "Horde HttpUser (async def task)", "horde", "async_task.py"),
     Scenario("horde-fast", "Horde FastHttpUser", "horde", "fast_http_user.py"),
+    Scenario("horde-paced", "Horde HttpUser, paced (verdict control)", "horde", "paced_http_user.py"),
 )
 REFERENCE_KEY = "locust-fast"
 
@@ -40,12 +41,15 @@ def generator_argv(
     users: int,
     run_time_s: int,
     csv_prefix: Path,
+    summary_json: Path | None = None,
 ) -> list[str]:
-    """The headless command line, identical for both tools apart from the executable.
+    """The headless command line, identical for both tools apart from the executable (and, for
+    Horde, the summary that carries its generator-health verdict).
 
     Users are all spawned within the first second (spawn rate = user count), so the warm-up
     before the measured window covers the ramp.
     """
+    extra = ["--summary-json", str(summary_json)] if summary_json is not None else []
     return [
         *executable,
         "-f",
@@ -61,6 +65,7 @@ def generator_argv(
         host,
         "--csv",
         str(csv_prefix),
+        *extra,
     ]
 
 

@@ -7,6 +7,7 @@ tools are judged by the same server-side count and neither's ramp-up or shutdown
 from __future__ import annotations
 
 import csv
+import json
 import signal
 import statistics
 import time
@@ -36,6 +37,7 @@ class Measurement:
     tool_requests: int | None  # the generator's own Aggregated "Request Count", if it wrote one
     tool_failures: int | None
     exit_code: int
+    verdict: str | None = None  # Horde's generator-health verdict for the run (None for Locust)
 
 
 def run_time_for(warmup_s: float, seconds: float) -> int:
@@ -113,6 +115,15 @@ def read_aggregated(csv_prefix: Path) -> tuple[int | None, int | None]:
     except (OSError, KeyError, ValueError):
         pass
     return None, None
+
+
+def read_verdict(summary_json: Path) -> str | None:
+    """The generator-health verdict in a Horde ``--summary-json`` file, if there is one."""
+    try:
+        health = json.loads(summary_json.read_text())["generator_health"]
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+    return health.get("verdict") if isinstance(health, dict) else None
 
 
 def median(values: list[float]) -> float:

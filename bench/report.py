@@ -15,6 +15,7 @@ _HEADER = (
     "vs Locust (CPU)",
     "nginx CPU",
     "tool/nginx count",
+    "generator verdict",
 )
 
 
@@ -46,6 +47,8 @@ def print_table(
     print("Request Count divided by what nginx served during the generator's whole life.")
     print("req/CPU-s: req/s divided by the generator's CPU share: the per-core rate with time the")
     print("generator did not get the CPU (other load, a VM's steal time) taken out.")
+    print("generator verdict: Horde's own health verdict (--summary-json) for each run: INVALID when")
+    print("it was the bottleneck, as every no-wait scenario is meant to be; VALID for the paced control.")
 
 
 def _per_cpu(m: Measurement) -> float:
@@ -56,7 +59,7 @@ def _row(
     scenario: Scenario, runs: list[Measurement], failure: str | None, reference: float, reference_cpu: float
 ) -> tuple[str, ...]:
     if not runs:
-        return (scenario.label, "FAILED", "", "", "", "", "", "", "")
+        return (scenario.label, "FAILED", "", "", "", "", "", "", "", "")
     per_cpu = median([_per_cpu(m) for m in runs])
     rate = median([m.requests_per_s for m in runs])
     ratio = f"{rate / reference:.2f}x" if reference else "n/a"
@@ -75,4 +78,13 @@ def _row(
         f"{per_cpu / reference_cpu:.2f}x" if reference_cpu else "n/a",
         f"{median([m.nginx_cpu for m in runs]):.0%}",
         f"{median(counted):.4f}" if counted else "no CSV",
+        _verdicts(runs),
     )
+
+
+def _verdicts(runs: list[Measurement]) -> str:
+    """Horde's own verdict per run, counted: ``INVALID 5/5``; empty for Locust."""
+    verdicts = [m.verdict or "?" for m in runs if m.verdict is not None]
+    if not verdicts:
+        return ""
+    return ", ".join(f"{v} {verdicts.count(v)}/{len(runs)}" for v in sorted(set(verdicts)))

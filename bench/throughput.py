@@ -21,13 +21,13 @@ import signal
 import sys
 import time
 from collections.abc import Sequence
-from dataclasses import asdict
+from dataclasses import asdict, replace
 from pathlib import Path
 from types import FrameType
 
 from generators import REFERENCE_KEY, SCENARIOS, Scenario, check_runs, generator_argv, horde_executable
 from locust_env import ensure_locust
-from measure import Measurement, ScenarioError, measure, run_time_for
+from measure import Measurement, ScenarioError, measure, read_verdict, run_time_for
 from nginx_target import BODY, Nginx, SetupError, ensure_nginx
 from processes import Supervisor
 from report import print_table
@@ -118,6 +118,7 @@ def run_all(
                 continue
             run_dir = args.work_dir / "runs" / stamp / f"{scenario.key}-{run}"
             csv_prefix = run_dir / "stats"
+            summary_json = run_dir / "summary.json" if scenario.tool == "horde" else None
             argv = generator_argv(
                 tools[scenario.tool],
                 scenario,
@@ -125,6 +126,7 @@ def run_all(
                 users=args.users,
                 run_time_s=run_time_for(args.warmup, args.seconds),
                 csv_prefix=csv_prefix,
+                summary_json=summary_json,
             )
             print(f"[run {run}/{args.runs}] {scenario.label}: {' '.join(argv)}", flush=True)
             try:
@@ -141,6 +143,8 @@ def run_all(
                 print(f"  FAILED: {exc}", flush=True)
                 failures[scenario.key] = str(exc).splitlines()[0]
                 continue
+            if summary_json is not None:
+                result = replace(result, verdict=read_verdict(summary_json))
             results[scenario.key].append(result)
             print(
                 f"  {result.requests_per_s:,.0f} req/s, generator CPU {result.generator_cpu:.0%}, "
