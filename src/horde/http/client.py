@@ -24,6 +24,9 @@ _METHODS_WITH_BODY = frozenset({"POST", "PUT", "PATCH"})
 _BODY_HEADERS = ("content-type", "content-length", "transfer-encoding")
 _METHOD_BYTES = {m: m.encode("ascii") for m in ("GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS")}
 
+# Encoded shared header mappings, keyed by id(): those mappings live as long as the process.
+_SHARED_ENCODINGS: dict[int, tuple[int, bytes, frozenset[str]]] = {}
+
 Hops = list[tuple[PreparedRequest, RawResponse]]
 Outcome = tuple[PreparedRequest, "RawResponse | None", "RequestError | None", "Hops | None"]
 """(last request sent, its response or None, the error or None, redirect hops before it or None).
@@ -33,16 +36,53 @@ A plain tuple: it is built once per request and unpacked at once.
 
 
 class HttpClient:
-    """Sends prepared requests over a transport, with session headers and a cookie jar."""
+    """Sends prepared requests over a transport, with session headers and a cookie jar.
 
-    def __init__(self, transport: Transport, headers: CaseInsensitiveDict, cookies: CookieJar) -> None:
+    With ``shared_headers=True`` the ``headers`` mapping is shared by many clients (every user's
+    defaults) and copied the first time :attr:`headers` is read, so a user that never touches
+    its headers costs no mapping of its own; likewise the cookie jar exists once a cookie does.
+    That is a few hundred bytes each per mostly-sleeping user, at 100,000 users tens of MiB.
+    """
+
+    def __init__(
+        self,
+        transport: Transport,
+        headers: CaseInsensitiveDict,
+        cookies: CookieJar | None = None,
+        *,
+        shared_headers: bool = False,
+    ) -> None:
         self.transport = transport
-        self.headers = headers
-        self.cookies = cookies
+        self._headers = headers
+        self._headers_shared = shared_headers
+        self._cookies = cookies
         self._defaults_for: CaseInsensitiveDict | None = None
         self._defaults_version = -1
         self._defaults_block = b""
         self._defaults_names: frozenset[str] = frozenset()
+
+    @property
+    def headers(self) -> CaseInsensitiveDict:
+        """This client's session headers (its own copy from the first read on)."""
+        if self._headers_shared:
+            self._headers = CaseInsensitiveDict(self._headers.items_original())
+            self._headers_shared = False
+        return self._headers
+
+    @headers.setter
+    def headers(self, value: CaseInsensitiveDict) -> None:
+        self._headers = value
+        self._headers_shared = False
+
+    @property
+    def cookies(self) -> CookieJar:
+        if self._cookies is None:
+            self._cookies = CookieJar()
+        return self._cookies
+
+    @cookies.setter
+    def cookies(self, value: CookieJar) -> None:
+        self._cookies = value
 
     async def send(
         self,
@@ -93,7 +133,7 @@ class HttpClient:
         target = request.target
         extra = request.extra_headers
         auth = request.auth
-        headers = self.headers
+        headers = self._headers
         if extra is None and auth is None:
             if headers is not self._defaults_for or headers.version != self._defaults_version:
                 self._encode_defaults()
@@ -112,7 +152,8 @@ class HttpClient:
         else:
             parts = [method_bytes, target.line_tail, block]
         body = request.body
-        jar_empty = not self.cookies._cookies  # type: ignore[attr-defined]
+        jar = self._cookies
+        jar_empty = jar is None or not jar._cookies  # type: ignore[attr-defined]
         if body is None and auth is None and method == "GET" and jar_empty and not request.cookies:
             parts.append(b"\r\n")  # the common case: nothing else to add
             return b"".join(parts)
@@ -133,16 +174,23 @@ class HttpClient:
         return b"".join(parts)
 
     def _encode_defaults(self) -> None:
-        """Encode the session headers; redone only when the mapping changed (its ``version``)."""
-        headers = self.headers
-        items = [(name, value) for name, value in headers.items_original() if value is not None]
-        self._defaults_block = encode_headers(items)
-        self._defaults_names = frozenset(name.lower() for name, _ in items)
+        """Encode the session headers; redone only when the mapping changed (its ``version``).
+
+        Shared headers are encoded once for all the clients that share them.
+        """
+        headers = self._headers
+        encoded = _SHARED_ENCODINGS.get(id(headers)) if self._headers_shared else None
+        if encoded is None or encoded[0] != headers.version:
+            items = [(name, value) for name, value in headers.items_original() if value is not None]
+            encoded = (headers.version, encode_headers(items), frozenset(name.lower() for name, _ in items))
+            if self._headers_shared:
+                _SHARED_ENCODINGS[id(headers)] = encoded
+        _, self._defaults_block, self._defaults_names = encoded
         self._defaults_for = headers
         self._defaults_version = headers.version
 
     def _cookie_header(self, url: str, extra: Any) -> str | None:
-        jar_cookie = self.cookies.header_for(url)
+        jar_cookie = self._cookies.header_for(url) if self._cookies is not None else None
         if extra:
             return merge_cookie_header(jar_cookie, extra)
         return jar_cookie

@@ -71,10 +71,7 @@ class Connection(asyncio.Protocol):
             self._fresh_parser_needed = False
         waiter = self._waiter = self.loop.create_future()
         self._is_head = is_head
-        self._status = 0
-        self._reason = b""
-        self._headers = []
-        self._chunks = []
+        self._status = 0  # (reason, headers and chunks were emptied when the last exchange ended)
         self._first_byte = 0.0
         self._headers_done = 0.0
         transport = self.transport
@@ -99,6 +96,9 @@ class Connection(asyncio.Protocol):
 
     def abort(self) -> None:
         self.closed = True
+        if self._timed:  # the deadlines are shared by every pool: leave no entry behind
+            self._deadlines.discard(self)
+            self._timed = False
         if self.transport is not None:
             # RuntimeError: its event loop is already closed, so there is nothing left to tell.
             with contextlib.suppress(RuntimeError):
@@ -184,14 +184,16 @@ class Connection(asyncio.Protocol):
     def _complete(self) -> None:
         waiter = self._waiter
         self._waiter = None
+        # Hand the response's pieces over and forget them: an idle connection (one per sleeping
+        # user) should not keep the last response alive.
+        reason, headers, chunks = self._reason, self._headers, self._chunks
+        self._reason, self._headers, self._chunks = b"", [], []
         if self._timed:
             self._deadlines.pending.pop(self, None)  # Deadlines.discard, without the call
             self._timed = False
         if waiter is None or waiter.done():
             return
-        chunks = self._chunks
         body = chunks[0] if len(chunks) == 1 else b"".join(chunks)
-        headers = self._headers
         set_cookies = None
         for name, value in headers:
             size = len(name)
@@ -211,7 +213,7 @@ class Connection(asyncio.Protocol):
         else:
             timings = _new_tuple(PhaseTimings, (None, None, ttfb))
         waiter.set_result(
-            RawResponse(self._status, self._reason, headers, body, timings, self._headers_done, set_cookies)
+            RawResponse(self._status, reason, headers, body, timings, self._headers_done, set_cookies)
         )
         if not self.keep_alive:
             self.close()
@@ -219,6 +221,7 @@ class Connection(asyncio.Protocol):
     def _fail(self, error: RequestError, cause: BaseException | None = None) -> None:
         waiter = self._waiter
         self._waiter = None
+        self._reason, self._headers, self._chunks = b"", [], []
         if self._timed:
             self._deadlines.discard(self)
             self._timed = False

@@ -70,3 +70,18 @@ class Deadlines:
             owner.expire(timeout)
         if self.pending:
             self._arm(min(deadline for deadline, _ in self.pending.values()))
+
+
+_shared: Deadlines | None = None
+
+
+def shared_deadlines(loop: asyncio.AbstractEventLoop) -> Deadlines:
+    """The Deadlines every pool on ``loop`` uses: one armed timer however many users sleep.
+
+    A process runs one loop at a time; when another one asks, it gets a fresh instance (the
+    connections of the earlier loop keep theirs).
+    """
+    global _shared
+    if _shared is None or _shared.loop is not loop:
+        _shared = Deadlines(loop)
+    return _shared

@@ -90,7 +90,7 @@ class FastHttpSession:
             {"User-Agent": f"horde/{__version__}", "Accept-Encoding": ACCEPT_ENCODING}
         )
         session_headers.update(default_headers or headers or {})
-        self._client = HttpClient(self._transport, session_headers, CookieJar())
+        self._client = HttpClient(self._transport, session_headers)
 
     @property
     def cookiejar(self) -> CookieJar:

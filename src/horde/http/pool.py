@@ -14,7 +14,7 @@ from collections.abc import Hashable
 from time import perf_counter
 
 from horde.http.connection import Connection
-from horde.http.deadlines import Deadlines
+from horde.http.deadlines import shared_deadlines
 from horde.http.errors import ConnectError, ConnectTimeout, TLSError
 from horde.http.urls import Origin
 
@@ -42,7 +42,6 @@ class ConnectionPool:
         self._open: dict[Hashable, int] = {}
         self._waiters: dict[Hashable, deque[asyncio.Future[Connection | None]]] = {}
         self._keys: dict[Connection, Hashable] = {}
-        self._deadlines: Deadlines | None = None
 
     def take_idle(self, key: Hashable) -> Connection | None:
         """A live idle connection for ``key``, dropping any the server has closed meanwhile."""
@@ -105,8 +104,6 @@ class ConnectionPool:
         """Close every connection; requests in flight on them fail, later ones open new ones."""
         for conn in list(self._keys):
             conn.abort()
-        if self._deadlines is not None:
-            self._deadlines.close()
         self._keys.clear()
         self._idle.clear()
         self._open.clear()
@@ -152,10 +149,7 @@ class ConnectionPool:
 
     async def _connect(self, origin: Origin, context: ssl.SSLContext | None) -> Connection:
         loop = asyncio.get_running_loop()
-        deadlines = self._deadlines
-        if deadlines is None or deadlines.loop is not loop:
-            deadlines = self._deadlines = Deadlines(loop)
-        conn = Connection(loop, origin, deadlines)
+        conn = Connection(loop, origin, shared_deadlines(loop))
         started = perf_counter()
         try:
             await loop.create_connection(lambda: conn, origin.host, origin.port)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
+from functools import cache
 from time import perf_counter
 from typing import Any
 
@@ -54,6 +55,12 @@ def default_headers() -> CaseInsensitiveDict:
     )
 
 
+@cache
+def shared_default_headers() -> CaseInsensitiveDict:
+    """Every session starts from this one mapping and copies it only when its code reads ``headers``."""
+    return default_headers()
+
+
 class HttpSession:
     """A per-user HTTP session: base URL, default headers, cookies, auth, keep-alive connections.
 
@@ -88,7 +95,7 @@ class HttpSession:
         )
         self._recorder = as_recorder(recorder)
         self._transport: Transport = transport if transport is not None else Engine(pool_size)
-        self._client = HttpClient(self._transport, default_headers(), CookieJar())
+        self._client = HttpClient(self._transport, shared_default_headers(), shared_headers=True)
 
     # -- requests.Session attributes ---------------------------------------------------------
 

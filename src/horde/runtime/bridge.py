@@ -74,6 +74,7 @@ class SyncBridge:
                 message = glet.throw(error)
             else:
                 message = glet.switch(value)
+                value = None  # not kept alive by this frame while the user sleeps (memory per user)
 
     def close(self) -> None:
         glet = self._glet

@@ -9,6 +9,7 @@ import math
 import time
 import traceback
 from collections.abc import Callable
+from functools import partial
 from typing import TYPE_CHECKING, Any
 
 from horde.exception import StopTest
@@ -186,8 +187,11 @@ class LocalRunner:
         self._users.append(user)
         self._counts[user_class] = self._counts.get(user_class, 0) + 1
         task = user.start()
-        task.add_done_callback(lambda _t, u=user: self._user_finished(u))
+        task.add_done_callback(partial(self._user_done, user))  # a partial: half a lambda's bytes
         return True
+
+    def _user_done(self, user: User, _task: asyncio.Task[None]) -> None:
+        self._user_finished(user)
 
     def _user_finished(self, user: User) -> None:
         try:

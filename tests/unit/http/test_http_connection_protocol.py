@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from horde.http.connection import Connection, ConnectionDropped
-from horde.http.deadlines import Deadlines
+from horde.http.deadlines import Deadlines, shared_deadlines
 from horde.http.errors import ProtocolError, ReadTimeout
 from horde.http.urls import Origin
 
@@ -123,6 +123,30 @@ def test_status_line_without_reason_and_lower_case_set_cookie(loop: Any, manual:
     assert raw.headers == [(b"Content-Length", b"4"), (b"set-cookie", b"s=2")]
     assert raw.set_cookies == [b"s=2"]
     assert raw.header(b"content-length") == b"4"
+
+
+def test_an_idle_connection_keeps_nothing_of_the_last_response(loop: Any, manual: ManualLoop) -> None:
+    conn, _ = connect(loop, manual)
+    future = conn.exchange(b"GET / HTTP/1.1\r\n\r\n", None, False, None)
+    conn.data_received(b"HTTP/1.1 200 OK\r\nContent-Length: 5\r\nX-A: 1\r\n\r\nhello")
+    assert future.result().body == b"hello"
+    # One idle connection per sleeping user: holding its last response would cost memory per user.
+    assert (conn._headers, conn._chunks, conn._reason) == ([], [], b"")
+
+
+def test_connections_share_one_deadlines_and_abort_leaves_no_entry() -> None:
+    async def scenario() -> tuple[bool, int, int]:
+        loop = asyncio.get_running_loop()
+        one = Connection(loop, Origin("http", "h", 80), shared_deadlines(loop))
+        two = Connection(loop, Origin("http", "h", 80), shared_deadlines(loop))
+        for conn in (one, two):
+            conn.connection_made(FakeTransport())  # type: ignore[arg-type]
+            conn.exchange(b"GET / HTTP/1.1\r\n\r\n", None, False, 30.0)
+        pending = len(shared_deadlines(loop))
+        one.abort()
+        return one._deadlines is two._deadlines, pending, len(shared_deadlines(loop))
+
+    assert asyncio.run(scenario()) == (True, 2, 1)
 
 
 def test_large_body_is_written_separately(loop: Any, manual: ManualLoop) -> None:

@@ -113,6 +113,28 @@ def test_headers_assignment_and_cache_invalidation() -> None:
     assert transport.sent[2].headers["Only"] == "this" and "User-Agent" not in transport.sent[2].headers
 
 
+def test_sessions_share_default_headers_until_one_changes_its_own() -> None:
+    first, first_sent, _ = session_with(lambda request: MockResponse())
+    second, second_sent, _ = session_with(lambda request: MockResponse())
+    # Sharing is what keeps a sleeping user small: no mapping, no encoded block, no cookie jar.
+    assert first._client._headers is second._client._headers
+    assert first._client._cookies is None
+
+    async def flow() -> None:
+        first.headers["Authorization"] = "Bearer one"
+        await first.get("/")
+        await second.get("/")
+        second.headers.update({"X-Second": "2"})
+        await second.get("/")
+
+    asyncio.run(flow())
+    assert first_sent.sent[0].headers["Authorization"] == "Bearer one"
+    assert "Authorization" not in second_sent.sent[0].headers
+    assert second_sent.sent[0].headers["User-Agent"] == first_sent.sent[0].headers["User-Agent"]
+    assert second_sent.sent[1].headers["X-Second"] == "2" and "X-Second" not in first.headers
+    assert first._client._headers is not second._client._headers
+
+
 def test_text_encoding_fallbacks() -> None:
     bodies = {
         "/utf8-undeclared": MockResponse(headers={"Content-Type": "text/html"}, body="ünï".encode()),
