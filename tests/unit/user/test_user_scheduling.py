@@ -425,3 +425,23 @@ def test_consecutive_def_tasks_share_one_bridge_call_until_an_async_task_comes(
     assert user.log == ["one", "two", "three", "one", "two", "one", "two"]
     # on_start; one and two in one call; three awaited directly; the last four in one call.
     assert calls == ["on_start", "_run_sync_tasks", "_run_sync_tasks"]
+
+
+def test_a_waiting_sync_user_holds_no_greenlet() -> None:
+    class Sleepy(User):
+        wait_time = constant(30)
+
+        @task
+        def t(self) -> None:
+            self.ran = True
+
+    async def main() -> tuple[bool, Any]:
+        user = Sleepy(make_env())
+        handle = user.start()
+        await asyncio.sleep(0.05)
+        held = user._bridge._glet  # asleep between tasks: the greenlet and its stacks are gone
+        user.stop()
+        await asyncio.wait_for(handle, 1)
+        return user.ran, held
+
+    assert asyncio.run(main()) == (True, None)
