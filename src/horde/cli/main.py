@@ -24,6 +24,7 @@ from horde.reports.summary_json import write_summary
 from horde.runtime.environment import Environment
 from horde.runtime.events import events as global_events
 from horde.runtime.health import Verdict
+from horde.runtime.limits import raise_open_files_limit
 from horde.runtime.loading import LoadedFiles, expand_locustfile_option, load_locustfiles
 from horde.runtime.loop import new_event_loop
 from horde.user.http_users import FastHttpUser, HttpUser
@@ -94,6 +95,9 @@ def _run(argv: list[str], environ: dict[str, str], out: TextIO) -> int:
         out.write(json.dumps(report, indent=4) + "\n" if options.show_task_ratio_json else ratio_text(report))
         return 0
     _refuse_unavailable(options)
+    warning = raise_open_files_limit(options.num_users)
+    if warning:
+        logger.warning(warning)
     environment = _make_environment(loaded, user_classes, options, locustfile_option)
     return _run_test(environment, options, out)
 
