@@ -63,7 +63,8 @@ class LocalRunner:
         self.unhandled_errors = 0
         self.monitor = UsageMonitor(environment)
         self.health = monitor_from_options(environment.parsed_options)
-        self._users: list[User] = []
+        # A dict as an ordered set: a user leaves in O(1), which matters when 100,000 stop at once.
+        self._users: dict[User, None] = {}
         self._counts: dict[type[User], int] = {}
         self._spawn_task: asyncio.Task[None] | None = None
         self._background: list[asyncio.Task[None]] = []
@@ -184,7 +185,7 @@ class LocalRunner:
             return False
         if not getattr(user, "_init_called", False):
             raise TypeError(f"{user_class.__name__}.__init__ must call super().__init__(environment)")
-        self._users.append(user)
+        self._users[user] = None
         self._counts[user_class] = self._counts.get(user_class, 0) + 1
         task = user.start()
         task.add_done_callback(partial(self._user_done, user))  # a partial: half a lambda's bytes
@@ -195,8 +196,8 @@ class LocalRunner:
 
     def _user_finished(self, user: User) -> None:
         try:
-            self._users.remove(user)
-        except ValueError:
+            del self._users[user]
+        except KeyError:
             return
         self._counts[type(user)] -= 1
         task = user.greenlet
@@ -205,7 +206,7 @@ class LocalRunner:
             logger.error("User crashed: %r", task.exception())
 
     async def _stop_one(self) -> None:
-        user = self._users[-1]  # last started, first stopped
+        user = next(reversed(self._users))  # last started, first stopped
         await self._stop_users([user])
 
     def spawn_users(self, counts: dict[str, int]) -> None:
