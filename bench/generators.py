@@ -1,7 +1,7 @@
 """The load generators under test, in one table, and the command line that runs each of them.
 
 Both tools take the same Locust flags, so one function builds every command line; a scenario only
-says which tool runs which locustfile.
+says which tool runs which locustfile on which workload. wrk, the ceiling, has its own line.
 """
 
 from __future__ import annotations
@@ -11,26 +11,70 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
+from workloads import LATENCY_DELAYS_MS, latency_key
+
 SCENARIO_DIR = Path(__file__).resolve().parent / "scenarios"
 
 
 @dataclass(frozen=True)
 class Scenario:
-    key: str
+    key: str  # the generator, the same across workloads: what --only selects
     label: str
-    tool: str  # "locust" or "horde"
-    locustfile: str  # file name in bench/scenarios/
+    tool: str  # "locust", "horde" or "wrk"
+    locustfile: str  # file name in bench/scenarios/ ("" for wrk)
+    workload: str = "get"  # a key of workloads.WORKLOADS
+
+    @property
+    def id(self) -> str:
+        """Unique over the whole suite: results, run directories and results.json use it."""
+        return f"{self.workload}/{self.key}"
 
 
+_LOCUST_FAST = "Locust 2.47 FastHttpUser"
+_HORDE_HTTP = "Horde HttpUser (def task)"
+_HORDE_FAST = "Horde FastHttpUser"
+
+
+def _trio(workload: str, fast_file: str, http_file: str) -> tuple[Scenario, ...]:
+    """The reference and Horde's two user classes on one workload."""
+    return (
+        Scenario("locust-fast", _LOCUST_FAST, "locust", fast_file, workload),
+        Scenario("horde-http", _HORDE_HTTP, "horde", http_file, workload),
+        Scenario("horde-fast", _HORDE_FAST, "horde", fast_file, workload),
+    )
+
+
+# The GET workload's Locust-style rows. bench/instructions.py counts instructions for these.
 SCENARIOS: tuple[Scenario, ...] = (
-    Scenario("locust-fast", "Locust 2.47 FastHttpUser", "locust", "fast_http_user.py"),
-    Scenario("horde-http", "Horde HttpUser (def task)", "horde", "http_user.py"),
+    Scenario("locust-fast", _LOCUST_FAST, "locust", "fast_http_user.py"),
+    Scenario("horde-http", _HORDE_HTTP, "horde", "http_user.py"),
     Scenario("locust-http", "Locust 2.47 HttpUser", "locust", "http_user.py"),
     Scenario("horde-async", "Horde HttpUser (async def task)", "horde", "async_task.py"),
-    Scenario("horde-fast", "Horde FastHttpUser", "horde", "fast_http_user.py"),
+    Scenario("horde-fast", _HORDE_FAST, "horde", "fast_http_user.py"),
     Scenario("horde-paced", "Horde HttpUser, paced (verdict control)", "horde", "paced_http_user.py"),
 )
+# Everything bench/throughput.py runs, in table order: the rows above, wrk as the GET ceiling, and
+# the other workloads, each with its own Locust FastHttpUser reference.
+SUITE: tuple[Scenario, ...] = (
+    *SCENARIOS,
+    Scenario("wrk", "wrk (C, the ceiling)", "wrk", ""),
+    *_trio("post-json", "post_json_fast.py", "post_json_http.py"),
+    # FastHttpUser does not verify certificates by default, in Locust and in Horde alike.
+    *_trio("https", "fast_http_user.py", "https_http.py"),
+    *_trio("names-1", "names_1_fast.py", "names_1_http.py"),
+    *_trio("names-1000", "names_1000_fast.py", "names_1000_http.py"),
+    # Latency: the plain GET locustfiles, run far below saturation against the delay server.
+    *(
+        scenario
+        for delay in LATENCY_DELAYS_MS
+        for scenario in (
+            Scenario("locust-fast", _LOCUST_FAST, "locust", "fast_http_user.py", latency_key(delay)),
+            Scenario("horde-http", _HORDE_HTTP, "horde", "http_user.py", latency_key(delay)),
+        )
+    ),
+)
 REFERENCE_KEY = "locust-fast"
+GENERATOR_KEYS: tuple[str, ...] = tuple(dict.fromkeys(scenario.key for scenario in SUITE))
 
 
 def generator_argv(
@@ -67,6 +111,14 @@ def generator_argv(
         str(csv_prefix),
         *extra,
     ]
+
+
+def wrk_argv(executable: list[str], *, url: str, connections: int, run_time_s: int) -> list[str]:
+    """wrk with one thread (one core, like the other generators) and one connection per user.
+
+    ``--latency`` only adds the percentile table wrk prints when it stops (SIGINT), for the log.
+    """
+    return [*executable, "-t1", f"-c{connections}", f"-d{run_time_s}s", "--latency", f"{url}/"]
 
 
 def horde_executable() -> list[str]:

@@ -1,24 +1,36 @@
 """nginx as the benchmark's target: installed from Debian if missing, configured and run by us.
 
-nginx answers a small fixed body far faster than any Python load generator can ask, so the
-generator, not the target, is what gets measured. Its ``stub_status`` request counter is the
-referee: both tools are counted by the same server-side number over the same steady window.
+nginx answers fixed bodies far faster than any Python load generator can ask, so the generator,
+not the target, is what gets measured. Its ``stub_status`` request counter is the referee: every
+tool is counted by the same server-side number over the same steady window.
+
+What it serves (plain HTTP on ``port``, HTTPS on ``tls_port`` with a throwaway certificate):
+``/`` a 46-byte text body; ``/json`` (any method, POST included) a fixed ~10 KB JSON document;
+``/item/<anything>`` a short text body; ``/nginx_status`` the counter.
 """
 
 from __future__ import annotations
 
-import http.client
-import os
-import shutil
+import json
 import socket
 import subprocess
 import time
 from pathlib import Path
 
+from loopback_http import request
+from prerequisites import SetupError, ensure_binary
 from processes import Supervisor, cpu_seconds, tail
+from tls_cert import write_throwaway_cert
+
+__all__ = ["BODY", "ITEM_BODY", "Nginx", "SetupError", "ensure_nginx", "free_port", "json_document"]
 
 BODY = "Hello from nginx, the Horde benchmark target.\n"
+ITEM_BODY = "item\n"
 STATUS_PATH = "/nginx_status"
+JSON_SIZE = 10_000
+# nginx refuses a configuration token longer than 4096 bytes, so the JSON document is split over
+# a few variables that ``return`` joins again.
+_CHUNK = 3_000
 
 _CONFIG = """\
 # Written by bench/throughput.py; regenerated on every run.
@@ -43,43 +55,76 @@ http {{
 
     server {{
         listen 127.0.0.1:{port} backlog=4096;
-        location = / {{
-            default_type text/plain;
-            return 200 "{body}";
-        }}
+{locations}
         location = {status_path} {{
             stub_status;
         }}
     }}
+
+    server {{
+        listen 127.0.0.1:{tls_port} ssl backlog=4096;
+        ssl_certificate {certificate};
+        ssl_certificate_key {key};
+{locations}
+    }}
 }}
 """
 
-
-class SetupError(RuntimeError):
-    """A prerequisite (nginx, the Locust venv, CPU pinning) could not be set up."""
+_LOCATIONS = """\
+        location = / {{
+            default_type text/plain;
+            return 200 "{body}";
+        }}
+        location = /json {{
+            default_type application/json;
+{json_sets}
+            return 200 '{json_join}';
+        }}
+        location /item/ {{
+            default_type text/plain;
+            return 200 "{item_body}";
+        }}"""
 
 
 def ensure_nginx() -> str:
     """Path of the nginx binary, installing Debian's ``nginx`` package with apt-get if needed."""
-    found = _find_nginx()
-    if found:
-        return found
-    if shutil.which("apt-get") is None:
-        raise SetupError("nginx is not installed and apt-get is not available to install it")
-    env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
-    for command in (["apt-get", "update"], ["apt-get", "install", "-y", "--no-install-recommends", "nginx"]):
-        print(f"nginx is missing; running: {' '.join(command)}", flush=True)
-        if subprocess.run(command, env=env, check=False).returncode != 0:
-            raise SetupError(f"`{' '.join(command)}` failed; install nginx yourself and re-run")
-    found = _find_nginx()
-    if not found:
-        raise SetupError("apt-get installed nginx but no nginx binary was found")
-    return found
+    return ensure_binary("nginx", "nginx")
 
 
-def _find_nginx() -> str | None:
-    # Debian puts nginx in /usr/sbin, which is not on a normal user's PATH.
-    return shutil.which("nginx") or shutil.which("nginx", path="/usr/sbin:/usr/local/sbin")
+def json_document(size: int = JSON_SIZE) -> str:
+    """A deterministic JSON document of a little over ``size`` bytes: a page of catalogue items.
+
+    Only characters that survive inside a single-quoted nginx string verbatim (no quote,
+    backslash or ``$``).
+    """
+    items: list[dict[str, object]] = []
+    text = ""
+    while len(text) < size:
+        n = len(items)
+        items.append(
+            {
+                "id": n,
+                "sku": f"SKU-{n:05d}",
+                "name": f"Catalogue item number {n}",
+                "price_cents": (n * 7919) % 100_000,
+                "in_stock": n % 3 != 0,
+                "tags": ["bench", f"group-{n % 7}"],
+            }
+        )
+        text = json.dumps({"page": 1, "count": len(items), "items": items}, separators=(",", ":"))
+    assert not set("'\\$") & set(text)
+    return text
+
+
+def _locations() -> str:
+    document = json_document()
+    chunks = [document[i : i + _CHUNK] for i in range(0, len(document), _CHUNK)]
+    return _LOCATIONS.format(
+        body=BODY.replace("\n", "\\n"),
+        item_body=ITEM_BODY.replace("\n", "\\n"),
+        json_sets="\n".join(f"            set $json_{i} '{chunk}';" for i, chunk in enumerate(chunks)),
+        json_join="".join(f"$json_{i}" for i in range(len(chunks))),
+    )
 
 
 def free_port() -> int:
@@ -95,12 +140,19 @@ class Nginx:
         self._binary = binary
         self._work = work_dir.resolve()
         self.port = free_port()
+        self.tls_port = free_port()
+        while self.tls_port == self.port:
+            self.tls_port = free_port()
         self._process: subprocess.Popen[bytes] | None = None
         self._polls = 0
 
     @property
     def url(self) -> str:
         return f"http://127.0.0.1:{self.port}"
+
+    @property
+    def https_url(self) -> str:
+        return f"https://127.0.0.1:{self.tls_port}"
 
     @property
     def pid(self) -> int:
@@ -110,14 +162,21 @@ class Nginx:
     def start(self, supervisor: Supervisor, cpu: int) -> None:
         for sub in ("tmp", "logs"):
             (self._work / sub).mkdir(parents=True, exist_ok=True)
+        certificate, key = write_throwaway_cert(self._work / "tls")
         config = self._work / "nginx.conf"
         config.write_text(
             _CONFIG.format(
-                work=self._work, port=self.port, body=BODY.replace("\n", "\\n"), status_path=STATUS_PATH
+                work=self._work,
+                port=self.port,
+                tls_port=self.tls_port,
+                certificate=certificate,
+                key=key,
+                locations=_locations(),
+                status_path=STATUS_PATH,
             )
         )
         argv = [self._binary, "-p", str(self._work), "-e", str(self._work / "error.log"), "-c", str(config)]
-        print(f"starting nginx on {self.url} (core {cpu}): {' '.join(argv)}", flush=True)
+        print(f"starting nginx on {self.url} and {self.https_url} (core {cpu}): {' '.join(argv)}", flush=True)
         self._process = supervisor.start(argv, cpu=cpu, log_path=self._work / "logs" / "nginx.out")
         self._wait_until_serving()
 
@@ -138,16 +197,10 @@ class Nginx:
     def requests(self) -> int:
         """Requests nginx has served, not counting this benchmark's own stub_status polls."""
         self._polls += 1  # nginx counts the status request itself, and every earlier poll
-        conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=5)
-        try:
-            conn.request("GET", STATUS_PATH)
-            response = conn.getresponse()
-            text = response.read().decode()
-        finally:
-            conn.close()
-        if response.status != 200:
-            raise SetupError(f"nginx stub_status answered {response.status}; is the module built in?")
-        return parse_stub_status(text) - self._polls
+        status, body = request(self.port, STATUS_PATH)
+        if status != 200:
+            raise SetupError(f"nginx stub_status answered {status}; is the module built in?")
+        return parse_stub_status(body.decode()) - self._polls
 
     def cpu_seconds(self) -> float:
         return cpu_seconds(self.pid)

@@ -1,63 +1,85 @@
-"""Requests per second of one load-generator core: Horde against Locust 2.47, same target.
+"""One generator core, Horde against Locust 2.47 (and wrk as the ceiling), workload by workload.
 
-    python bench/throughput.py [--seconds 10] [--runs 3] [--only locust-fast,horde-http]
+    python bench/throughput.py [--seconds 10] [--runs 3] [--workload get,https] [--only horde-http]
 
-Sets up what it needs (Debian's nginx via apt-get, a cached venv with Locust 2.47), runs nginx on
-core 1 and each generator on core 0, counts requests at nginx over a steady window, repeats, and
-prints medians with ratios against Locust's FastHttpUser. See bench/README.md.
+Sets up what it needs (Debian's nginx and wrk via apt-get, a cached venv with Locust 2.47, a
+throwaway TLS certificate, one delay server per latency workload), runs the target on core 1 and
+each generator on core 0, counts requests at the target over a steady window, repeats, and prints
+one table per throughput workload (medians, ratios against Locust's FastHttpUser on the same
+workload), the stats-cardinality comparison and the latency-accuracy table. See bench/README.md.
 
-Exit codes: 0 all scenarios measured; 2 set-up failed (nginx, Locust, pinning); 3 a scenario
-failed or its tool is unavailable; 130 interrupted.
+Exit codes: 0 all scenarios measured; 2 set-up failed (nginx, wrk, Locust, a delay server);
+3 a scenario failed or its tool is unavailable; 130 interrupted.
 """
 
 from __future__ import annotations
 
 import argparse
-import http.client
 import json
 import os
 import shutil
 import signal
 import sys
-import time
 from collections.abc import Sequence
-from dataclasses import asdict, replace
+from dataclasses import asdict
 from pathlib import Path
 from types import FrameType
 
-from generators import REFERENCE_KEY, SCENARIOS, Scenario, check_runs, generator_argv, horde_executable
+from delay_target import DelayServer
+from generators import GENERATOR_KEYS, REFERENCE_KEY, SUITE, Scenario, check_runs, horde_executable
+from latency_report import print_latency_table
 from locust_env import ensure_locust
-from measure import Measurement, ScenarioError, measure, read_verdict, run_time_for
-from nginx_target import BODY, Nginx, SetupError, ensure_nginx
+from loopback_http import request
+from measure import Measurement
+from nginx_target import BODY, ITEM_BODY, Nginx, SetupError, ensure_nginx, json_document
+from prerequisites import ensure_binary
 from processes import Supervisor
-from report import print_table
+from report import print_cardinality, print_notes, print_table
+from runner import Settings, Targets, run_all
+from workloads import WORKLOAD_KEYS, WORKLOADS, Kind, Target
 
 BENCH_DIR = Path(__file__).resolve().parent
 GENERATOR_CPU, TARGET_CPU = 0, 1
 
 
 def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
-    keys = [scenario.key for scenario in SCENARIOS]
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     parser.add_argument("--seconds", type=float, default=10.0, help="measured window per run (default 10)")
     parser.add_argument("--runs", type=int, default=3, help="repetitions; medians are reported (default 3)")
-    parser.add_argument("--users", type=int, default=50, help="simulated users per generator (default 50)")
+    parser.add_argument(
+        "--users", type=int, default=50, help="users (wrk: connections) on throughput workloads (default 50)"
+    )
     parser.add_argument(
         "--warmup", type=float, default=3.0, help="seconds after the first request (default 3)"
     )
     parser.add_argument(
-        "--only", default=",".join(keys), help=f"comma-separated subset of: {', '.join(keys)}"
+        "--workload",
+        default=",".join(WORKLOAD_KEYS),
+        help=f"comma-separated subset of: {', '.join(WORKLOAD_KEYS)} (default all)",
+    )
+    parser.add_argument(
+        "--only",
+        default=",".join(GENERATOR_KEYS),
+        help=f"comma-separated generators, on every selected workload: {', '.join(GENERATOR_KEYS)}",
     )
     parser.add_argument("--work-dir", type=Path, default=BENCH_DIR / ".work", help="default bench/.work")
     args = parser.parse_args(argv)
-    wanted = [key.strip() for key in args.only.split(",") if key.strip()]
-    unknown = sorted(set(wanted) - set(keys))
-    if unknown:
-        parser.error(f"unknown scenario(s): {', '.join(unknown)}")
-    args.scenarios = [scenario for scenario in SCENARIOS if scenario.key in wanted]
+    workloads = _pick(parser, args.workload, WORKLOAD_KEYS, "workload")
+    generators = _pick(parser, args.only, GENERATOR_KEYS, "scenario")
+    args.scenarios = [s for s in SUITE if s.workload in workloads and s.key in generators]
+    if not args.scenarios:
+        parser.error("no scenario matches that --workload / --only combination")
     return args
+
+
+def _pick(parser: argparse.ArgumentParser, text: str, known: Sequence[str], what: str) -> set[str]:
+    wanted = {key.strip() for key in text.split(",") if key.strip()}
+    unknown = sorted(wanted - set(known))
+    if unknown:
+        parser.error(f"unknown {what}(s): {', '.join(unknown)}")
+    return wanted
 
 
 def can_pin() -> bool:
@@ -72,12 +94,14 @@ def can_pin() -> bool:
 
 
 def resolve_tools(scenarios: list[Scenario], work_dir: Path) -> tuple[dict[str, list[str]], dict[str, str]]:
-    """Executables per tool, and why a tool is unavailable. Locust failing to install is fatal."""
+    """Executables per tool, and why a tool is unavailable. Locust or wrk failing to install is fatal."""
     tools: dict[str, list[str]] = {}
     unavailable: dict[str, str] = {}
     needed = {scenario.tool for scenario in scenarios}
     if "locust" in needed:
         tools["locust"] = [str(ensure_locust(work_dir / "locust-venv"))]
+    if "wrk" in needed:
+        tools["wrk"] = [ensure_binary("wrk", "wrk")]
     if "horde" in needed:
         horde = horde_executable()
         problem = check_runs(horde)
@@ -89,69 +113,55 @@ def resolve_tools(scenarios: list[Scenario], work_dir: Path) -> tuple[dict[str, 
     return tools, unavailable
 
 
-def check_target(nginx: Nginx) -> None:
-    conn = http.client.HTTPConnection("127.0.0.1", nginx.port, timeout=5)
-    try:
-        conn.request("GET", "/")
-        response = conn.getresponse()
-        body = response.read().decode()
-    finally:
-        conn.close()
-    if response.status != 200 or body != BODY:
-        raise SetupError(f"nginx answered {response.status} {body!r} on /, expected the benchmark body")
+def start_targets(scenarios: list[Scenario], supervisor: Supervisor, work_dir: Path) -> Targets:
+    """nginx if any throughput workload is selected, one delay server per selected delay."""
+    selected = {s.workload for s in scenarios}
+    targets = Targets()
+    for spec in WORKLOADS:
+        if spec.key not in selected:
+            continue
+        if spec.target is Target.DELAY:
+            assert spec.delay_ms is not None
+            if spec.delay_ms not in targets.delay:
+                server = DelayServer(spec.delay_ms, work_dir / "delay")
+                server.start(supervisor, cpu=TARGET_CPU)
+                targets.delay[spec.delay_ms] = server
+        elif targets.nginx is None:
+            targets.nginx = Nginx(ensure_nginx(), work_dir / "nginx")
+            targets.nginx.start(supervisor, cpu=TARGET_CPU)
+            check_nginx(targets.nginx)
+    return targets
 
 
-def run_all(
-    args: argparse.Namespace,
-    supervisor: Supervisor,
-    nginx: Nginx,
-    tools: dict[str, list[str]],
-    unavailable: dict[str, str],
-) -> tuple[dict[str, list[Measurement]], dict[str, str]]:
-    results: dict[str, list[Measurement]] = {scenario.key: [] for scenario in args.scenarios}
-    failures = {s.key: unavailable[s.tool] for s in args.scenarios if s.tool in unavailable}
-    stamp = time.strftime("%Y%m%d-%H%M%S")
-    # Scenarios are interleaved within each run, so slow drift of the machine hits all of them alike.
-    for run in range(1, args.runs + 1):
-        for scenario in args.scenarios:
-            if scenario.key in failures:
-                continue
-            run_dir = args.work_dir / "runs" / stamp / f"{scenario.key}-{run}"
-            csv_prefix = run_dir / "stats"
-            summary_json = run_dir / "summary.json" if scenario.tool == "horde" else None
-            argv = generator_argv(
-                tools[scenario.tool],
-                scenario,
-                host=nginx.url,
-                users=args.users,
-                run_time_s=run_time_for(args.warmup, args.seconds),
-                csv_prefix=csv_prefix,
-                summary_json=summary_json,
+def check_nginx(nginx: Nginx) -> None:
+    """Every endpoint answers what the locustfiles expect, on both ports."""
+    expected = {"/": BODY.encode(), "/item/7": ITEM_BODY.encode(), "/json": json_document().encode()}
+    for tls, port in ((False, nginx.port), (True, nginx.tls_port)):
+        for path, body in expected.items():
+            method = "POST" if path == "/json" else "GET"
+            status, got = request(
+                port, path, method=method, body=b"{}" if method == "POST" else None, tls=tls
             )
-            print(f"[run {run}/{args.runs}] {scenario.label}: {' '.join(argv)}", flush=True)
-            try:
-                result = measure(
-                    argv,
-                    nginx=nginx,
-                    supervisor=supervisor,
-                    warmup_s=args.warmup,
-                    seconds=args.seconds,
-                    run_dir=run_dir,
-                    csv_prefix=csv_prefix,
-                )
-            except ScenarioError as exc:
-                print(f"  FAILED: {exc}", flush=True)
-                failures[scenario.key] = str(exc).splitlines()[0]
-                continue
-            if summary_json is not None:
-                result = replace(result, verdict=read_verdict(summary_json))
-            results[scenario.key].append(result)
-            print(
-                f"  {result.requests_per_s:,.0f} req/s, generator CPU {result.generator_cpu:.0%}, "
-                f"nginx CPU {result.nginx_cpu:.0%}",
-                flush=True,
-            )
-    return results, failures
+            if status != 200 or got != body:
+                scheme = "https" if tls else "http"
+                raise SetupError(f"nginx answered {status} {got[:60]!r} to {method} {scheme} {path}")
+
+
+def print_report(
+    args: argparse.Namespace, results: dict[str, list[Measurement]], failures: dict[str, str]
+) -> None:
+    scenarios: list[Scenario] = args.scenarios
+    selected = {s.workload for s in scenarios}
+    throughput = [w for w in WORKLOADS if w.key in selected and w.kind is Kind.THROUGHPUT]
+    for spec in throughput:
+        rows = [s for s in scenarios if s.workload == spec.key]
+        print_table(spec, rows, results, failures, seconds=args.seconds, users=spec.users or args.users)
+    if throughput:
+        print_notes()
+    print_cardinality(scenarios, results)
+    latency = [w for w in WORKLOADS if w.key in selected and w.kind is Kind.LATENCY]
+    if latency:
+        print_latency_table(latency, scenarios, results, failures)
 
 
 def save(
@@ -186,12 +196,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         signal.signal(signum, _raise_interrupt)
     pinned = can_pin()
     supervisor = Supervisor(pin=pinned)
+    settings = Settings(args.seconds, args.warmup, args.users, args.runs, args.work_dir)
     try:
         tools, unavailable = resolve_tools(args.scenarios, args.work_dir)
-        nginx = Nginx(ensure_nginx(), args.work_dir / "nginx")
-        nginx.start(supervisor, cpu=TARGET_CPU)
-        check_target(nginx)
-        results, failures = run_all(args, supervisor, nginx, tools, unavailable)
+        targets = start_targets(args.scenarios, supervisor, args.work_dir)
+        results, failures = run_all(args.scenarios, settings, supervisor, targets, tools, unavailable)
     except (SetupError, OSError) as exc:
         print(f"SETUP FAILED: {exc}", file=sys.stderr)
         return 2
@@ -203,7 +212,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         for signum in (signal.SIGINT, signal.SIGTERM):
             signal.signal(signum, signal.SIG_IGN)
         supervisor.stop_all()
-    print_table(args.scenarios, results, failures, seconds=args.seconds, users=args.users)
+    print_report(args, results, failures)
     save(args.work_dir / "results.json", args, results, failures, pinned)
     print(f"raw results: {args.work_dir / 'results.json'}")
     return 3 if failures else 0
