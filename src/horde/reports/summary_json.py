@@ -22,6 +22,7 @@ Schema ``horde.summary/1`` (fields are only ever added within a major version)::
         "window_s": float,
         "thresholds": {"cpu_percent", "loop_lag_ms", "schedule_lag_ms"},
         "windows": [{"start_s", "end_s", "cpu_percent", "steal_percent" | null,
+                     "cores_busy_percent" | null,          # the cores the process may run on
                      "loop_lag_p99_ms", "loop_lag_max_ms", "schedule_lag_p99_ms" | null,
                      "connection_waits", "limited": bool, "reasons": [str]}, ...]
       }

@@ -5,14 +5,17 @@ responses wait in socket buffers for a busy event loop, waits end late, and the 
 rates it reports describe the generator, not the target. Signals, collected per time window:
 
 - **event-loop lag**: a probe timer every 20 ms records how late it fired (a histogram);
-- **CPU** of this process (user + system time over wall time; 100% is one full core), and the
-  machine's steal time (CPU a hypervisor gave to someone else), for context;
+- **CPU** of this process (user + system time over wall time; 100% is one full core), and how
+  busy the cores it may run on were (other processes and a hypervisor's steal included): a
+  generator starved by a neighbour uses less than a full core yet cannot go faster;
 - **schedule lag**: how late users woke up from their planned waits;
 - **connection waits**: requests that queued for a free connection of their user's pool.
 
 A window is *limited by the load generator* when any signal crosses its threshold
-(:class:`Thresholds`). The run's verdict: ``VALID`` when no window was limited, ``DEGRADED``
-when up to a quarter of them were, ``INVALID`` beyond that.
+(:class:`Thresholds`); for the cores, when they were that busy while Horde itself used at least a
+quarter of a core (a generator idling on a busy machine keeps up; its loop lag would say if not).
+The run's verdict: ``VALID`` when no window was limited, ``DEGRADED`` when up to a quarter of
+them were, ``INVALID`` beyond that.
 """
 
 from __future__ import annotations
@@ -36,6 +39,8 @@ PROBE_INTERVAL = 0.02
 DEFAULT_WINDOW = 10.0
 INVALID_SHARE = 0.25
 """More than this share of limited windows makes the run INVALID (any at all: DEGRADED)."""
+BUSY_CORES_OWN_SHARE = 25.0
+"""Busy cores count against the generator only while it used at least this much CPU (%)."""
 MIN_WINDOW = 1.0
 """A last window shorter than this (the test stopped just after a window closed) is dropped: its
 CPU share would rest on a few ticks. A run shorter than this still gets its one window."""
@@ -64,6 +69,7 @@ class WindowSample:
     end_s: float
     cpu_s: float
     steal_s: float | None
+    cores_busy_share: float | None = None  # busy / total time of the cores the process may use
     loop_lag: Histogram = field(default_factory=Histogram)
     schedule_lag: Histogram = field(default_factory=Histogram)
     connection_waits: int = 0
@@ -77,6 +83,7 @@ class Window:
     end_s: float
     cpu_percent: float
     steal_percent: float | None
+    cores_busy_percent: float | None
     loop_lag_p99_ms: float
     loop_lag_max_ms: float
     schedule_lag_p99_ms: float | None
@@ -109,14 +116,17 @@ def judge(sample: WindowSample, thresholds: Thresholds, cpu_count: int) -> Windo
     reasons = []
     if loop_p99 >= thresholds.loop_lag_ms:
         reasons.append(f"loop lag p99 {loop_p99:.0f} ms")
+    cores = None if sample.cores_busy_share is None else 100.0 * sample.cores_busy_share
     if cpu >= thresholds.cpu_percent:
         reasons.append(f"CPU {cpu:.0f}%")
+    elif cores is not None and cores >= thresholds.cpu_percent and cpu >= BUSY_CORES_OWN_SHARE:
+        reasons.append(f"CPU {cpu:.0f}% with its cores {cores:.0f}% busy")
     if schedule_p99 is not None and schedule_p99 >= thresholds.schedule_lag_ms:
         reasons.append(f"schedule lag p99 {schedule_p99:.0f} ms")
     if sample.connection_waits:
         reasons.append(f"{sample.connection_waits} waits for a free connection")
     return Window(
-        sample.start_s, sample.end_s, cpu, steal, loop_p99, loop_max, schedule_p99,
+        sample.start_s, sample.end_s, cpu, steal, cores, loop_p99, loop_max, schedule_p99,
         sample.connection_waits, tuple(reasons),
     )  # fmt: skip
 
@@ -129,7 +139,7 @@ def verdict(windows: list[Window]) -> Verdict:
 
 
 def _mmss(seconds: float) -> str:
-    whole = int(seconds)
+    whole = int(seconds + 0.5)  # windows end a few ms after their tick: 1.998 s reads 00:02
     return f"{whole // 60:02d}:{whole % 60:02d}"
 
 
@@ -170,6 +180,7 @@ class HealthMonitor:
         clock: Callable[[], float] = perf_counter,
         cpu_seconds: Callable[[], float] | None = None,
         steal_seconds: Callable[[], float | None] | None = None,
+        cores_times: Callable[[], tuple[float, float]] | None = None,
         cpu_count: int | None = None,
     ) -> None:
         self.thresholds = thresholds or Thresholds()
@@ -179,6 +190,8 @@ class HealthMonitor:
         self._clock = clock
         self._cpu_seconds = cpu_seconds or _process_cpu_seconds()
         self._steal_seconds = steal_seconds or _steal_seconds
+        self._cores_times = cores_times or _cores_times()
+        self._cores_at_start = (0.0, 0.0)
         self._cpu_count = cpu_count or psutil.cpu_count() or 1
         self._started = 0.0
         self._current: WindowSample | None = None
@@ -237,6 +250,7 @@ class HealthMonitor:
         self._current = WindowSample(start, start, 0.0, None)
         self._cpu_at_start = self._cpu_seconds()
         self._steal_at_start = self._steal_seconds()
+        self._cores_at_start = self._cores_times()
         self._waits_at_start = CONNECTION_WAITS.count
 
     def _close_window(self, now: float) -> None:
@@ -247,6 +261,10 @@ class HealthMonitor:
         steal = self._steal_seconds()
         if steal is not None and self._steal_at_start is not None:
             sample.steal_s = steal - self._steal_at_start
+        busy, total = self._cores_times()
+        busy_before, total_before = self._cores_at_start
+        if total > total_before:
+            sample.cores_busy_share = (busy - busy_before) / (total - total_before)
         sample.connection_waits = CONNECTION_WAITS.count - self._waits_at_start
         window = judge(sample, self.thresholds, self._cpu_count)
         self.windows.append(window)
@@ -278,6 +296,27 @@ def _process_cpu_seconds() -> Callable[[], float]:
         return float(times.user + times.system)
 
     return cpu_seconds
+
+
+def _cores_times() -> Callable[[], tuple[float, float]]:
+    """(busy, total) CPU seconds so far of the cores this process may run on (Linux affinity)."""
+    process = psutil.Process()
+    try:
+        cores: list[int] | None = process.cpu_affinity()
+    except (AttributeError, psutil.Error):  # no affinity on this platform: every core
+        cores = None
+
+    def cores_times() -> tuple[float, float]:
+        per_core = psutil.cpu_times(percpu=True)
+        chosen = per_core if cores is None else [per_core[i] for i in cores if i < len(per_core)]
+        # Linux counts guest time inside user time as well: leave the guest fields out.
+        total = sum(
+            sum(times) - getattr(times, "guest", 0.0) - getattr(times, "guest_nice", 0.0) for times in chosen
+        )
+        idle = sum(times.idle + getattr(times, "iowait", 0.0) for times in chosen)
+        return total - idle, total
+
+    return cores_times
 
 
 def _steal_seconds() -> float | None:

@@ -21,13 +21,17 @@ from horde.stats.histogram import Histogram
 
 
 def sample(cpu_s: float = 0.1, lags_ms: tuple[float, ...] = (1.0,), schedule_ms: tuple[float, ...] = (),
-           waits: int = 0, seconds: float = 10.0) -> WindowSample:  # fmt: skip
+           waits: int = 0, seconds: float = 10.0,
+           cores_busy: float | None = None) -> WindowSample:  # fmt: skip
     loop_lag, schedule_lag = Histogram(), Histogram()
     for value in lags_ms:
         loop_lag.record(int(value * 1000))
     for value in schedule_ms:
         schedule_lag.record(int(value * 1000))
-    return WindowSample(0.0, seconds, cpu_s, 1.0, loop_lag, schedule_lag, waits)
+    return WindowSample(
+        0.0, seconds, cpu_s, 1.0, cores_busy_share=cores_busy, loop_lag=loop_lag, schedule_lag=schedule_lag,
+        connection_waits=waits,
+    )  # fmt: skip
 
 
 @pytest.mark.parametrize(
@@ -39,6 +43,10 @@ def sample(cpu_s: float = 0.1, lags_ms: tuple[float, ...] = (1.0,), schedule_ms:
         (sample(schedule_ms=(60.0,)), ("schedule lag p99 60 ms",)),
         (sample(waits=3), ("3 waits for a free connection",)),
         (sample(cpu_s=9.9, lags_ms=(25.0,)), ("loop lag p99 25 ms", "CPU 99%")),
+        # Starved by a neighbour or the hypervisor: 70% of a core, but its cores were full.
+        (sample(cpu_s=7.0, cores_busy=0.97), ("CPU 70% with its cores 97% busy",)),
+        (sample(cpu_s=1.0, cores_busy=0.97), ()),  # a light generator on a busy machine keeps up
+        (sample(cpu_s=7.0, cores_busy=0.60), ()),
     ],
 )
 def test_a_window_is_limited_by_each_signal_past_its_threshold(
@@ -81,6 +89,7 @@ def test_monitor_closes_windows_on_time_and_measures_what_happened() -> None:
         monitor = HealthMonitor(
             Thresholds(), window_s=0.2, probe_interval=0.01,
             cpu_seconds=lambda: cpu[0], steal_seconds=lambda: None, cpu_count=1,
+            cores_times=lambda: (cpu[0], 100.0 + cpu[0]),
         )  # fmt: skip
         monitor.start()
         monitor.record_schedule_lag(0.07)
@@ -107,7 +116,9 @@ def test_monitor_closes_windows_on_time_and_measures_what_happened() -> None:
 
 def test_a_short_last_window_is_dropped_unless_it_is_the_only_one() -> None:
     async def run_for(seconds: float) -> HealthMonitor:
-        monitor = HealthMonitor(window_s=10.0, cpu_seconds=lambda: 0.0, steal_seconds=lambda: None)
+        monitor = HealthMonitor(
+            window_s=10.0, cpu_seconds=lambda: 0.0, steal_seconds=lambda: None, cores_times=lambda: (0.0, 1.0)
+        )
         monitor.start()
         await asyncio.sleep(seconds)
         monitor.stop()
