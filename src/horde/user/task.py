@@ -190,10 +190,17 @@ def _wake(future: asyncio.Future[None]) -> None:
 
 
 async def _run_callable(user: User, fn: Callable[..., Any], *args: Any) -> Any:
-    """Await ``fn(*args)`` if it is a coroutine function, else run it in the user's bridge."""
+    """Await ``fn(*args)`` if it is a coroutine function, else run it in the user's bridge.
+
+    Used for on_start/on_stop: the greenlet is let go afterwards, so a user whose tasks are
+    ``async def`` does not carry one (several KiB) for its whole life because of a plain hook.
+    """
     if task_kind(fn) == _KIND_ASYNC:
         return await fn(*args)
-    return await user._bridge.call(fn, *args)
+    try:
+        return await user._bridge.call(fn, *args)
+    finally:
+        user._bridge.close()
 
 
 class TaskSet(metaclass=TaskSetMeta):

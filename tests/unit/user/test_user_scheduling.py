@@ -445,3 +445,26 @@ def test_a_waiting_sync_user_holds_no_greenlet() -> None:
         return user.ran, held
 
     assert asyncio.run(main()) == (True, None)
+
+
+def test_an_async_user_with_a_plain_on_start_holds_no_greenlet() -> None:
+    class Mixed(User):
+        wait_time = constant(30)
+
+        def on_start(self) -> None:
+            self.started = True
+
+        @task
+        async def t(self) -> None:
+            self.ran = True
+
+    async def main() -> tuple[bool, bool, Any]:
+        user = Mixed(make_env())
+        handle = user.start()
+        await asyncio.sleep(0.05)
+        held = user._bridge._glet
+        user.stop()
+        await asyncio.wait_for(handle, 1)
+        return user.started, user.ran, held
+
+    assert asyncio.run(main()) == (True, True, None)
