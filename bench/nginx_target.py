@@ -35,12 +35,13 @@ _CHUNK = 3_000
 _CONFIG = """\
 # Written by bench/throughput.py; regenerated on every run.
 worker_processes 1;
+worker_rlimit_nofile {max_files};
 daemon off;
 pid {work}/nginx.pid;
 error_log {work}/error.log warn;
 
 events {{
-    worker_connections 16384;
+    worker_connections {max_connections};
 }}
 
 http {{
@@ -55,7 +56,7 @@ http {{
 
     server {{
         listen 127.0.0.1:{port} backlog=4096;
-{locations}
+{extra_listens}{locations}
         location = {status_path} {{
             stub_status;
         }}
@@ -136,10 +137,19 @@ def free_port() -> int:
 class Nginx:
     """One nginx instance on a free loopback port, started by :meth:`start` under a Supervisor."""
 
-    def __init__(self, binary: str, work_dir: Path) -> None:
+    def __init__(self, binary: str, work_dir: Path, *, ports: int = 1, max_connections: int = 16_384) -> None:
+        """``ports`` plain-HTTP ports serve the same locations: one client address reaches at
+        most ~28,000 connections per target port (the ephemeral port range), so 100,000 users
+        need several (``urls``). ``max_connections`` sizes nginx's connection and file limits."""
         self._binary = binary
         self._work = work_dir.resolve()
+        self.max_connections = max_connections
         self.port = free_port()
+        self.extra_ports: list[int] = []
+        while len(self.extra_ports) < ports - 1:
+            candidate = free_port()
+            if candidate != self.port and candidate not in self.extra_ports:
+                self.extra_ports.append(candidate)
         self.tls_port = free_port()
         while self.tls_port == self.port:
             self.tls_port = free_port()
@@ -149,6 +159,11 @@ class Nginx:
     @property
     def url(self) -> str:
         return f"http://127.0.0.1:{self.port}"
+
+    @property
+    def urls(self) -> list[str]:
+        """The base URL of every plain-HTTP port, the main one first."""
+        return [self.url, *(f"http://127.0.0.1:{port}" for port in self.extra_ports)]
 
     @property
     def https_url(self) -> str:
@@ -173,6 +188,11 @@ class Nginx:
                 key=key,
                 locations=_locations(),
                 status_path=STATUS_PATH,
+                extra_listens="".join(
+                    f"        listen 127.0.0.1:{p} backlog=4096;\n" for p in self.extra_ports
+                ),
+                max_connections=self.max_connections,
+                max_files=2 * self.max_connections + 1_000,
             )
         )
         argv = [self._binary, "-p", str(self._work), "-e", str(self._work / "error.log"), "-c", str(config)]
@@ -202,6 +222,12 @@ class Nginx:
             raise SetupError(f"nginx stub_status answered {status}; is the module built in?")
         return parse_stub_status(body.decode()) - self._polls
 
+    def active_connections(self) -> int:
+        """Client connections open right now, not counting this status request."""
+        self._polls += 1
+        _, body = request(self.port, STATUS_PATH)
+        return parse_active_connections(body.decode()) - 1
+
     def cpu_seconds(self) -> float:
         return cpu_seconds(self.pid)
 
@@ -211,5 +237,13 @@ def parse_stub_status(text: str) -> int:
     lines = text.splitlines()
     try:
         return int(lines[2].split()[2])
+    except (IndexError, ValueError) as exc:
+        raise SetupError(f"unexpected stub_status output: {text!r}") from exc
+
+
+def parse_active_connections(text: str) -> int:
+    """The ``Active connections: N`` figure from stub_status output."""
+    try:
+        return int(text.split("Active connections:", 1)[1].split()[0])
     except (IndexError, ValueError) as exc:
         raise SetupError(f"unexpected stub_status output: {text!r}") from exc
