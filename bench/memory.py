@@ -86,8 +86,12 @@ def measure_rss(
     nginx: Nginx,
     users: int,
     args: argparse.Namespace,
-) -> tuple[int | None, str]:
-    """RSS of the generator once ``users`` are connected and settled, or None and why not."""
+) -> tuple[int | None, int, str]:
+    """(RSS, users connected, note) once ``users`` are connected and settled.
+
+    A generator too slow to connect them all within the timeout (Locust, well before 100k) is
+    measured as far as it got: the RSS with the users it did connect, and a note saying so.
+    """
     log = WORK_DIR / "memory" / f"{generator.key}-{users}.log"
     argv = [
         *executable, "-f", str(SCENARIO_DIR / generator.locustfile), "--headless",
@@ -99,22 +103,22 @@ def measure_rss(
     process = supervisor.start(argv, cpu=0, log_path=log, env=env)
     try:
         deadline = time.monotonic() + args.connect_timeout
+        note = ""
         while nginx.active_connections() - before < users * 0.99:
             if process.poll() is not None:
-                return None, f"exited with code {process.returncode} (see {log})"
+                return None, 0, f"exited with code {process.returncode} (see {log})"
             if time.monotonic() > deadline:
-                connected = nginx.active_connections() - before
-                return (
-                    None,
-                    f"only {connected:,} of {users:,} users connected within {args.connect_timeout} s",
-                )
+                reached = nginx.active_connections() - before
+                note = f"only {reached:,} of {users:,} connected in {args.connect_timeout:g} s"
+                break
             time.sleep(0.5)
         time.sleep(args.settle)
         samples = []
         for _ in range(3):
             samples.append(tree_rss(process.pid))
             time.sleep(1)
-        return sorted(samples)[1], ""
+        connected = min(users, nginx.active_connections() - before)
+        return sorted(samples)[1], connected, note
     finally:
         supervisor.stop(process)
 
@@ -152,14 +156,16 @@ def main(argv: Sequence[str] | None = None) -> int:
         if any(g.tool == "locust" for g in generators):
             tools["locust"] = [str(ensure_locust(WORK_DIR / "locust-venv"))]
         for generator in generators:
-            base, why = measure_rss(supervisor, tools[generator.tool], generator, nginx, 1, args)
+            base, _, why = measure_rss(supervisor, tools[generator.tool], generator, nginx, 1, args)
             for n in fitting:
                 if base is None:
                     results[(generator.key, n)] = (None, f"1-user baseline failed: {why}")
                     continue
                 print(f"{generator.label}: {n:,} users ...", flush=True)
-                rss, why = measure_rss(supervisor, tools[generator.tool], generator, nginx, n, args)
-                per_user = None if rss is None else (rss - base) / (n - 1) / 1024
+                rss, connected, why = measure_rss(
+                    supervisor, tools[generator.tool], generator, nginx, n, args
+                )
+                per_user = None if rss is None or connected < 2 else (rss - base) / (connected - 1) / 1024
                 results[(generator.key, n)] = (per_user, why)
                 print(f"  {per_user:.1f} KiB/user" if per_user is not None else f"  {why}", flush=True)
     except SetupError as error:
@@ -181,7 +187,7 @@ def print_table(
         cells = [generator.label]
         for n in counts:
             value, why = results.get((generator.key, n), (None, "not run"))
-            cells.append(f"{value:.1f}" if value is not None else "n/a")
+            cells.append("n/a" if value is None else f"{value:.1f}" + ("*" if why else ""))
         cells.append(f"<= {generator.target_kib:g}" if generator.target_kib else "reference")
         rows.append(cells)
     widths = [max(len(row[i]) for row in rows) for i in range(len(header))]
@@ -192,8 +198,8 @@ def print_table(
             )
         )
     for (key, n), (value, why) in sorted(results.items()):
-        if value is None:
-            print(f"{key} at {n:,} users: {why}")
+        if why:
+            print(f"{'*' if value is not None else ''}{key} at {n:,} users: {why}")
 
 
 if __name__ == "__main__":
