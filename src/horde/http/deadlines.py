@@ -42,13 +42,6 @@ class Deadlines:
     def discard(self, owner: Expirable) -> None:
         self.pending.pop(owner, None)
 
-    def close(self) -> None:
-        self.pending.clear()
-        if self._handle is not None:
-            self._handle.cancel()
-            self._handle = None
-        self._armed_at = inf
-
     def __len__(self) -> int:
         return len(self.pending)
 

@@ -202,10 +202,6 @@ class HealthMonitor:
         self._probe_due = 0.0
         self._closer: asyncio.TimerHandle | None = None
 
-    @property
-    def running(self) -> bool:
-        return self._current is not None
-
     def start(self) -> None:
         """Begin the first window and the loop-lag probe (on the running loop)."""
         self.windows = []

@@ -71,11 +71,3 @@ def test_later_deadlines_do_not_rearm_the_timer() -> None:
         deadlines.discard(owner)
         loop.now += 0.01
     assert loop.armed == [60.0]  # armed once, not once per request
-
-
-def test_close_cancels_everything() -> None:
-    loop = ManualLoop()
-    deadlines = Deadlines(loop)  # type: ignore[arg-type]
-    deadlines.add(Owner("a", []), 5.0)
-    deadlines.close()
-    assert loop.armed == [] and len(deadlines) == 0

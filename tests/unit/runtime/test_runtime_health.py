@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import time
 
 import pytest
 
@@ -96,7 +97,7 @@ def test_monitor_closes_windows_on_time_and_measures_what_happened() -> None:
         await asyncio.sleep(0.25)  # first window closed at 0.2 s
         cpu[0] = 10.0  # a second window where the process "used" far more CPU than wall time
         CONNECTION_WAITS.count += 2
-        monitor._loop_blocker = __import__("time").sleep(0.05)  # type: ignore[attr-defined]
+        time.sleep(0.05)  # blocks the loop: the probe fires late
         await asyncio.sleep(0.2)
         monitor.stop()
         return monitor
@@ -115,9 +116,12 @@ def test_monitor_closes_windows_on_time_and_measures_what_happened() -> None:
 
 
 def test_a_short_last_window_is_dropped_unless_it_is_the_only_one() -> None:
-    async def run_for(seconds: float) -> HealthMonitor:
+    async def run_for(window_s: float, seconds: float) -> HealthMonitor:
         monitor = HealthMonitor(
-            window_s=10.0, cpu_seconds=lambda: 0.0, steal_seconds=lambda: None, cores_times=lambda: (0.0, 1.0)
+            window_s=window_s,
+            cpu_seconds=lambda: 0.0,
+            steal_seconds=lambda: None,
+            cores_times=lambda: (0.0, 1.0),
         )
         monitor.start()
         await asyncio.sleep(seconds)
@@ -125,7 +129,11 @@ def test_a_short_last_window_is_dropped_unless_it_is_the_only_one() -> None:
         monitor.stop()  # a second stop changes nothing
         return monitor
 
-    assert len(asyncio.run(run_for(0.05)).windows) == 1
+    only = asyncio.run(run_for(10.0, 0.05)).windows
+    assert len(only) == 1 and only[0].end_s == pytest.approx(0.05, abs=0.04)
+    # A window closed at 0.1 s; the 0.03 s after it (shorter than MIN_WINDOW) is dropped.
+    dropped = asyncio.run(run_for(0.1, 0.13)).windows
+    assert len(dropped) == 1 and dropped[0].end_s == pytest.approx(0.1, abs=0.02)
 
 
 def test_monitor_from_options_reads_the_health_flags() -> None:
