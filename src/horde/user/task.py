@@ -25,7 +25,7 @@ from horde.exception import (
     StopTest,
     StopUser,
 )
-from horde.runtime.bridge import await_, sync_or_async
+from horde.runtime.bridge import await_, call_sync, sync_or_async
 
 if TYPE_CHECKING:
     from horde.user.users import User
@@ -189,18 +189,11 @@ def _wake(future: asyncio.Future[None]) -> None:
         future.set_result(None)
 
 
-async def _run_callable(user: User, fn: Callable[..., Any], *args: Any) -> Any:
-    """Await ``fn(*args)`` if it is a coroutine function, else run it in the user's bridge.
-
-    Used for on_start/on_stop: the greenlet is let go afterwards, so a user whose tasks are
-    ``async def`` does not carry one (several KiB) for its whole life because of a plain hook.
-    """
+async def _run_callable(fn: Callable[..., Any], *args: Any) -> Any:
+    """Await ``fn(*args)`` if it is a coroutine function, else run it in a bridge greenlet."""
     if task_kind(fn) == _KIND_ASYNC:
         return await fn(*args)
-    try:
-        return await user._bridge.call(fn, *args)
-    finally:
-        user._bridge.close()
+    return await call_sync(fn, *args)
 
 
 class TaskSet(metaclass=TaskSetMeta):
@@ -250,7 +243,7 @@ class TaskSet(metaclass=TaskSetMeta):
         hook = getattr(self, name)
         if getattr(hook, "__func__", None) is getattr(TaskSet, name):
             return  # not overridden: no greenlet needed
-        await _run_callable(self._user, hook)
+        await _run_callable(hook)
 
     async def run(self) -> None:
         try:
@@ -271,12 +264,11 @@ class TaskSet(metaclass=TaskSetMeta):
                 if self._sync_in_greenlet and task_kind(entry) == _KIND_SYNC:
                     # This task and the plain-def ones after it run in the user's greenlet until
                     # a task of another kind comes up or the user must really wait.
-                    pause = await user._bridge.call(self._run_sync_tasks, entry)
+                    pause = await call_sync(self._run_sync_tasks, entry)
                     if pause is None:
                         continue
-                    # Sleep out here, without a greenlet: its stacks (several KiB) are freed
-                    # while the user waits, and a new one costs microseconds when it wakes.
-                    user._bridge.close()
+                    # Sleep out here: the greenlet went back to the pool and the user waits
+                    # without one (its stacks cost several KiB).
                 else:
                     try:
                         await self.execute_task(entry)
@@ -391,7 +383,7 @@ class TaskSet(metaclass=TaskSetMeta):
         if kind == _KIND_ASYNC:
             await entry(*self._task_args(entry))
         else:
-            await self._user._bridge.call(entry, *self._task_args(entry))
+            await call_sync(entry, *self._task_args(entry))
 
     def _task_args(self, entry: Any) -> tuple[Any, ...]:
         """A task gets this TaskSet unless it is a method already bound to it."""
@@ -469,7 +461,7 @@ class DefaultTaskSet(TaskSet):
         if kind == _KIND_ASYNC:
             await entry(*self._task_args(entry))
         else:
-            await user._bridge.call(entry, *self._task_args(entry))
+            await call_sync(entry, *self._task_args(entry))
 
     def _task_args(self, entry: Any) -> tuple[Any, ...]:
         """A User's task gets the user unless it is already bound (a method of the user)."""

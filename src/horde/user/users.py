@@ -9,7 +9,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from horde.exception import StopTest, StopUser
-from horde.runtime.bridge import SyncBridge, sync_or_async
+from horde.runtime.bridge import sync_or_async
 from horde.user.task import (
     STATE_RUNNING,
     STATE_STOPPING,
@@ -56,7 +56,6 @@ class User(metaclass=UserMeta):
         self._zero_waits = 0
         self._record_schedule_lag: Callable[[float], None] | None = None
         self._task: asyncio.Task[None] | None = None
-        self._bridge = SyncBridge()
         self._taskset_instance: TaskSet | None = None
         self._group: Any = None
         self._init_called = True
@@ -80,7 +79,7 @@ class User(metaclass=UserMeta):
         hook = getattr(self, name)
         if getattr(hook, "__func__", None) is getattr(User, name):
             return
-        await _run_callable(self, hook)
+        await _run_callable(hook)
 
     async def run(self) -> None:
         """The user's whole life: on_start, the task loop, on_stop."""
@@ -103,7 +102,6 @@ class User(metaclass=UserMeta):
         except (StopUser, StopTest, asyncio.CancelledError):
             await self._stop_hook()  # and the user simply ends: these are not errors
         finally:
-            self._bridge.close()
             self._finished()
 
     def _finished(self) -> None:

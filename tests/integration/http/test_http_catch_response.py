@@ -9,7 +9,7 @@ import pytest
 
 from horde.exception import CatchResponseError, LocustError, ResponseError
 from horde.http import FastHttpSession, HttpSession
-from horde.runtime.bridge import SyncBridge
+from horde.runtime.bridge import call_sync
 
 
 def test_verdicts_in_sync_code(run: Any, serve: Any, recorder: Any) -> None:
@@ -38,7 +38,7 @@ def test_verdicts_in_sync_code(run: Any, serve: Any, recorder: Any) -> None:
     async def scenario() -> None:
         async with serve() as server:
             session = HttpSession(server.url, recorder)
-            await SyncBridge().call(task, session)
+            await call_sync(task, session)
             session.close()
             errors = [s["exception"] for s in recorder.samples]
             assert errors[0] is None

@@ -9,7 +9,7 @@ import pytest
 
 from horde.exception import StopUser
 from horde.http import FastHttpSession, HttpSession, RestMixin
-from horde.runtime.bridge import SyncBridge
+from horde.runtime.bridge import call_sync
 
 
 class ApiUser(RestMixin):
@@ -115,7 +115,7 @@ def test_sync_face_inside_the_bridge(run: Any, serve: Any, recorder: Any) -> Non
         async with serve() as server:
             http = HttpSession(server.url, recorder)
             fast = FastHttpSession(base_url=server.url, recorder=recorder)
-            seen = await SyncBridge().call(task, http, fast)
+            seen = await call_sync(task, http, fast)
             http.close()
             fast.close()
             assert seen == [200, 200, "x", 3]

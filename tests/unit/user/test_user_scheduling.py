@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+import gc
+import threading
 from types import SimpleNamespace
 from typing import Any
 
@@ -15,8 +17,9 @@ from horde.exception import (
     StopTest,
     StopUser,
 )
-from horde.runtime.bridge import SyncBridge
+from horde.runtime import bridge
 from horde.runtime.events import Events
+from horde.user import task as task_module
 from horde.user.markov_taskset import MarkovTaskSet, transition, transitions
 from horde.user.sequential_taskset import SequentialTaskSet
 from horde.user.task import TaskSet, task
@@ -396,13 +399,13 @@ def test_consecutive_def_tasks_share_one_bridge_call_until_an_async_task_comes(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     calls: list[str] = []
-    real_call = SyncBridge.call
+    real_call = bridge.call_sync
 
-    async def counting_call(self: SyncBridge, fn: Any, *args: Any) -> Any:
+    async def counting_call(fn: Any, *args: Any) -> Any:
         calls.append(getattr(fn, "__name__", "?"))
-        return await real_call(self, fn, *args)
+        return await real_call(fn, *args)
 
-    monkeypatch.setattr(SyncBridge, "call", counting_call)
+    monkeypatch.setattr(task_module, "call_sync", counting_call)
 
     class U(Recorder):
         @task
@@ -427,24 +430,47 @@ def test_consecutive_def_tasks_share_one_bridge_call_until_an_async_task_comes(
     assert calls == ["on_start", "_run_sync_tasks", "_run_sync_tasks"]
 
 
-def test_a_waiting_sync_user_holds_no_greenlet() -> None:
+def live_bridge_greenlets() -> int:
+    gc.collect()
+    return sum(1 for o in gc.get_objects() if type(o) is bridge.BridgeGreenlet and not o.dead)
+
+
+def run_in_new_thread(main: Any) -> Any:
+    """asyncio.run(main()) in a thread of its own, whose greenlet pool starts empty."""
+    result: list[Any] = []
+    worker = threading.Thread(target=lambda: result.append(asyncio.run(main())))
+    worker.start()
+    worker.join(5)
+    return result[0]
+
+
+def test_waiting_sync_users_hold_no_greenlet() -> None:
     class Sleepy(User):
         wait_time = constant(30)
+
+        def on_start(self) -> None:
+            self.started = True
 
         @task
         def t(self) -> None:
             self.ran = True
 
-    async def main() -> tuple[bool, Any]:
-        user = Sleepy(make_env())
-        handle = user.start()
+    async def main() -> tuple[list[bool], int, int]:
+        users = [Sleepy(make_env()) for _ in range(20)]
+        handles = [user.start() for user in users]
         await asyncio.sleep(0.05)
-        held = user._bridge._glet  # asleep between tasks: the greenlet and its stacks are gone
-        user.stop()
-        await asyncio.wait_for(handle, 1)
-        return user.ran, held
+        # All 20 are asleep between tasks: the greenlets they ran in are back in the pool,
+        # and one was enough since they never ran at the same time.
+        live, idle = live_bridge_greenlets() - before, bridge.idle_greenlets()
+        for user in users:
+            user.stop()
+        await asyncio.wait_for(asyncio.gather(*handles), 1)
+        return [user.started and user.ran for user in users], live, idle
 
-    assert asyncio.run(main()) == (True, None)
+    before = live_bridge_greenlets()
+    ran, live, idle = run_in_new_thread(main)
+    assert ran == [True] * 20
+    assert live == idle == 1
 
 
 def test_an_async_user_with_a_plain_on_start_holds_no_greenlet() -> None:
@@ -458,13 +484,16 @@ def test_an_async_user_with_a_plain_on_start_holds_no_greenlet() -> None:
         async def t(self) -> None:
             self.ran = True
 
-    async def main() -> tuple[bool, bool, Any]:
+    async def main() -> tuple[bool, bool, int, int]:
         user = Mixed(make_env())
         handle = user.start()
         await asyncio.sleep(0.05)
-        held = user._bridge._glet
+        live, idle = live_bridge_greenlets() - before, bridge.idle_greenlets()
         user.stop()
         await asyncio.wait_for(handle, 1)
-        return user.started, user.ran, held
+        return user.started, user.ran, live, idle
 
-    assert asyncio.run(main()) == (True, True, None)
+    before = live_bridge_greenlets()
+    started, ran, live, idle = run_in_new_thread(main)
+    assert (started, ran) == (True, True)
+    assert live == idle == 1
