@@ -83,18 +83,18 @@ def _percentile_cells(entry: StatsEntry, current: bool = False) -> list[Any]:
     return [round(value) for value in entry.get_response_time_percentiles(shown)]
 
 
-def _median_cell(entry: StatsEntry) -> float | int:
+def _median_cell(entry: StatsEntry, median: float | None = None) -> float | int:
     """Locust's median: the whole-millisecond 50th percentile, kept inside the exact [min, max]."""
     if not entry.response_times:
         return 0
-    median = round(entry.median_response_time)
+    median = round(entry.median_response_time if median is None else median)
     low, high = entry.min_response_time or 0, entry.max_response_time
     return high if median > high else low if median < low else median
 
 
-def _time_cells(entry: StatsEntry) -> list[Any]:
+def _time_cells(entry: StatsEntry, median: float | None = None) -> list[Any]:
     return [
-        _median_cell(entry),
+        _median_cell(entry, median),
         entry.avg_response_time,
         entry.min_response_time or 0,
         entry.max_response_time,
@@ -104,11 +104,17 @@ def _time_cells(entry: StatsEntry) -> list[Any]:
 
 def stats_rows(stats: RequestStats) -> list[Row]:
     """Data rows of ``_stats.csv`` (no header)."""
+    shown = percentiles.PERCENTILES_TO_REPORT
+    with_median = [0.5, *shown]
     rows = []
     for entry in _entries_then_total(stats):
         counts = [entry.method, entry.name, entry.num_requests, entry.num_failures]
         rates = [entry.total_rps, entry.total_fail_per_sec]
-        rows.append(counts + _time_cells(entry) + rates + _percentile_cells(entry))
+        # One pass over the histogram for the median and every percentile column: this runs
+        # for every entry each time the file is rewritten (every second).
+        median, *values = entry.get_response_time_percentiles(with_median)
+        cells = [round(value) for value in values] if entry.num_requests else ["N/A"] * len(shown)
+        rows.append(counts + _time_cells(entry, median) + rates + cells)
     return rows
 
 

@@ -1,11 +1,14 @@
-"""``stats.total``: the "Aggregated" row, computed from the entries instead of recorded twice.
+"""``stats.total``: the "Aggregated" row, derived from the entries rather than a second entry.
 
-Recording each sample into its entry only keeps the hot path short. The total's attributes read
-like any StatsEntry's (Locust code reads ``stats.total.num_requests``, ``.fail_ratio``,
-``.get_response_time_percentile(0.95)`` …); they are summed and merged from the entries on first
-read and cached until the next sample, failure, extend or reset (``RequestStats`` keeps counters for
-that, so ``num_requests`` and ``num_failures`` are O(1)). Its current rates and percentiles come
-from the history's Aggregated window. It cannot be written to: change the entries instead.
+Its histogram is the one exception: ``RequestStats.record`` adds every sample to it as well (one
+more bucket update per request), because merging 1,000 entries' histograms at every read made the
+once-a-second reports cost more than the requests with many request names. It is rebuilt by a
+merge only after data left the entries (an entry reset or removed). The other attributes read like
+any StatsEntry's (Locust code reads ``stats.total.num_requests``, ``.fail_ratio``,
+``.get_response_time_percentile(0.95)`` …): counts are O(1) counters in ``RequestStats``, sums are
+taken over the entries on first read and cached until the next sample, failure, extend or reset,
+and phase timings are merged only when read. Its current rates and percentiles come from the
+history's Aggregated window. It cannot be written to: change the entries instead.
 """
 
 from __future__ import annotations
@@ -14,9 +17,9 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, Generic, NoReturn, TypeVar, overload
 
 from horde.stats.entries import StatsEntry
-from horde.stats.histogram import MAX_INDEX, MAX_VALUE_US, Histogram
+from horde.stats.histogram import Histogram
 from horde.stats.phases import PhaseStats
-from horde.stats.window import RecentWindow, add_window_counts
+from horde.stats.window import RecentWindow
 
 if TYPE_CHECKING:
     from horde.stats.request_stats import RequestStats
@@ -49,45 +52,41 @@ class _Computed(Generic[_T]):
 class _Totals:
     """Sums over the entries at one moment."""
 
-    __slots__ = (
-        "num_none_requests",
-        "phases",
-        "response_times",
-        "total_content_length",
-        "total_response_time",
-    )
+    __slots__ = ("num_none_requests", "total_content_length", "total_response_time")
 
     def __init__(self, entries: list[StatsEntry]) -> None:
         self.num_none_requests = sum(entry.num_none_requests for entry in entries)
         self.total_response_time = sum(entry.total_response_time for entry in entries)
         self.total_content_length = sum(entry.total_content_length for entry in entries)
-        histogram = Histogram()
-        for entry in entries:
-            histogram.merge(entry.response_times)
-        self.response_times = histogram
-        self.phases: PhaseStats | None = None
-        for entry in entries:
-            if entry.phases is not None:
-                if self.phases is None:
-                    self.phases = PhaseStats()
-                self.phases.merge(entry.phases)
+
+
+def _merged_phases(entries: list[StatsEntry]) -> PhaseStats | None:
+    """The entries' phase timings together (three histograms each: merged only when read, which
+    the periodic reports do not do)."""
+    phases: PhaseStats | None = None
+    for entry in entries:
+        if entry.phases is not None:
+            if phases is None:
+                phases = PhaseStats()
+            phases.merge(entry.phases)
+    return phases
 
 
 class AggregatedEntry(StatsEntry):
     """The read-only total of a :class:`RequestStats`; see the module docstring."""
 
-    __slots__ = ("_current", "_current_key", "_totals", "_totals_key")
+    __slots__ = ("_phases", "_phases_key", "_totals", "_totals_key")
 
     def __init__(self, stats: RequestStats) -> None:
         self._totals: _Totals | None = None
         self._totals_key: tuple[int, ...] = ()
-        self._current: Histogram | None = None
-        self._current_key: tuple[int, ...] = ()
+        self._phases: PhaseStats | None = None
+        self._phases_key: tuple[int, ...] = ()
         super().__init__(stats, AGGREGATED_NAME, "", use_response_times_cache=stats.use_response_times_cache)
 
     def _zero(self) -> None:
         self._totals = None
-        self._current = None
+        self._phases_key = ()
 
     def _key(self) -> tuple[int, ...]:
         stats = self._stats()
@@ -100,26 +99,27 @@ class AggregatedEntry(StatsEntry):
             self._totals_key = key
         return self._totals
 
-    def _current_histogram(self) -> Histogram | None:
-        """The entries' current-window histograms merged (recomputed once per tick)."""
+    def _merged_phases(self) -> PhaseStats | None:
+        key = self._key()
+        if key != self._phases_key:
+            self._phases = _merged_phases(list(self._stats().entries.values()))
+            self._phases_key = key
+        return self._phases
+
+    def _response_times(self) -> Histogram:
+        """The Aggregated histogram ``RequestStats.record`` keeps; merged from the entries again
+        only after data was taken out of them (an entry reset or removed)."""
         stats = self._stats()
-        if stats.history.window_span() is None or not stats.use_response_times_cache:
-            return None
-        key = (stats.history.tick_serial, *self._key())
-        if self._current is None or key != self._current_key:
-            totals = [0] * (MAX_INDEX + 1)
-            low, high, top = MAX_VALUE_US, 0, -1
+        if stats._total_times_stale:
+            merged = Histogram()
             for entry in list(stats.entries.values()):
-                ends = entry._window_ends()
-                touched = -1 if ends is None else add_window_counts(totals, ends[0], ends[1])
-                if touched >= 0:
-                    top = max(top, touched)
-                    low = min(low, entry.response_times.min_us)
-                    high = max(high, entry.response_times.max_us)
-            del totals[top + 1 :]
-            current = Histogram.from_dense(totals, low, high) if top >= 0 else Histogram()
-            self._current, self._current_key = current, key
-        return self._current
+                merged.merge(entry.response_times)
+            stats._total_times = merged
+            stats._total_times_stale = False
+            # Its recent snapshots counted samples that are gone: the window starts over.
+            stats.history.total_window.clear()
+            self._window_cache = None
+        return stats._total_times
 
     def _last_request_timestamp(self) -> float | None:
         """As for entries: the latest tick's stamp, or now while requests newer than it exist."""
@@ -141,8 +141,8 @@ class AggregatedEntry(StatsEntry):
     num_none_requests = _Computed[int](lambda total: total._sums().num_none_requests)
     total_response_time = _Computed[float](lambda total: total._sums().total_response_time)
     total_content_length = _Computed[int](lambda total: total._sums().total_content_length)
-    response_times = _Computed[Histogram](lambda total: total._sums().response_times)
-    phases = _Computed["PhaseStats | None"](lambda total: total._sums().phases)
+    response_times = _Computed[Histogram](lambda total: total._response_times())
+    phases = _Computed["PhaseStats | None"](lambda total: total._merged_phases())
     last_request_timestamp = _Computed["float | None"](lambda total: total._last_request_timestamp())
     start_time = _Computed[float](lambda total: total._stats().start_time)
 

@@ -117,6 +117,7 @@ class StatsEntry:
             stats._num_requests -= self.num_requests
             stats._num_failures -= self.num_failures
             stats._epoch += 1
+            stats._total_times_stale = True
         self._zero()
 
     def extend(self, other: StatsEntry) -> None:
@@ -136,10 +137,15 @@ class StatsEntry:
             self.phases.merge(other.phases)
         if stamps:
             self.last_request_timestamp = max(stamps)
-        if self.stats is not None:
-            self.stats._num_requests += other.num_requests
-            self.stats._num_failures += other.num_failures
-            self.stats._epoch += 1
+        stats = self.stats
+        if stats is not None:
+            stats._num_requests += other.num_requests
+            stats._num_failures += other.num_failures
+            stats._epoch += 1
+            if stats.entries.get((self.name, self.method)) is self:
+                stats._total_times.merge(other.response_times)
+            else:
+                stats._total_times_stale = True
 
     # Derived values ----------------------------------------------------------------------------
     @property
@@ -241,7 +247,14 @@ class StatsEntry:
 
     def get_current_response_time_percentile(self, percent: float) -> float | None:
         """Percentile (ms) of the samples in the current window; None before the first tick or
-        when histogram snapshots are off (``use_response_times_cache=False``)."""
+        when histogram snapshots are off (``use_response_times_cache=False``).
+
+        An entry's first such read starts the snapshots of every entry (see
+        ``RequestStats.track_entry_percentiles``), so it is None until the next ticks.
+        """
+        stats = self.stats
+        if stats is not None and not stats.entry_snapshots and self is not stats.total:
+            stats.track_entry_percentiles()
         histogram = self._current_histogram()
         return None if histogram is None else histogram.percentile(percent) / 1000
 
@@ -250,6 +263,10 @@ class StatsEntry:
         if ends is None or not self.use_response_times_cache:
             return None
         start_point, end_point, _, _ = ends
+        if (end_point is not None and end_point.buckets is None) or (
+            start_point is not None and start_point.buckets is None
+        ):
+            return None  # a tick before snapshots were on: the window has no histogram yet
         cached = self._window_cache
         if cached is not None and cached[0] is start_point and cached[1] is end_point:
             return cached[2]

@@ -29,8 +29,9 @@ from __future__ import annotations
 
 import math
 from array import array
+from bisect import bisect_left
 from collections.abc import Iterable, Iterator, Sequence
-from itertools import compress, count
+from itertools import accumulate, compress, count
 from operator import add
 
 from horde.stats.histogram_codec import pack_histogram, unpack_histogram
@@ -92,6 +93,14 @@ def estimated_extremes(first: int, last: int, known_min: int, known_max: int) ->
     low = min(max(bucket_value(first), known_min), bucket_bounds(first)[1])
     high = max(min(bucket_value(last), known_max), bucket_bounds(last)[0])
     return low, max(high, low)
+
+
+def _dense(counts: dict[int, int], top: int) -> list[int]:
+    """The list form of sparse ``counts`` whose highest index is ``top``."""
+    dense = [0] * (top + 1)
+    for index, n in counts.items():
+        dense[index] = n
+    return dense
 
 
 class BucketCounts:
@@ -184,10 +193,7 @@ class Histogram:
         # Looked at every 8th new bucket only: max() walks every key, and with 1,000 request
         # names the buckets of 1,000 histograms fill in while the run warms up.
         if size >= DENSE_MIN_BUCKETS and not size % 8 and size * 10 > (top := max(counts)):
-            dense = [0] * (top + 1)
-            for position, value in counts.items():
-                dense[position] = value
-            self._counts = dense
+            self._counts = _dense(counts, top)
 
     def set_extremes(self, min_us: int, max_us: int) -> None:
         """Replace min and max with exact values known from elsewhere (e.g. bucketed data from
@@ -247,17 +253,19 @@ class Histogram:
                 ranks.append((rank, i))  # otherwise the largest (already set)
         if not ranks:
             return results
-        ranks.sort()
-        position = 0
-        seen = 0
-        for index, n in self.pairs():
-            seen += n
-            while position < len(ranks) and ranks[position][0] <= seen:
-                value = bucket_value(index)
-                results[ranks[position][1]] = low if value < low else high if value > high else value
-                position += 1
-            if position == len(ranks):
-                break
+        # Running totals and a binary search per rank: the pass over the buckets runs in C,
+        # which matters when a report asks for percentiles of 1,000 entries every second.
+        counts = self._counts
+        if isinstance(counts, list):
+            indexes: Sequence[int] | None = None
+            running = list(accumulate(counts))
+        else:
+            indexes = sorted(counts)
+            running = list(accumulate(map(counts.__getitem__, indexes)))
+        for rank, i in ranks:
+            position = bisect_left(running, rank)
+            value = bucket_value(position if indexes is None else indexes[position])
+            results[i] = low if value < low else high if value > high else value
         return results
 
     def mean_us(self) -> float:
@@ -288,13 +296,25 @@ class Histogram:
     def merge(self, other: Histogram) -> None:
         """Add ``other``'s counts into this one. Lossless: same result as recording both streams."""
         mine, theirs = self._counts, other._counts
-        if isinstance(mine, list) and isinstance(theirs, list):
-            if len(theirs) > len(mine):
-                mine.extend([0] * (len(theirs) - len(mine)))
-            mine[: len(theirs)] = map(add, mine, theirs)
+        if isinstance(mine, list):
+            if isinstance(theirs, list):
+                if len(theirs) > len(mine):
+                    mine.extend([0] * (len(theirs) - len(mine)))
+                mine[: len(theirs)] = map(add, mine, theirs)
+            elif theirs:
+                top = max(theirs)
+                if top >= len(mine):
+                    mine.extend([0] * (top + 1 - len(mine)))
+                for index, n in theirs.items():
+                    mine[index] += n
         else:
-            for index, n in other.pairs():
-                self._add(index, n)
+            pairs = other.pairs() if isinstance(theirs, list) else theirs.items()
+            get = mine.get
+            for index, n in pairs:
+                mine[index] = get(index, 0) + n
+            size = len(mine)
+            if size >= DENSE_MIN_BUCKETS and size * 10 > (top := max(mine)):
+                self._counts = _dense(mine, top)
         if other._max >= 0:
             self._min = min(self._min, other._min)
             self._max = max(self._max, other._max)

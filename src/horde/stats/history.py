@@ -1,12 +1,12 @@
 """The run's time series: one aggregated point per sampling tick, in a bounded ring.
 
 The runtime calls :meth:`StatsHistory.sample` once a second with the current time and user count.
-Each call costs O(entries), plus a compact bucket snapshot for each entry that changed: it lets
+Each call costs O(entries) and one compact bucket snapshot of the Aggregated histogram: it lets
 every entry's :class:`~horde.stats.window.RecentWindow` note its cumulative counts, stamps entries
 that got requests since the previous tick (their ``last_request_timestamp``), computes the
-Aggregated current values (about 50 ns per occupied bucket of each entry active in the window) and
-appends one :class:`HistoryPoint`. Measured on the 2-vCPU dev VM: ~30 µs for an idle tick, ~2.5 ms
-for 50 busy entries.
+Aggregated current values and appends one :class:`HistoryPoint`. Entries take bucket snapshots of
+their own only once someone reads their current percentiles
+(:meth:`~horde.stats.request_stats.RequestStats.track_entry_percentiles`).
 
 "Current" values (``current_rps``, ``current_fail_per_sec``, ``get_current_response_time_percentile``)
 cover the last ``CURRENT_RESPONSE_TIME_PERCENTILE_WINDOW`` (10) seconds *ending at the latest tick*:
@@ -122,9 +122,11 @@ class StatsHistory:
         cutoff = now - percentiles.CURRENT_RESPONSE_TIME_PERCENTILE_WINDOW + TICK_TOLERANCE
         while len(ticks) >= 2 and ticks[1] <= cutoff:
             ticks.popleft()
-        requests, failures = self._observe_entries(now, ticks[0], stats.use_response_times_cache)
-        self.total_window.observe(now, requests, failures, None, ticks[0])
+        entry_snapshots = stats.use_response_times_cache and stats.entry_snapshots
+        requests, failures = self._observe_entries(now, ticks[0], entry_snapshots)
         total = stats.total
+        total_times = total.response_times if stats.use_response_times_cache else None
+        self.total_window.observe(now, requests, failures, total_times, ticks[0])
         window = total._current_histogram()
         p50, p95 = window.percentiles((0.5, 0.95)) if window is not None else (0, 0)
         point = HistoryPoint(

@@ -17,7 +17,7 @@ from typing import Any
 from horde.stats.aggregate import AggregatedEntry
 from horde.stats.entries import StatsEntry
 from horde.stats.errors import MAX_ERROR_ROWS, ErrorTable, StatsError
-from horde.stats.histogram import to_us
+from horde.stats.histogram import Histogram, to_us
 from horde.stats.history import DEFAULT_HISTORY_CAPACITY, HistoryPoint, StatsHistory
 from horde.stats.phases import PhaseStats, PhaseTimings
 
@@ -44,15 +44,23 @@ class RequestStats:
     ) -> None:
         self._clock = clock
         self.use_response_times_cache = use_response_times_cache
+        self.entry_snapshots = False
+        """Whether each entry keeps bucket snapshots for its own "current" percentiles; see
+        :meth:`track_entry_percentiles`. The Aggregated row always does."""
         # method -> name -> entry: two lookups by (hash-cached) strings beat building a tuple key.
         # A cache of ``entries``, emptied whenever that dict changes (see _EntryDict).
         self._index: dict[str, dict[str, StatsEntry]] = {}
-        self._entries = _EntryDict(self._index.clear)
+        self._entries = _EntryDict(self._entries_changed)
         self._error_table = ErrorTable({}, max_error_rows)
         # Totals kept on the hot path: O(1) reads, and the key that invalidates the total's cache.
         self._num_requests = 0
         self._num_failures = 0
         self._epoch = 0
+        # The Aggregated histogram, recorded with every sample rather than merged from 1,000
+        # entries at every read; rebuilt by a merge only after data was taken out (see
+        # ``_entries_changed``).
+        self._total_times = Histogram()
+        self._total_times_stale = False
         self._start_time = clock()
         self.history = StatsHistory(self, capacity=history_capacity)
         self.total: StatsEntry = AggregatedEntry(self)
@@ -64,8 +72,8 @@ class RequestStats:
 
     @entries.setter
     def entries(self, value: dict[tuple[str, str], StatsEntry]) -> None:
-        self._index.clear()
-        self._entries = _EntryDict(self._index.clear, value)
+        self._entries = _EntryDict(self._entries_changed, value)
+        self._entries_changed()
 
     # Locust's read-only summary attributes -----------------------------------------------------
     @property
@@ -132,11 +140,21 @@ class RequestStats:
                 if shift > 28:
                     value, shift = 68719476735, 28  # MAX_VALUE_US
                     histogram.clamped += 1
+                    self._total_times.clamped += 1
                 index = (shift << 7) + (value >> shift)
             elif value >= 0:
                 index = value
             else:
                 index = value = 0
+            try:
+                histogram._counts[index] += 1
+            except LookupError:
+                histogram._add_bucket(index, 1)
+            if value < histogram._min:
+                histogram._min = value
+            if value > histogram._max:
+                histogram._max = value
+            histogram = self._total_times  # the same value into the Aggregated histogram
             try:
                 histogram._counts[index] += 1
             except LookupError:
@@ -180,6 +198,22 @@ class RequestStats:
             entry.num_failures += 1
             self._num_failures += 1
             self._error_table.add(method, name, exception, self._clock())
+
+    def track_entry_percentiles(self) -> None:
+        """Keep every entry's "current" (last 10 s) percentiles from the next tick on.
+
+        Off until asked for (``--csv-full-history``, or a first read of an entry's
+        ``get_current_response_time_percentile``, which is None until the window has data, as
+        at the start of a run): a snapshot per entry per second is most of the once-a-second cost
+        with 1,000 request names, and only those two readers need it.
+        """
+        self.entry_snapshots = True
+
+    def _entries_changed(self) -> None:
+        """An entry was removed, replaced or reset: drop the lookup index, and rebuild the
+        Aggregated histogram from the entries at its next read."""
+        self._index.clear()
+        self._total_times_stale = True
 
     def _index_entry(self, name: str, method: str) -> StatsEntry:
         entry = self.get(name, method)
@@ -226,6 +260,8 @@ class RequestStats:
         self._num_requests = 0
         self._num_failures = 0
         self._epoch += 1
+        self._total_times = Histogram()
+        self._total_times_stale = False
         self._start_time = self._clock()
         self.history.clear()
         self.total._zero()
@@ -258,7 +294,7 @@ class _EntryDict(dict[tuple[str, str], StatsEntry]):
         self._changed = changed
 
     def __setitem__(self, key: tuple[str, str], value: StatsEntry) -> None:
-        if key in self:
+        if key in self or value.num_requests:
             self._changed()
         super().__setitem__(key, value)
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from horde.stats import PhaseTimings, RequestStats, StatsEntry
+from horde.stats.histogram import Histogram
 
 
 class Clock:
@@ -287,3 +288,48 @@ def test_new_names_do_not_drop_the_lookup_index():
     stats.entries.setdefault(("/other", "GET"), StatsEntry(stats, "/other", "GET"))
     stats.record("GET", "/other", 1.0, 0, None)
     assert stats.get("/other", "GET").num_requests == 1
+
+
+def merged_entries(stats: RequestStats) -> Histogram:
+    merged = Histogram()
+    for entry in stats.entries.values():
+        merged.merge(entry.response_times)
+    return merged
+
+
+def same_histogram(a: Histogram, b: Histogram) -> bool:
+    def facts(h: Histogram) -> tuple[object, ...]:
+        return h.bucket_counts(), h.min_us, h.max_us, h.clamped
+
+    return facts(a) == facts(b)
+
+
+def test_the_kept_total_histogram_equals_the_entries_merged_through_every_change():
+    stats = RequestStats()
+    for i in range(300):
+        stats.record("GET", f"/item/{i % 7}", 0.5 + i * 3.7, 10, None)
+    stats.record("GET", "/huge", 1e12, 0, None)  # clamped into the last bucket
+    stats.record("GET", "/none", None, 0, None)
+    checks = [same_histogram(stats.total.response_times, merged_entries(stats))]
+
+    other = StatsEntry(None, "/item/1", "GET")
+    for value in (1.0, 2500.0, 90_000.0):
+        other.log(value, 0)
+    stats.get("/item/1", "GET").extend(other)  # data coming in from elsewhere (a worker)
+    checks.append(same_histogram(stats.total.response_times, merged_entries(stats)))
+
+    stats.get("/item/2", "GET").reset()  # data going out
+    checks.append(same_histogram(stats.total.response_times, merged_entries(stats)))
+
+    del stats.entries[("/item/3", "GET")]
+    checks.append(same_histogram(stats.total.response_times, merged_entries(stats)))
+
+    filled = StatsEntry(stats, "/added", "GET")
+    filled.log(123.0, 0)
+    stats.entries[("/added", "GET")] = filled  # an entry that arrives with data
+    checks.append(same_histogram(stats.total.response_times, merged_entries(stats)))
+
+    stats.record("GET", "/item/4", 77.0, 0, None)  # and recording goes on after a rebuild
+    checks.append(same_histogram(stats.total.response_times, merged_entries(stats)))
+    assert checks == [True] * 6
+    assert stats.total.response_times.clamped == 1

@@ -52,6 +52,7 @@ def test_window_starts_at_the_run_start_when_the_run_is_younger():
 
 def test_current_percentiles_only_see_the_window():
     stats = make_stats()
+    stats.track_entry_percentiles()
     run(stats, range(20), lambda s: 100, latency=lambda s: 1000.0 if s < 10 else 10.0)
     assert stats.total.get_current_response_time_percentile(0.95) == pytest.approx(10.0, rel=0.004)
     entry = stats.get("/", "GET")
@@ -147,3 +148,22 @@ def test_reset_all_starts_the_series_again():
 def test_capacity_must_be_positive():
     with pytest.raises(ValueError):
         StatsHistory(make_stats(), capacity=0)
+
+
+def test_entry_percentiles_are_tracked_from_their_first_read():
+    stats = make_stats()
+    entry = stats.get("/", "GET")
+    run(stats, range(5), lambda s: 10, latency=lambda s: 20.0)
+    # Only the Aggregated row keeps snapshots until an entry's current percentile is asked for.
+    total_p50 = stats.total.get_current_response_time_percentile(0.5)
+    before = (total_p50, entry.get_current_response_time_percentile(0.5))
+    run(stats, range(5, 10), lambda s: 10, latency=lambda s: 30.0)
+    young = entry.get_current_response_time_percentile(0.5)  # window = the whole 10 s run
+    run(stats, range(10, 13), lambda s: 10, latency=lambda s: 40.0)
+    untracked_start = entry.get_current_response_time_percentile(0.5)  # window began at tick 3
+    run(stats, range(13, 20), lambda s: 10, latency=lambda s: 40.0)
+    after = entry.get_current_response_time_percentile(0.99)
+    assert before == (pytest.approx(20.0, rel=0.004), None)
+    assert young == pytest.approx(20.0, rel=0.004)  # 50 samples of 20 ms, then 50 of 30 ms
+    assert untracked_start is None
+    assert after == pytest.approx(40.0, rel=0.004)
