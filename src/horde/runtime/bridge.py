@@ -19,6 +19,7 @@ from collections.abc import Awaitable, Callable
 from typing import Any, TypeVar
 
 import greenlet
+from greenlet import getcurrent
 
 T = TypeVar("T")
 
@@ -55,10 +56,11 @@ _pool = _Pool()
 
 def _serve() -> None:
     """The life of a pooled greenlet: wait for a call, run it, hand back how it went."""
-    current = greenlet.getcurrent()
+    # No local holds this greenlet itself: that cycle would keep a greenlet the full pool drops
+    # alive (parked, with its stacks) until a full garbage collection.
     message: _Done | _Failed | None = None  # started empty: a first call's arguments would
     while True:  # stay referenced by this frame for as long as the greenlet lives
-        fn, args = current.parent.switch(message)
+        fn, args = getcurrent().parent.switch(message)
         try:
             message = _Done(fn(*args))
         except BaseException as error:  # handed to the coroutine side, which re-raises it

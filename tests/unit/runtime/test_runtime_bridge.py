@@ -182,3 +182,28 @@ def test_blocking_calls_outside_a_user_say_what_to_do() -> None:
     with pytest.raises(RuntimeError, match="await the call instead"):
         await_(waiting)
     waiting.close()
+
+
+def test_greenlets_beyond_the_pool_are_freed_at_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(bridge, "POOL_LIMIT", 1)
+
+    def work(gate: asyncio.Event) -> None:
+        await_(gate.wait())
+
+    async def main() -> int:
+        gate = asyncio.Event()
+        calls = [asyncio.ensure_future(call_sync(work, gate)) for _ in range(5)]
+        await asyncio.sleep(0.01)
+        gate.set()
+        await asyncio.gather(*calls)
+        # Reference counting alone must free the four the pool had no room for.
+        return sum(1 for o in gc.get_objects() if type(o) is bridge.BridgeGreenlet and not o.dead)
+
+    gc.collect()
+    before = sum(1 for o in gc.get_objects() if type(o) is bridge.BridgeGreenlet and not o.dead)
+    gc.disable()
+    try:
+        alive = in_new_thread(main)
+    finally:
+        gc.enable()
+    assert alive - before == 1
