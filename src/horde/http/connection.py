@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from time import perf_counter
+from typing import Any
 
 import httptools
 
@@ -21,6 +22,9 @@ from horde.http.urls import Origin
 from horde.stats.phases import PhaseTimings
 
 _LARGE_BODY = 64 * 1024  # above this, write the body separately instead of copying it into the head
+# Between responses: a tuple, so stray bytes parsed after a complete response (a server that
+# sends more than it was asked for) fail to append and the connection is dropped.
+_NONE_YET: Any = ()
 _new_tuple = tuple.__new__  # builds a PhaseTimings without its Python-level __new__ (hot path)
 
 
@@ -43,6 +47,8 @@ class Connection(asyncio.Protocol):
         self.keep_alive = True
         self.uses = 0
         """Completed exchanges; 0 means the next request is the first on this connection."""
+        self.pool_slot: Any = None
+        """The pool's record of this connection's origin while the pool holds it (see pool.py)."""
         self.connect_ms: float | None = None
         self.tls_ms: float | None = None
         self._deadlines = deadlines
@@ -53,8 +59,9 @@ class Connection(asyncio.Protocol):
         self._is_head = False
         self._status = 0
         self._reason = b""
-        self._headers: list[tuple[bytes, bytes]] = []
-        self._chunks: list[bytes] = []
+        # The response being read; an idle connection (one per waiting user) holds no lists.
+        self._headers: list[tuple[bytes, bytes]] = _NONE_YET
+        self._chunks: list[bytes] = _NONE_YET
         self._sent_at = 0.0
         self._first_byte = 0.0
         self._headers_done = 0.0
@@ -71,7 +78,9 @@ class Connection(asyncio.Protocol):
             self._fresh_parser_needed = False
         waiter = self._waiter = self.loop.create_future()
         self._is_head = is_head
-        self._status = 0  # (reason, headers and chunks were emptied when the last exchange ended)
+        self._status = 0  # (the reason was emptied when the last exchange ended)
+        self._headers = []
+        self._chunks = []
         self._first_byte = 0.0
         self._headers_done = 0.0
         transport = self.transport
@@ -187,7 +196,7 @@ class Connection(asyncio.Protocol):
         # Hand the response's pieces over and forget them: an idle connection (one per sleeping
         # user) should not keep the last response alive.
         reason, headers, chunks = self._reason, self._headers, self._chunks
-        self._reason, self._headers, self._chunks = b"", [], []
+        self._reason, self._headers, self._chunks = b"", _NONE_YET, _NONE_YET
         if self._timed:
             self._deadlines.pending.pop(self, None)  # Deadlines.discard, without the call
             self._timed = False
@@ -221,7 +230,7 @@ class Connection(asyncio.Protocol):
     def _fail(self, error: RequestError, cause: BaseException | None = None) -> None:
         waiter = self._waiter
         self._waiter = None
-        self._reason, self._headers, self._chunks = b"", [], []
+        self._reason, self._headers, self._chunks = b"", _NONE_YET, _NONE_YET
         if self._timed:
             self._deadlines.discard(self)
             self._timed = False

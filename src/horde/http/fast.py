@@ -11,6 +11,7 @@ from __future__ import annotations
 import ssl
 import time
 from collections.abc import Callable, Mapping
+from functools import cache
 from time import perf_counter
 from typing import Any
 
@@ -84,13 +85,13 @@ class FastHttpSession:
             ssl_context_factory() if ssl_context_factory is not None else client_context(not insecure)
         )
         self._transport: Transport = transport if transport is not None else Engine(concurrency)
-        from horde import __version__
-
-        session_headers = CaseInsensitiveDict(
-            {"User-Agent": f"horde/{__version__}", "Accept-Encoding": ACCEPT_ENCODING}
-        )
-        session_headers.update(default_headers or headers or {})
-        self._client = HttpClient(self._transport, session_headers)
+        custom = default_headers or headers
+        if custom:
+            session_headers = _fast_default_headers()
+            session_headers.update(custom)
+            self._client = HttpClient(self._transport, session_headers)
+        else:  # one mapping for every such session, copied by a session that reads ``headers``
+            self._client = HttpClient(self._transport, _shared_fast_default_headers(), shared_headers=True)
 
     @property
     def cookiejar(self) -> CookieJar:
@@ -226,3 +227,14 @@ def _length(response: FastResponse, stream: bool) -> int:
         return int(response.headers.get("content-length") or 0)
     content = response.content
     return len(content) if content else 0
+
+
+def _fast_default_headers() -> CaseInsensitiveDict:
+    from horde import __version__
+
+    return CaseInsensitiveDict({"User-Agent": f"horde/{__version__}", "Accept-Encoding": ACCEPT_ENCODING})
+
+
+@cache
+def _shared_fast_default_headers() -> CaseInsensitiveDict:
+    return _fast_default_headers()

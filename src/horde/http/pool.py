@@ -31,21 +31,40 @@ class WaitTally:
 
 CONNECTION_WAITS = WaitTally()
 
+_RESERVED: Connection = object()  # type: ignore[assignment]  # a place taken by a connection being opened
+
+
+class _Origin:
+    """The pool's state for one key: idle connections, every open one, and the queue of waiters."""
+
+    __slots__ = ("idle", "members", "waiters")
+
+    def __init__(self) -> None:
+        self.idle: list[Connection] = []
+        self.members: list[Connection] = []
+        """Open connections, idle or busy (changes on open and close only, never per request)."""
+        self.waiters: deque[asyncio.Future[Connection | None]] | None = None
+
 
 class ConnectionPool:
-    """Idle connections by key, the number open per key, and who waits for one."""
+    """Idle connections by key, the connections open per key, and who waits for one.
+
+    One :class:`_Origin` per key, found through ``Connection.pool_slot`` on the way back: every
+    user holds a pool, so three dicts per pool were a large share of a waiting user's memory.
+    """
+
+    __slots__ = ("_slots", "limit")
 
     def __init__(self, limit_per_origin: int = 10) -> None:
         self.limit = max(1, limit_per_origin)
-        self.connections_opened = 0
-        self._idle: dict[Hashable, list[Connection]] = {}
-        self._open: dict[Hashable, int] = {}
-        self._waiters: dict[Hashable, deque[asyncio.Future[Connection | None]]] = {}
-        self._keys: dict[Connection, Hashable] = {}
+        self._slots: dict[Hashable, _Origin] = {}
 
     def take_idle(self, key: Hashable) -> Connection | None:
         """A live idle connection for ``key``, dropping any the server has closed meanwhile."""
-        idle = self._idle.get(key)
+        slot = self._slots.get(key)
+        if slot is None:
+            return None
+        idle = slot.idle
         while idle:
             conn = idle.pop()
             if not conn.closed:
@@ -57,25 +76,31 @@ class ConnectionPool:
         self, key: Hashable, origin: Origin, context: ssl.SSLContext | None, timeout: float | None
     ) -> Connection:
         """A new connection, or one handed back by another request if the cap is reached."""
+        slot = self._slots.get(key)
+        if slot is None:
+            slot = self._slots[key] = _Origin()
+        members = slot.members
         try:
             async with asyncio.timeout(timeout):
-                while self._open.get(key, 0) >= self.limit:
-                    conn = await self._wait_for_turn(key)
+                while len(members) >= self.limit:
+                    conn = await self._wait_for_turn(slot)
                     if conn is not None:
                         return conn
-                self._open[key] = self._open.get(key, 0) + 1
+                members.append(_RESERVED)  # holds the place while connecting
                 try:
                     conn = await self._connect(origin, context)
                 except BaseException:
-                    self._open[key] -= 1
-                    self._wake(key, None)
+                    members.remove(_RESERVED)
+                    _wake(slot, None)
                     raise
+                members[members.index(_RESERVED)] = conn
         except TimeoutError:
             raise ConnectTimeout(
                 f"could not connect to {origin.host}:{origin.port} within {timeout:g} s"
             ) from None
-        self._keys[conn] = key
-        self.connections_opened += 1
+        if self._slots.get(key) is slot:
+            conn.pool_slot = slot
+        # else the pool was closed while connecting: this request uses it, release closes it
         return conn
 
     def release(self, conn: Connection) -> None:
@@ -83,17 +108,13 @@ class ConnectionPool:
         if conn.closed or not conn.keep_alive:
             self._forget(conn)
             return
-        key = self._keys.get(conn)
-        if key is None:  # the pool was closed while the request ran
+        slot = conn.pool_slot
+        if slot is None:  # the pool was closed while the request ran
             conn.close()
             return
-        if key in self._waiters and self._wake(key, conn):
+        if slot.waiters and _wake(slot, conn):
             return
-        idle = self._idle.get(key)
-        if idle is None:
-            self._idle[key] = [conn]
-        else:
-            idle.append(conn)
+        slot.idle.append(conn)
 
     def discard(self, conn: Connection) -> None:
         """Close a connection whose state is unknown (timeout, error, cancelled request)."""
@@ -102,26 +123,26 @@ class ConnectionPool:
 
     def close(self) -> None:
         """Close every connection; requests in flight on them fail, later ones open new ones."""
-        for conn in list(self._keys):
-            conn.abort()
-        self._keys.clear()
-        self._idle.clear()
-        self._open.clear()
-        for waiters in self._waiters.values():
+        slots = list(self._slots.values())
+        self._slots.clear()
+        for slot in slots:
+            for conn in slot.members:
+                if conn is not _RESERVED:
+                    conn.pool_slot = None
+                    conn.abort()
+            waiters = slot.waiters or ()
             for waiter in waiters:
                 if not waiter.done():
                     waiter.set_result(None)
-        self._waiters.clear()
-
-    def open_count(self, origin_key: Hashable) -> int:
-        return self._open.get(origin_key, 0)
 
     # -- internals --------------------------------------------------------------------------------
 
-    async def _wait_for_turn(self, key: Hashable) -> Connection | None:
+    async def _wait_for_turn(self, slot: _Origin) -> Connection | None:
         CONNECTION_WAITS.count += 1
         waiter: asyncio.Future[Connection | None] = asyncio.get_running_loop().create_future()
-        self._waiters.setdefault(key, deque()).append(waiter)
+        if slot.waiters is None:
+            slot.waiters = deque()
+        slot.waiters.append(waiter)
         try:
             return await waiter
         except asyncio.CancelledError:
@@ -130,22 +151,13 @@ class ConnectionPool:
                 self.release(conn)
             raise
 
-    def _wake(self, key: Hashable, conn: Connection | None) -> bool:
-        """Hand ``conn`` (or, with None, a free slot) to the first live waiter, if any."""
-        waiters = self._waiters.get(key)
-        while waiters:
-            waiter = waiters.popleft()
-            if not waiter.done():
-                waiter.set_result(conn)
-                return True
-        return False
-
     def _forget(self, conn: Connection) -> None:
-        key = self._keys.pop(conn, None)
-        if key is None:
+        slot = conn.pool_slot
+        if slot is None:
             return
-        self._open[key] -= 1
-        self._wake(key, None)
+        conn.pool_slot = None
+        slot.members.remove(conn)
+        _wake(slot, None)
 
     async def _connect(self, origin: Origin, context: ssl.SSLContext | None) -> Connection:
         loop = asyncio.get_running_loop()
@@ -161,6 +173,17 @@ class ConnectionPool:
             await _start_tls(loop, conn, context)
             conn.tls_ms = (perf_counter() - connected) * 1000.0
         return conn
+
+
+def _wake(slot: _Origin, conn: Connection | None) -> bool:
+    """Hand ``conn`` (or, with None, a free place) to the first live waiter, if any."""
+    waiters = slot.waiters
+    while waiters:
+        waiter = waiters.popleft()
+        if not waiter.done():
+            waiter.set_result(conn)
+            return True
+    return False
 
 
 async def _start_tls(loop: asyncio.AbstractEventLoop, conn: Connection, context: ssl.SSLContext) -> None:

@@ -26,6 +26,7 @@ from horde.exception import (
     StopUser,
 )
 from horde.runtime.bridge import await_, call_sync, sync_or_async
+from horde.runtime.loop import NO_CONTEXT
 
 if TYPE_CHECKING:
     from horde.user.users import User
@@ -174,14 +175,14 @@ async def planned_sleep(user: User, pause: float) -> None:
         return
     due = perf_counter() + pause
     future = asyncio.get_running_loop().create_future()
-    timer = future.get_loop().call_later(pause, _wake, future)
+    timer = future.get_loop().call_later(pause, _wake, future, context=NO_CONTEXT)
     try:
         await future
     finally:
         timer.cancel()
-    record = user._record_schedule_lag
-    if record is not None:
-        record(perf_counter() - due)
+    health = user._health
+    if health is not None:
+        health.record_schedule_lag(perf_counter() - due)
 
 
 def _wake(future: asyncio.Future[None]) -> None:

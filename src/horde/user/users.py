@@ -23,6 +23,7 @@ from horde.user.wait_time import constant
 
 if TYPE_CHECKING:
     from horde.runtime.environment import Environment
+    from horde.runtime.health import HealthMonitor
 
 logger = logging.getLogger(__name__)
 
@@ -54,7 +55,7 @@ class User(metaclass=UserMeta):
         self.environment = environment
         self._state: str | None = None
         self._zero_waits = 0
-        self._record_schedule_lag: Callable[[float], None] | None = None
+        self._health: HealthMonitor | None = None  # told how late the user wakes up
         self._task: asyncio.Task[None] | None = None
         self._taskset_instance: TaskSet | None = None
         self._group: Any = None
@@ -84,8 +85,7 @@ class User(metaclass=UserMeta):
     async def run(self) -> None:
         """The user's whole life: on_start, the task loop, on_stop."""
         self._state = STATE_RUNNING
-        health = getattr(getattr(self.environment, "runner", None), "health", None)
-        self._record_schedule_lag = health.record_schedule_lag if health is not None else None
+        self._health = getattr(getattr(self.environment, "runner", None), "health", None)
         self._taskset_instance = DefaultTaskSet(self)
         try:
             try:

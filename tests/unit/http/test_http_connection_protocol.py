@@ -131,7 +131,17 @@ def test_an_idle_connection_keeps_nothing_of_the_last_response(loop: Any, manual
     conn.data_received(b"HTTP/1.1 200 OK\r\nContent-Length: 5\r\nX-A: 1\r\n\r\nhello")
     assert future.result().body == b"hello"
     # One idle connection per sleeping user: holding its last response would cost memory per user.
-    assert (conn._headers, conn._chunks, conn._reason) == ([], [], b"")
+    assert (conn._headers, conn._chunks, conn._reason) == ((), (), b"")  # not even empty lists
+
+
+def test_bytes_after_a_complete_response_drop_the_connection(loop: Any, manual: ManualLoop) -> None:
+    conn, transport = connect(loop, manual)
+    future = conn.exchange(b"GET / HTTP/1.1\r\n\r\n", None, False, None)
+    answer = b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok"
+    conn.data_received(answer + b"HTTP/1.1 200 OK\r\nX-Stray: 1\r\n\r\n")  # unasked-for extra
+    assert future.result().body == b"ok"
+    assert conn.closed and transport.aborted
+    assert (conn._headers, conn._chunks) == ((), ())
 
 
 def test_connections_share_one_deadlines_and_abort_leaves_no_entry() -> None:

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 import horde.http
-from horde.http import HttpSession, MockResponse, MockTransport
+from horde.http import FastHttpSession, HttpSession, MockResponse, MockTransport
 from horde.http.errors import ConnectError, InvalidSchema, MissingSchema
 from horde.http.mock import SentRequest
 from horde.http.reporting import as_recorder
@@ -133,6 +133,25 @@ def test_sessions_share_default_headers_until_one_changes_its_own() -> None:
     assert second_sent.sent[0].headers["User-Agent"] == first_sent.sent[0].headers["User-Agent"]
     assert second_sent.sent[1].headers["X-Second"] == "2" and "X-Second" not in first.headers
     assert first._client._headers is not second._client._headers
+
+
+def test_fast_sessions_share_default_headers_until_one_changes_its_own() -> None:
+    transports = [MockTransport(lambda request: MockResponse()) for _ in range(3)]
+    first, second = (FastHttpSession(base_url="http://shop.test", transport=t) for t in transports[:2])
+    own = FastHttpSession(base_url="http://shop.test", transport=transports[2], headers={"X-Own": "1"})
+    assert first._client._headers is second._client._headers
+    assert own._client._headers is not first._client._headers
+
+    async def flow() -> None:
+        first.headers["Authorization"] = "Bearer one"
+        for session in (first, second, own):
+            await session.get("/")
+
+    asyncio.run(flow())
+    first_sent, second_sent, own_sent = (t.sent[0].headers for t in transports)
+    assert first_sent["Authorization"] == "Bearer one" and "Authorization" not in second_sent
+    assert own_sent["X-Own"] == "1" and "X-Own" not in second_sent
+    assert first_sent["User-Agent"] == second_sent["User-Agent"] == own_sent["User-Agent"]
 
 
 def test_text_encoding_fallbacks() -> None:
