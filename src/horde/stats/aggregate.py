@@ -116,8 +116,11 @@ class AggregatedEntry(StatsEntry):
                 merged.merge(entry.response_times)
             stats._total_times = merged
             stats._total_times_stale = False
-            # Its recent snapshots counted samples that are gone: the window starts over.
-            stats.history.total_window.clear()
+            # Its recent snapshots counted samples that are gone: the window starts over, with
+            # no current values until it spans a whole window again.
+            window = stats.history.total_window
+            window.clear()
+            window.trimmed = True
             self._window_cache = None
         return stats._total_times
 

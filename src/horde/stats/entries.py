@@ -282,6 +282,8 @@ class StatsEntry:
         start, end, start_is_tick = span
         window = self._recent_window()
         start_point = window.at(start) if start_is_tick else None
+        if start_point is None and window.trimmed:
+            return None  # the counts at the window's start are gone: no current value yet
         return start_point, window.at(end), start, end
 
     def _recent_window(self) -> RecentWindow:

@@ -167,3 +167,16 @@ def test_entry_percentiles_are_tracked_from_their_first_read():
     assert young == pytest.approx(20.0, rel=0.004)  # 50 samples of 20 ms, then 50 of 30 ms
     assert untracked_start is None
     assert after == pytest.approx(40.0, rel=0.004)
+
+
+def test_the_aggregated_window_starts_over_after_an_entry_is_reset():
+    stats = make_stats()
+    run(stats, range(12), lambda s: 10, latency=lambda s: 500.0)
+    stats.record("GET", "/other", 5.0, 0, None)
+    stats.get("/", "GET").reset()  # samples leave the Aggregated row
+    run(stats, range(12, 14), lambda s: 10, latency=lambda s: 20.0)
+    gone = (stats.total.current_rps, stats.total.get_current_response_time_percentile(0.99))
+    run(stats, range(14, 26), lambda s: 10, latency=lambda s: 20.0)
+    back = (stats.total.current_rps, stats.total.get_current_response_time_percentile(0.99))
+    assert gone == (0.0, None)  # not the whole run's requests counted as current
+    assert back == (pytest.approx(10.0), pytest.approx(20.0, rel=0.004))
