@@ -284,8 +284,9 @@ class RequestStats:
 
 class _EntryDict(dict[tuple[str, str], StatsEntry]):
     """``stats.entries``: a plain dict that tells its owner when an entry is removed or replaced,
-    so the owner drops its lookup index. Adding a new key needs no notice (the index only ever
-    holds entries that are in this dict), which keeps new names cheap."""
+    or added already holding requests, so the owner drops its lookup index and rebuilds the
+    Aggregated histogram. Adding a new empty entry needs no notice (the index only ever holds
+    entries that are in this dict), which keeps new names cheap."""
 
     __slots__ = ("_changed",)
 
