@@ -19,7 +19,6 @@ logger = logging.getLogger(__name__)
 
 CONSOLE_STATS_INTERVAL_SEC = 2.0
 CSV_STATS_INTERVAL_SEC = 1.0
-CSV_STATS_FLUSH_INTERVAL_SEC = 5.0
 
 
 def progress_line(runner: LocalRunner, elapsed: float, run_time: int | None) -> str:
@@ -79,21 +78,11 @@ async def run_headless(
         out.write(console.stats_table(runner.stats, current=True) + "\n")
         out.flush()
 
-    last_rewrite = float("-inf")  # monotonic time of the last rewrite of the whole-run files
-
     def write_csv(final: bool = False) -> None:
-        """The history gets a row every second; the whole-run files are rewritten every 5 s (Locust
-        writes them every second but flushes every 5 s, so readers see the same), and at the end:
-        with 1,000 request names a rewrite costs tens of milliseconds."""
-        nonlocal last_rewrite
         assert csv_writer is not None
-        csv_writer.append_history(runner.stats, runner.user_count, time.time())
-        now = time.monotonic()
-        if final or now - last_rewrite >= CSV_STATS_FLUSH_INTERVAL_SEC - 0.5:
-            last_rewrite = now
-            csv_writer.write_stats(runner.stats)
-            csv_writer.write_failures(runner.stats)
-            csv_writer.write_exceptions(runner.exceptions)
+        csv_writer.tick(
+            runner.stats, runner.exceptions, runner.user_count, time.time(), time.monotonic(), final
+        )
 
     if environment.shape_class is not None:
         runner.start_shape()

@@ -161,6 +161,22 @@ def test_exceptions_rows_join_nodes():
     assert parse(text)[1] == ["3", "boom", "Traceback ...", "w1, w2"]
 
 
+def test_a_tick_appends_history_every_second_and_rewrites_the_rest_every_five(tmp_path):
+    stats, _ = known_stats()
+    base = stats.num_requests
+    seen: list[int] = []  # request count in _stats.csv's Aggregated row after each tick
+    with CsvWriter(tmp_path / "run") as writer:
+        for second in range(8):
+            stats.record("GET", "/c", 1.0, 0, None)
+            writer.tick(stats, {}, 3, 2_000.0 + second, 50.0 + second, final=second == 7)
+            rows = parse((tmp_path / "run_stats.csv").read_text())
+            seen.append(int(rows[-1][2]))
+    history = parse((tmp_path / "run_stats_history.csv").read_text())
+    assert len(history) == 1 + 8
+    # Rewritten at the first tick, 5 s later, and at the final tick; unchanged in between.
+    assert seen == [base + 1] * 5 + [base + 6] * 2 + [base + 8]
+
+
 def test_writer_creates_dirs_rewrites_in_place_and_appends_history(tmp_path):
     prefix = tmp_path / "deep" / "dir" / "run"
     stats, _ = known_stats()
