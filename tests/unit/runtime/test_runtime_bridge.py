@@ -16,26 +16,7 @@ from horde.runtime import bridge
 from horde.runtime.bridge import await_, call_sync, idle_greenlets, in_sync_context
 
 
-def in_new_thread(main: Any) -> Any:
-    """asyncio.run(main()) in a thread of its own, whose pool starts empty."""
-    result: list[Any] = []
-    errors: list[BaseException] = []
-
-    def target() -> None:
-        try:
-            result.append(asyncio.run(main()))
-        except BaseException as error:
-            errors.append(error)
-
-    worker = threading.Thread(target=target)
-    worker.start()
-    worker.join(5)
-    if errors:
-        raise errors[0]
-    return result[0]
-
-
-def test_sync_code_waits_on_the_loop_and_returns_its_value() -> None:
+def test_sync_code_waits_on_the_loop_and_returns_its_value(in_new_thread: Any) -> None:
     def work(x: int) -> tuple[int, bool]:
         loop_value = await_(asyncio.sleep(0, result=x * 2))
         return loop_value, in_sync_context()
@@ -46,7 +27,7 @@ def test_sync_code_waits_on_the_loop_and_returns_its_value() -> None:
     assert in_new_thread(main) == ((42, True), False, 1)
 
 
-def test_a_greenlet_serves_call_after_call_even_after_an_error() -> None:
+def test_a_greenlet_serves_call_after_call_even_after_an_error(in_new_thread: Any) -> None:
     seen: list[int] = []
 
     def fails() -> None:
@@ -69,7 +50,7 @@ def test_a_greenlet_serves_call_after_call_even_after_an_error() -> None:
     assert len(set(seen)) == 1
 
 
-def test_errors_from_the_loop_are_raised_inside_the_sync_code() -> None:
+def test_errors_from_the_loop_are_raised_inside_the_sync_code(in_new_thread: Any) -> None:
     async def broken() -> None:
         raise KeyError("from the loop")
 
@@ -87,7 +68,7 @@ def test_errors_from_the_loop_are_raised_inside_the_sync_code() -> None:
 
 
 def test_concurrent_calls_get_their_own_greenlets_and_the_pool_is_bounded(
-    monkeypatch: pytest.MonkeyPatch,
+    monkeypatch: pytest.MonkeyPatch, in_new_thread: Any
 ) -> None:
     monkeypatch.setattr(bridge, "POOL_LIMIT", 2)
     owners: list[int] = []
@@ -108,7 +89,7 @@ def test_concurrent_calls_get_their_own_greenlets_and_the_pool_is_bounded(
     assert len(set(owners)) == 3
 
 
-def test_an_idle_greenlet_keeps_nothing_of_the_last_call() -> None:
+def test_an_idle_greenlet_keeps_nothing_of_the_last_call(in_new_thread: Any) -> None:
     class Payload:
         pass
 
@@ -140,7 +121,7 @@ def test_an_idle_greenlet_keeps_nothing_of_the_last_call() -> None:
     assert in_new_thread(main) == [None, None, None]
 
 
-def test_context_variables_do_not_pass_from_one_call_to_the_next() -> None:
+def test_context_variables_do_not_pass_from_one_call_to_the_next(in_new_thread: Any) -> None:
     var: contextvars.ContextVar[str] = contextvars.ContextVar("var", default="unset")
 
     def sets() -> None:
@@ -184,7 +165,9 @@ def test_blocking_calls_outside_a_user_say_what_to_do() -> None:
     waiting.close()
 
 
-def test_greenlets_beyond_the_pool_are_freed_at_once(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_greenlets_beyond_the_pool_are_freed_at_once(
+    monkeypatch: pytest.MonkeyPatch, in_new_thread: Any, live_bridge_greenlets: Any
+) -> None:
     monkeypatch.setattr(bridge, "POOL_LIMIT", 1)
 
     def work(gate: asyncio.Event) -> None:
@@ -197,10 +180,10 @@ def test_greenlets_beyond_the_pool_are_freed_at_once(monkeypatch: pytest.MonkeyP
         gate.set()
         await asyncio.gather(*calls)
         # Reference counting alone must free the four the pool had no room for.
-        return sum(1 for o in gc.get_objects() if type(o) is bridge.BridgeGreenlet and not o.dead)
+        return live_bridge_greenlets()
 
     gc.collect()
-    before = sum(1 for o in gc.get_objects() if type(o) is bridge.BridgeGreenlet and not o.dead)
+    before = live_bridge_greenlets()
     gc.disable()
     try:
         alive = in_new_thread(main)

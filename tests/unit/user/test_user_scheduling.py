@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import gc
-import threading
 from types import SimpleNamespace
 from typing import Any
 
@@ -430,21 +429,7 @@ def test_consecutive_def_tasks_share_one_bridge_call_until_an_async_task_comes(
     assert calls == ["on_start", "_run_sync_tasks", "_run_sync_tasks"]
 
 
-def live_bridge_greenlets() -> int:
-    gc.collect()
-    return sum(1 for o in gc.get_objects() if type(o) is bridge.BridgeGreenlet and not o.dead)
-
-
-def run_in_new_thread(main: Any) -> Any:
-    """asyncio.run(main()) in a thread of its own, whose greenlet pool starts empty."""
-    result: list[Any] = []
-    worker = threading.Thread(target=lambda: result.append(asyncio.run(main())))
-    worker.start()
-    worker.join(5)
-    return result[0]
-
-
-def test_waiting_sync_users_hold_no_greenlet() -> None:
+def test_waiting_sync_users_hold_no_greenlet(in_new_thread: Any, live_bridge_greenlets: Any) -> None:
     class Sleepy(User):
         wait_time = constant(30)
 
@@ -461,19 +446,23 @@ def test_waiting_sync_users_hold_no_greenlet() -> None:
         await asyncio.sleep(0.05)
         # All 20 are asleep between tasks: the greenlets they ran in are back in the pool,
         # and one was enough since they never ran at the same time.
+        gc.collect()
         live, idle = live_bridge_greenlets() - before, bridge.idle_greenlets()
         for user in users:
             user.stop()
         await asyncio.wait_for(asyncio.gather(*handles), 1)
         return [user.started and user.ran for user in users], live, idle
 
+    gc.collect()
     before = live_bridge_greenlets()
-    ran, live, idle = run_in_new_thread(main)
+    ran, live, idle = in_new_thread(main)
     assert ran == [True] * 20
     assert live == idle == 1
 
 
-def test_an_async_user_with_a_plain_on_start_holds_no_greenlet() -> None:
+def test_an_async_user_with_a_plain_on_start_holds_no_greenlet(
+    in_new_thread: Any, live_bridge_greenlets: Any
+) -> None:
     class Mixed(User):
         wait_time = constant(30)
 
@@ -488,12 +477,14 @@ def test_an_async_user_with_a_plain_on_start_holds_no_greenlet() -> None:
         user = Mixed(make_env())
         handle = user.start()
         await asyncio.sleep(0.05)
+        gc.collect()
         live, idle = live_bridge_greenlets() - before, bridge.idle_greenlets()
         user.stop()
         await asyncio.wait_for(handle, 1)
         return user.started, user.ran, live, idle
 
+    gc.collect()
     before = live_bridge_greenlets()
-    started, ran, live, idle = run_in_new_thread(main)
+    started, ran, live, idle = in_new_thread(main)
     assert (started, ran) == (True, True)
     assert live == idle == 1
