@@ -239,6 +239,20 @@ def _add_web_ui_options(group: HordeArgumentGroup) -> None:
         help="Private key file for --tls-cert.",
     )
     group.add_argument(
+        "--web-token",
+        metavar="<token>",
+        env_var="HORDE_WEB_TOKEN",
+        help="Require this token (Authorization: Bearer, or ?token= once in a browser) for the web UI. "
+        "Needed to bind beyond 127.0.0.1.",
+    )
+    group.add_argument(
+        "--web-user",
+        metavar="<user:password>",
+        env_var="HORDE_WEB_USER",
+        help="Require HTTP basic authentication with this user and password for the web UI. Needed (or "
+        "--web-token) to bind beyond 127.0.0.1.",
+    )
+    group.add_argument(
         "--class-picker",
         action="store_true",
         env_var="LOCUST_USERCLASS_PICKER",

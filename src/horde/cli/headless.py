@@ -57,6 +57,59 @@ async def _every(interval: float, action: object) -> None:
         action()  # type: ignore[operator]
 
 
+def users_and_rate(options: argparse.Namespace) -> tuple[int, float]:
+    """-u and -r of a run started from the command line; each defaults to 1, as in Locust."""
+    users = options.num_users if options.num_users is not None else 1
+    return users, options.spawn_rate or 1.0
+
+
+class PeriodicOutput:
+    """The console table (every 2 s) and the CSV files (every second) while a run lives."""
+
+    def __init__(
+        self, runner: LocalRunner, options: argparse.Namespace, out: TextIO, console_table: bool
+    ) -> None:
+        self.runner = runner
+        self.out = out
+        self.run_time: int | None = options.run_time
+        self.started = time.monotonic()
+        self.console_table = console_table
+        self.csv_writer = (
+            CsvWriter(options.csv_prefix, options.stats_history_enabled) if options.csv_prefix else None
+        )
+        if self.csv_writer is not None and self.csv_writer.full_history:
+            runner.stats.track_entry_percentiles()  # its per-entry rows hold current percentiles
+        self._tasks: list[asyncio.Task[None]] = []
+
+    def start(self) -> None:
+        loop = asyncio.get_running_loop()
+        if self.console_table:
+            self._tasks.append(loop.create_task(_every(CONSOLE_STATS_INTERVAL_SEC, self.print_periodic)))
+        if self.csv_writer is not None:
+            self.write_csv()
+            self._tasks.append(loop.create_task(_every(CSV_STATS_INTERVAL_SEC, self.write_csv)))
+
+    def print_periodic(self) -> None:
+        runner = self.runner
+        self.out.write(progress_line(runner, time.monotonic() - self.started, self.run_time) + "\n")
+        self.out.write(console.stats_table(runner.stats, current=True) + "\n")
+        self.out.flush()
+
+    def write_csv(self, final: bool = False) -> None:
+        assert self.csv_writer is not None
+        runner = self.runner
+        self.csv_writer.tick(
+            runner.stats, runner.exceptions, runner.user_count, time.time(), time.monotonic(), final
+        )
+
+    def finish(self) -> None:
+        for task in self._tasks:
+            task.cancel()
+        if self.csv_writer is not None:
+            self.write_csv(final=True)
+            self.csv_writer.close()
+
+
 async def run_headless(
     environment: Environment, options: argparse.Namespace, out: TextIO = sys.stdout
 ) -> None:
@@ -65,34 +118,13 @@ async def run_headless(
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(signum, runner.quit_later)
-
-    started = time.monotonic()
-    run_time: int | None = options.run_time
-    csv_writer = CsvWriter(options.csv_prefix, options.stats_history_enabled) if options.csv_prefix else None
-    if csv_writer is not None and csv_writer.full_history:
-        runner.stats.track_entry_percentiles()  # its per-entry rows hold current percentiles
-    periodic: list[asyncio.Task[None]] = []
-
-    def print_periodic() -> None:
-        out.write(progress_line(runner, time.monotonic() - started, run_time) + "\n")
-        out.write(console.stats_table(runner.stats, current=True) + "\n")
-        out.flush()
-
-    def write_csv(final: bool = False) -> None:
-        assert csv_writer is not None
-        csv_writer.tick(
-            runner.stats, runner.exceptions, runner.user_count, time.time(), time.monotonic(), final
-        )
-
+    output = PeriodicOutput(runner, options, out, console_table=not options.only_summary)
     if environment.shape_class is not None:
         runner.start_shape()
     else:
-        runner.start(options.num_users, options.spawn_rate)
-    if not options.only_summary:
-        periodic.append(loop.create_task(_every(CONSOLE_STATS_INTERVAL_SEC, print_periodic)))
-    if csv_writer is not None:
-        write_csv()
-        periodic.append(loop.create_task(_every(CSV_STATS_INTERVAL_SEC, write_csv)))
+        runner.start(*users_and_rate(options))
+    output.start()
+    run_time: int | None = options.run_time
     if run_time:
         logger.info("Run time limit set to %s seconds", run_time)
 
@@ -105,10 +137,6 @@ async def run_headless(
     try:
         await runner.quit_event.wait()
     finally:
-        for task in periodic:
-            task.cancel()
         for signum in (signal.SIGINT, signal.SIGTERM):
             loop.remove_signal_handler(signum)
-        if csv_writer is not None:
-            write_csv(final=True)
-            csv_writer.close()
+        output.finish()

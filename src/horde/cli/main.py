@@ -16,6 +16,7 @@ from horde.cli.early_exit import EarlyExit
 from horde.cli.headless import run_headless
 from horde.cli.logging_setup import setup_logging
 from horde.cli.options import build_parser, parse_early_options, parse_options
+from horde.cli.web_run import make_web_ui, run_web
 from horde.compat.hook import install as install_locust_alias
 from horde.exception import UsageError
 from horde.reports import console
@@ -31,6 +32,7 @@ from horde.user.http_users import FastHttpUser, HttpUser
 from horde.user.inspect_ratio import ratio_report, ratio_text
 from horde.user.task import filter_tasks_by_tags
 from horde.user.users import User
+from horde.web.server import WebUI
 
 logger = logging.getLogger(__name__)
 
@@ -134,11 +136,8 @@ def _refuse_unavailable(options: argparse.Namespace) -> None:
     for dest, what in _NOT_YET.items():
         if getattr(options, dest, None):
             raise UsageError(f"{what} is not available in Horde {__version__} yet")
-    if not options.headless:
-        raise UsageError(
-            f"the web UI is not available in Horde {__version__} yet: add --headless "
-            "(with -u USERS -r RATE -t TIME) to run from the command line"
-        )
+    if options.run_time and not options.headless and not options.autostart:
+        raise UsageError("--run-time can only be used together with --headless or --autostart")
 
 
 def _make_environment(
@@ -182,8 +181,12 @@ def _needs_host(user_class: type[User]) -> bool:
 def _run_test(environment: Environment, options: argparse.Namespace, out: TextIO) -> int:
     loop = new_event_loop()
     try:
-        runner = loop.run_until_complete(_create_runner(environment))
-        loop.run_until_complete(run_headless(environment, options, out))
+        web_ui = None if options.headless else make_web_ui(environment, options)
+        runner = loop.run_until_complete(_create_runner(environment, web_ui))
+        if web_ui is None:
+            loop.run_until_complete(run_headless(environment, options, out))
+        else:
+            loop.run_until_complete(run_web(environment, options, web_ui, out))
     finally:
         loop.close()
     environment.events.quitting.fire(environment=environment, reverse=True)
@@ -202,11 +205,13 @@ def _run_test(environment: Environment, options: argparse.Namespace, out: TextIO
     return code
 
 
-async def _create_runner(environment: Environment) -> Any:
+async def _create_runner(environment: Environment, web_ui: WebUI | None) -> Any:
     runner = environment.create_local_runner()
+    if web_ui is not None:
+        web_ui.attach()
     init = environment.events.init
     errors_before = init.listener_errors
-    init.fire(environment=environment, runner=runner, web_ui=None)
+    init.fire(environment=environment, runner=runner, web_ui=web_ui)
     if init.listener_errors > errors_before:
         raise UsageError("an init event listener failed (its traceback is logged above); not starting")
     return runner

@@ -1,0 +1,67 @@
+"""A web UI run: serve the UI, start tests from it (or at once with --autostart), quit on a signal."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import signal
+import sys
+from pathlib import Path
+from typing import TextIO
+
+from horde.cli.headless import PeriodicOutput, users_and_rate
+from horde.runtime.environment import Environment
+from horde.web.security import Access
+from horde.web.server import WebUI
+from horde.web.swarm import SwarmRequest
+
+logger = logging.getLogger(__name__)
+
+
+def make_web_ui(environment: Environment, options: argparse.Namespace) -> WebUI:
+    """The WebUI the options describe (raises UsageError for a bind it must refuse)."""
+    history_csv = (
+        Path(f"{options.csv_prefix}_stats_history.csv")
+        if options.csv_prefix and options.stats_history_enabled
+        else None
+    )
+    web_ui = WebUI(
+        environment,
+        options.web_host,
+        options.web_port,
+        base_path=options.web_base_path,
+        access=Access.from_options(options.web_token, options.web_user),
+        tls_cert=options.tls_cert,
+        tls_key=options.tls_key,
+        autoquit=options.autoquit if options.autostart and options.autoquit >= 0 else None,
+        stats_history_csv=history_csv,
+    )
+    environment.web_ui = web_ui
+    return web_ui
+
+
+async def run_web(
+    environment: Environment, options: argparse.Namespace, web_ui: WebUI, out: TextIO = sys.stdout
+) -> None:
+    runner = environment.runner
+    assert runner is not None
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(signum, runner.quit_later)
+    output = PeriodicOutput(runner, options, out, console_table=options.print_stats)
+    await web_ui.start()
+    try:
+        output.start()
+        if options.autostart:
+            users, rate = users_and_rate(options)
+            shaped = environment.shape_class is not None
+            web_ui.control.swarm(
+                SwarmRequest(None if shaped else users, rate, None, options.run_time, None, None)
+            )
+        await runner.quit_event.wait()
+    finally:
+        for signum in (signal.SIGINT, signal.SIGTERM):
+            loop.remove_signal_handler(signum)
+        output.finish()
+        await web_ui.stop()

@@ -1,0 +1,106 @@
+"""Starting, changing and stopping a test from the web UI (or ``--autostart``), on the runner's loop.
+
+In a web run, the end of a test is not the end of the process: the form can start the next one.
+The process ends on Ctrl-C / SIGTERM, or ``--autoquit`` seconds after a test ends.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from typing import Any
+
+from horde.runtime.environment import Environment
+from horde.runtime.runner import STATE_INIT, STATE_STOPPED, STATE_STOPPING, LocalRunner
+from horde.web.swarm import SwarmError, SwarmRequest
+
+logger = logging.getLogger(__name__)
+
+
+class TestControl:
+    """What the start form, the stop and reset buttons, and ``--autostart`` do."""
+
+    __test__ = False  # not a pytest test class, despite the name
+
+    def __init__(self, environment: Environment, autoquit: float | None = None) -> None:
+        runner = environment.runner
+        assert isinstance(runner, LocalRunner)
+        self.environment = environment
+        self.runner = runner
+        self.autoquit = autoquit
+        """Seconds after a test ends to quit the process (None: stay up for the next test)."""
+        self.run_time: int | None = None
+        self._stop_timer: asyncio.TimerHandle | None = None
+        self._quit_timer: asyncio.TimerHandle | None = None
+        environment.events.test_stop.add_listener(self._on_test_stop)
+
+    def swarm(self, request: SwarmRequest) -> dict[str, Any]:
+        """Start a test, or change the user count of the running one; Locust's /swarm answer."""
+        runner = self.runner
+        environment = self.environment
+        shape = environment.shape_class
+        if self.runner.state == STATE_STOPPING:
+            raise SwarmError("the test is still stopping; try again in a moment")
+        if request.user_classes is not None:
+            available = environment.available_user_classes or {}
+            runner.environment.user_classes = [available[name] for name in request.user_classes]
+        if request.host is not None:
+            environment.host = request.host
+            for user_class in environment.user_classes:
+                user_class.host = request.host
+        if request.profile is not None:
+            environment.profile = request.profile
+        if self._quit_timer is not None:
+            self._quit_timer.cancel()
+            self._quit_timer = None
+        if shape is not None and request.user_count is None:
+            runner.start_shape()
+        else:
+            if request.user_count is None or request.spawn_rate is None:
+                raise SwarmError("user_count and spawn_rate are required")
+            runner.start(request.user_count, request.spawn_rate)
+        self._arm_run_time(request.run_time)
+        answer: dict[str, Any] = {"success": True, "message": "Swarming started", "host": environment.host}
+        if request.run_time is not None:
+            answer["run_time"] = request.run_time
+        if request.user_classes is not None:
+            answer["user_classes"] = request.user_classes
+        return answer
+
+    async def stop(self) -> None:
+        """Stop the running test; the web UI stays up for the next one."""
+        self._cancel_run_time()
+        if self.runner.state not in (STATE_INIT, STATE_STOPPED):
+            await self.runner.stop()
+
+    def reset(self) -> None:
+        """Zero the statistics and exceptions of the running test (Locust's "Reset stats")."""
+        self.runner.stats.reset_all()
+        self.runner.exceptions.clear()
+        self.environment.events.reset_stats.fire()
+
+    def _arm_run_time(self, run_time: int | None) -> None:
+        if run_time is None:
+            return
+        self._cancel_run_time()
+        self.run_time = run_time
+        loop = asyncio.get_running_loop()
+        self._stop_timer = loop.call_later(run_time, self._time_up)
+        logger.info("Run time limit set to %s seconds", run_time)
+
+    def _cancel_run_time(self) -> None:
+        if self._stop_timer is not None:
+            self._stop_timer.cancel()
+            self._stop_timer = None
+        self.run_time = None
+
+    def _time_up(self) -> None:
+        self._stop_timer = None
+        logger.info("--run-time limit reached, stopping the test")
+        asyncio.get_running_loop().create_task(self.stop())
+
+    def _on_test_stop(self, **_: Any) -> None:
+        if self.autoquit is None:
+            return
+        logger.info("Quitting in %g seconds (--autoquit)", self.autoquit)
+        self._quit_timer = asyncio.get_running_loop().call_later(self.autoquit, self.runner.quit_later)

@@ -1,0 +1,99 @@
+"""JSON bodies of the web endpoints, built from the runner's state (pure: no aiohttp here).
+
+The Locust-compatible ones keep Locust 2.47's keys, because scripts and dashboards poll them;
+Horde's own (``/api/v1``) add what Locust cannot show: exact percentiles of every entry, phase
+timings and the generator's health.
+"""
+
+from __future__ import annotations
+
+from itertools import chain
+from typing import Any
+
+from horde.runtime.runner import LocalRunner
+from horde.stats.entries import StatsEntry
+from horde.stats.request_stats import RequestStats
+from horde.user.inspect_ratio import ratio_report
+
+MAX_LOCUST_ROWS = 500
+"""Locust's cap on rows in /stats/requests and its failure list (Horde's API has none)."""
+
+
+def _round(value: float | None) -> int:
+    return 0 if value is None else round(value)
+
+
+def locust_entry(entry: StatsEntry) -> dict[str, Any]:
+    """One row of Locust's /stats/requests ``stats`` list."""
+    p95, p99 = entry.get_response_time_percentiles([0.95, 0.99])
+    return {
+        "method": entry.method,
+        "name": entry.name,
+        "safe_name": entry.name,
+        "num_requests": entry.num_requests,
+        "num_failures": entry.num_failures,
+        "avg_response_time": entry.avg_response_time,
+        "min_response_time": _round(entry.min_response_time),
+        "max_response_time": _round(entry.max_response_time),
+        "current_rps": entry.current_rps,
+        "current_fail_per_sec": entry.current_fail_per_sec,
+        "median_response_time": entry.median_response_time,
+        "ninetieth_response_time": entry.get_response_time_percentile(0.9),
+        "ninety_ninth_response_time": p99,
+        "avg_content_length": entry.avg_content_length,
+        "response_time_percentile_0.95": p95,
+        "response_time_percentile_0.99": p99,
+        "total_rps": entry.total_rps,
+        "total_fail_per_sec": entry.total_fail_per_sec,
+    }
+
+
+def sorted_entries(stats: RequestStats) -> list[StatsEntry]:
+    """Entries by name then method, as Locust lists them."""
+    return [stats.entries[key] for key in sorted(stats.entries, key=lambda k: (k[0], k[1]))]
+
+
+def stats_requests(runner: LocalRunner) -> dict[str, Any]:
+    """Locust's ``GET /stats/requests``."""
+    stats = runner.stats
+    total = stats.total
+    rows = [locust_entry(e) for e in chain(sorted_entries(stats)[:MAX_LOCUST_ROWS], [total])]
+    errors = [error.to_dict() for error in list(stats.errors.values())[:MAX_LOCUST_ROWS]]
+    p50 = total.get_current_response_time_percentile(0.5)
+    p95 = total.get_current_response_time_percentile(0.95)
+    return {
+        "stats": rows,
+        "errors": errors,
+        "total_rps": total.total_rps,
+        "total_fail_per_sec": total.total_fail_per_sec,
+        "fail_ratio": total.fail_ratio,
+        "current_response_time_percentiles": {
+            "response_time_percentile_0.5": p50 or 0,
+            "response_time_percentile_0.95": p95 or 0,
+        },
+        "current_rps": total.current_rps,
+        "current_fail_per_sec": total.current_fail_per_sec,
+        "state": runner.state,
+        "user_count": runner.user_count,
+    }
+
+
+def exceptions(runner: LocalRunner) -> dict[str, Any]:
+    """Locust's ``GET /exceptions``."""
+    return {
+        "exceptions": [
+            {
+                "count": row["count"],
+                "msg": row["msg"],
+                "traceback": row["traceback"],
+                "nodes": ", ".join(row["nodes"]),
+            }
+            for row in runner.exceptions.values()
+        ]
+    }
+
+
+def tasks(runner: LocalRunner) -> dict[str, Any]:
+    """Locust's ``GET /tasks``: task ratios per class and in total, at the current user count."""
+    user_classes = runner.environment.user_classes
+    return ratio_report(user_classes, runner.user_count or None)

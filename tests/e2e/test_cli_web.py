@@ -1,0 +1,90 @@
+"""``horde -f locustfile.py`` without --headless: the web UI run, in subprocesses."""
+
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+from typing import Any
+
+import pytest
+from e2e_support import Target, horde, locustfile
+
+pytestmark = pytest.mark.slow
+
+
+def test_autostart_runs_serves_and_autoquits(target: Target, tmp_path: Path) -> None:
+    target.reset()
+    result = horde(
+        "-f", locustfile("shop.py"), "--autostart", "-u", "3", "-r", "30", "-t", "2s", "--autoquit", "0",
+        "--web-port", "0", "--host", target.url, "--csv", str(tmp_path / "run"),
+    )  # fmt: skip
+    assert result.code == 0, result.stderr
+    assert re.search(r"Starting web interface at http://127\.0\.0\.1:\d+/", result.stderr)
+    assert "--run-time limit reached, stopping the test" in result.stderr
+    rows = (tmp_path / "run_stats.csv").read_text().splitlines()
+    assert len(rows) > 2  # header, at least one request name, Aggregated
+    assert sum(target.counts()["requests"].values()) > 0
+
+
+def test_web_run_is_driven_over_http_and_ends_on_sigterm(target: Target, tmp_path: Path) -> None:
+    log = tmp_path / "log.txt"
+    with log.open("w") as sink:
+        process = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "horde",
+                "-f",
+                locustfile("shop.py"),
+                "--web-port",
+                "0",
+                "--host",
+                target.url,
+            ],
+            stdout=sink,
+            stderr=subprocess.STDOUT,
+        )
+    try:
+        deadline = time.monotonic() + 20
+        while not (found := re.search(r"Starting web interface at (\S+)", log.read_text())):
+            assert time.monotonic() < deadline, log.read_text()
+            assert process.poll() is None, log.read_text()
+            time.sleep(0.1)
+        url = found.group(1)
+        swarm = urllib.request.Request(f"{url}swarm", data=b"user_count=2&spawn_rate=20", method="POST")
+        with urllib.request.urlopen(swarm, timeout=5) as response:
+            assert json.loads(response.read())["success"] is True
+        deadline = time.monotonic() + 10
+        while not (page := read_json(f"{url}stats/requests"))["stats"][-1]["num_requests"]:
+            assert time.monotonic() < deadline
+            time.sleep(0.2)
+        assert page["state"] in ("spawning", "running") and page["user_count"] == 2
+        process.terminate()
+        assert process.wait(timeout=15) == 0, log.read_text()
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait()
+
+
+def read_json(url: str) -> Any:
+    with urllib.request.urlopen(url, timeout=5) as response:
+        return json.loads(response.read())
+
+
+def test_binding_beyond_this_machine_needs_authentication() -> None:
+    result = horde("-f", locustfile("shop.py"), "--web-host", "0.0.0.0", "--host", "http://127.0.0.1:1")
+    assert result.code == 1
+    assert "refusing to serve the web UI on 0.0.0.0 without authentication" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_run_time_without_headless_or_autostart_is_refused() -> None:
+    result = horde("-f", locustfile("shop.py"), "-t", "5s", "--host", "http://127.0.0.1:1")
+    assert result.code == 1
+    assert "--run-time can only be used together with --headless or --autostart" in result.stderr

@@ -1,0 +1,317 @@
+"""The web UI's HTTP API in-process: Locust's endpoints and Horde's, on the runner's own loop."""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from aiohttp.test_utils import TestClient, TestServer
+
+from horde.reports.csv_files import stats_columns
+from horde.runtime.environment import Environment
+from horde.runtime.events import Events
+from horde.user.task import task
+from horde.user.users import User
+from horde.user.wait_time import constant
+from horde.web.security import Access
+from horde.web.server import WebUI
+
+LOCUST_ROW_KEYS = {
+    "method",
+    "name",
+    "num_requests",
+    "num_failures",
+    "avg_response_time",
+    "min_response_time",
+    "max_response_time",
+    "current_rps",
+    "current_fail_per_sec",
+    "median_response_time",
+    "avg_content_length",
+    "response_time_percentile_0.95",
+    "response_time_percentile_0.99",
+    "total_rps",
+    "total_fail_per_sec",
+}
+
+
+class Reporter(User):
+    wait_time = constant(0.01)
+
+    @task
+    async def report(self) -> None:
+        self.environment.events.request.fire(
+            request_type="GET",
+            name="/thing",
+            response_time=12.5,
+            response_length=100,
+            exception=None,
+            context={},
+        )
+
+
+class Other(User):
+    wait_time = constant(0.01)
+
+    @task
+    def idle(self) -> None:
+        pass
+
+
+Scenario = Callable[[TestClient, WebUI], Awaitable[Any]]
+
+
+def serve(scenario: Scenario, **web_kwargs: Any) -> Any:
+    """Run ``scenario`` against a WebUI over a real loopback socket; stop everything after."""
+    environment = Environment(
+        user_classes=[Reporter, Other],
+        events=Events(),
+        host="http://127.0.0.1:1",
+        available_user_classes={"Reporter": Reporter, "Other": Other},
+    )
+
+    async def main() -> Any:
+        runner = environment.create_local_runner()
+        web_ui = WebUI(environment, **web_kwargs)
+        web_ui.attach()
+        client = TestClient(TestServer(web_ui.app, host="127.0.0.1"))
+        await client.start_server()
+        try:
+            return await asyncio.wait_for(scenario(client, web_ui), timeout=30)
+        finally:
+            await client.close()
+            await runner.quit()
+
+    return asyncio.run(main())
+
+
+async def wait_for(condition: Callable[[], bool], timeout: float = 5.0) -> None:
+    deadline = asyncio.get_running_loop().time() + timeout
+    while not condition():
+        assert asyncio.get_running_loop().time() < deadline, "condition not reached in time"
+        await asyncio.sleep(0.02)
+
+
+def test_swarm_starts_a_test_and_stats_requests_has_locusts_keys() -> None:
+    async def scenario(client: TestClient, web_ui: WebUI) -> None:
+        answer = await client.post("/swarm", data={"user_count": "4", "spawn_rate": "100"})
+        assert answer.status == 200
+        assert await answer.json() == {
+            "success": True,
+            "message": "Swarming started",
+            "host": "http://127.0.0.1:1",
+        }
+        await wait_for(lambda: web_ui.runner.user_count == 4 and web_ui.runner.stats.num_requests > 0)
+        body = await (await client.get("/stats/requests")).json()
+        assert body["state"] in ("spawning", "running")
+        assert body["user_count"] == 4
+        names = [row["name"] for row in body["stats"]]
+        assert names == ["/thing", "Aggregated"]
+        assert set(body["stats"][0]) >= LOCUST_ROW_KEYS
+        assert body["stats"][0]["median_response_time"] == 12.5
+        assert body["stats"][0]["min_response_time"] == 12  # Locust rounds min and max
+        assert body["errors"] == []
+
+    serve(scenario)
+
+
+def test_bad_swarm_input_is_one_message_and_starts_nothing() -> None:
+    async def scenario(client: TestClient, web_ui: WebUI) -> None:
+        for form, message in (
+            ({"user_count": "abc", "spawn_rate": "1"}, "user_count must be a whole number, got 'abc'"),
+            ({"user_count": "2", "spawn_rate": "0"}, "spawn_rate must be a number above 0"),
+            (
+                {"user_count": "2", "spawn_rate": "1", "run_time": "soon"},
+                "run_time 'soon' is not a time span",
+            ),
+            ({"user_count": "2", "spawn_rate": "1", "user_classes": "Nope"}, "unknown user class(es): Nope"),
+            ({"user_count": "2", "spawn_rate": "1", "host": "example.com"}, "host must start with http://"),
+        ):
+            answer = await client.post("/swarm", data=form)
+            assert answer.status == 400
+            body = await answer.json()
+            assert body["success"] is False
+            assert body["message"].startswith(message)
+        assert web_ui.runner.state == "ready"
+
+    serve(scenario)
+
+
+def test_swarm_changes_users_stop_and_start_again() -> None:
+    async def scenario(client: TestClient, web_ui: WebUI) -> None:
+        runner = web_ui.runner
+        await client.post("/swarm", data={"user_count": "2", "spawn_rate": "100", "user_classes": "Reporter"})
+        await wait_for(lambda: runner.user_count == 2 and runner.stats.num_requests > 0)
+        await client.post("/swarm", data={"user_count": "5", "spawn_rate": "100"})
+        await wait_for(lambda: runner.user_count == 5)
+        assert runner.user_classes_count == {"Reporter": 5}
+        answer = await client.post("/stop")
+        assert (await answer.json())["success"] is True
+        assert runner.state == "stopped" and runner.user_count == 0
+        before = runner.stats.num_requests
+        assert before > 0
+        await client.post("/swarm", data={"user_count": "1", "spawn_rate": "100"})
+        await wait_for(lambda: runner.user_count == 1)
+        assert runner.stats.num_requests < before  # a new test starts with fresh statistics
+        answer = await client.get("/stop")  # Locust <= 2.46 scripts stop with GET
+        assert answer.status == 200 and runner.state == "stopped"
+
+    serve(scenario)
+
+
+def test_run_time_from_the_form_stops_the_test_but_not_the_server() -> None:
+    async def scenario(client: TestClient, web_ui: WebUI) -> None:
+        answer = await client.post("/swarm", data={"user_count": "1", "spawn_rate": "10", "run_time": "1s"})
+        assert (await answer.json())["run_time"] == 1
+        await wait_for(lambda: web_ui.runner.state == "stopped", timeout=5)
+        assert not web_ui.runner.quit_event.is_set()
+        state = await (await client.get("/api/v1/state")).json()
+        assert state["state"] == "stopped"
+
+    serve(scenario)
+
+
+def test_reset_zeroes_the_statistics() -> None:
+    async def scenario(client: TestClient, web_ui: WebUI) -> None:
+        await client.post("/swarm", data={"user_count": "1", "spawn_rate": "10", "user_classes": "Reporter"})
+        await wait_for(lambda: web_ui.runner.stats.num_requests > 5)
+        web_ui.runner.log_exception("local", "boom", "Traceback ...")
+        await web_ui.control.stop()  # nothing records meanwhile
+        answer = await client.post("/stats/reset")
+        assert await answer.text() == "ok"
+        assert web_ui.runner.stats.num_requests == 0
+        assert (await (await client.get("/exceptions")).json()) == {"exceptions": []}
+
+    serve(scenario)
+
+
+def test_csv_downloads_have_locusts_columns_and_a_file_name() -> None:
+    async def scenario(client: TestClient, web_ui: WebUI) -> None:
+        await client.post("/swarm", data={"user_count": "1", "spawn_rate": "10", "user_classes": "Reporter"})
+        await wait_for(lambda: web_ui.runner.stats.num_requests > 0)
+        answer = await client.get("/stats/requests/csv")
+        assert answer.headers["Content-Type"].startswith("text/csv")
+        disposition = answer.headers["Content-Disposition"]
+        assert disposition.startswith('attachment; filename="Horde_') and disposition.endswith(
+            '_requests.csv"'
+        )
+        lines = (await answer.text()).splitlines()
+        assert lines[0].split(",") == stats_columns()
+        assert lines[1].startswith("GET,/thing,") and lines[-1].startswith(",Aggregated,")
+        for path in ("/stats/failures/csv", "/exceptions/csv"):
+            assert (await client.get(path)).status == 200
+        missing = await client.get("/stats/requests_full_history/csv")
+        assert missing.status == 404
+
+    serve(scenario)
+
+
+def test_exceptions_and_tasks_payloads() -> None:
+    async def scenario(client: TestClient, web_ui: WebUI) -> None:
+        web_ui.runner.log_exception("local", "ZeroDivisionError: division by zero", "  File x, line 1\n")
+        body = await (await client.get("/exceptions")).json()
+        assert body == {
+            "exceptions": [
+                {
+                    "count": 1,
+                    "msg": "ZeroDivisionError: division by zero",
+                    "traceback": "  File x, line 1\n",
+                    "nodes": "local",
+                }
+            ]
+        }
+        tasks = await (await client.get("/tasks")).json()
+        assert tasks["per_class"]["Reporter"]["tasks"] == {"report": {"ratio": 1.0}}
+        assert tasks["total"]["Reporter"]["ratio"] == 0.5
+
+    serve(scenario)
+
+
+def test_the_stream_pushes_state_without_being_polled() -> None:
+    async def scenario(client: TestClient, web_ui: WebUI) -> list[str]:
+        await client.post("/swarm", data={"user_count": "1", "spawn_rate": "10"})
+        response = await client.get("/api/v1/stream")
+        assert response.headers["Content-Type"] == "text/event-stream"
+        lines = []
+        while len([line for line in lines if line.startswith("data: ")]) < 2:
+            lines.append((await response.content.readline()).decode().strip())
+        response.close()
+        return lines
+
+    lines = serve(scenario)
+    assert lines[0] == "event: tick"
+    assert '"state":"running"' in lines[1] or '"state":"spawning"' in lines[1]
+
+
+def test_base_path_prefixes_every_route() -> None:
+    async def scenario(client: TestClient, web_ui: WebUI) -> None:
+        assert (await client.get("/stats/requests")).status == 404
+        assert (await client.get("/horde/stats/requests")).status == 200
+        answer = await client.post("/horde/swarm", data={"user_count": "1", "spawn_rate": "10"})
+        assert answer.status == 200
+
+    serve(scenario, base_path="/horde/")
+
+
+def test_cross_site_requests_cannot_change_state() -> None:
+    async def scenario(client: TestClient, web_ui: WebUI) -> None:
+        form = {"user_count": "1", "spawn_rate": "10"}
+        evil = await client.post("/swarm", data=form, headers={"Origin": "http://evil.example"})
+        assert evil.status == 403
+        fetch = await client.post("/swarm", data=form, headers={"Sec-Fetch-Site": "cross-site"})
+        assert fetch.status == 403
+        image = await client.get("/stop", headers={"Sec-Fetch-Site": "cross-site"})
+        assert image.status == 403
+        assert web_ui.runner.state == "ready"
+        # Reading is allowed, and the UI's own page may post.
+        assert (await client.get("/stats/requests", headers={"Sec-Fetch-Site": "cross-site"})).status == 200
+        origin = f"http://{client.server.host}:{client.server.port}"
+        own = await client.post(
+            "/swarm", data=form, headers={"Origin": origin, "Sec-Fetch-Site": "same-origin"}
+        )
+        assert own.status == 200
+
+    serve(scenario)
+
+
+def test_without_authentication_only_local_host_names_are_answered() -> None:
+    async def scenario(client: TestClient, web_ui: WebUI) -> None:
+        rebound = await client.get("/stats/requests", headers={"Host": "attacker.example"})
+        assert rebound.status == 403
+        assert (await client.get("/stats/requests", headers={"Host": "localhost:8089"})).status == 200
+
+    serve(scenario)
+
+
+def test_token_authentication() -> None:
+    async def scenario(client: TestClient, web_ui: WebUI) -> None:
+        assert (await client.get("/stats/requests")).status == 401
+        bearer = await client.get("/stats/requests", headers={"Authorization": "Bearer s3cret"})
+        assert bearer.status == 200
+        wrong = await client.get("/stats/requests", headers={"Authorization": "Bearer nope"})
+        assert wrong.status == 401
+        # In a browser: the token once in the URL, then a cookie, and the URL without the token.
+        login = await client.get("/tasks?token=s3cret&x=1", allow_redirects=False)
+        assert login.status == 303
+        assert login.headers["Location"] == "/tasks?x=1"
+        assert "HttpOnly" in login.headers["Set-Cookie"] and "SameSite=Strict" in login.headers["Set-Cookie"]
+        assert (await client.get("/tasks")).status == 200  # the client kept the cookie
+        # With authentication, other host names are fine (a reverse proxy, a LAN name).
+        assert (await client.get("/tasks", headers={"Host": "loadtest.lan"})).status == 200
+
+    serve(scenario, access=Access(token="s3cret"))
+
+
+def test_basic_authentication() -> None:
+    async def scenario(client: TestClient, web_ui: WebUI) -> None:
+        challenge = await client.get("/stats/requests")
+        assert challenge.status == 401
+        assert challenge.headers["WWW-Authenticate"].startswith("Basic ")
+        good = base64.b64encode(b"ops:pa:ss").decode()
+        assert (await client.get("/stats/requests", headers={"Authorization": f"Basic {good}"})).status == 200
+        bad = base64.b64encode(b"ops:wrong").decode()
+        assert (await client.get("/stats/requests", headers={"Authorization": f"Basic {bad}"})).status == 401
+
+    serve(scenario, access=Access.from_options(None, "ops:pa:ss"))
