@@ -4,9 +4,13 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
+import time
 import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -53,3 +57,31 @@ def horde(
 
 def locustfile(name: str) -> str:
     return str(LOCUSTFILES / name)
+
+
+@contextmanager
+def web_run(*args: str, log: Path) -> Iterator[tuple[subprocess.Popen[bytes], str]]:
+    """``horde ARGS --web-port 0`` in a subprocess: yields it and its UI's URL; stopped after."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("LOCUST_", "HORDE_"))}
+    with log.open("w") as sink:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "horde", *args, "--web-port", "0"],
+            stdout=sink,
+            stderr=subprocess.STDOUT,
+            env=env,
+        )
+    try:
+        deadline = time.monotonic() + 30
+        while not (found := re.search(r"Starting web interface at (\S+)", log.read_text())):
+            assert time.monotonic() < deadline, log.read_text()
+            assert process.poll() is None, log.read_text()
+            time.sleep(0.1)
+        yield process, found.group(1)
+    finally:
+        if process.poll() is None:
+            process.terminate()
+            try:
+                process.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()

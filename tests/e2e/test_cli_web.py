@@ -4,15 +4,13 @@ from __future__ import annotations
 
 import json
 import re
-import subprocess
-import sys
 import time
 import urllib.request
 from pathlib import Path
 from typing import Any
 
 import pytest
-from e2e_support import Target, horde, locustfile
+from e2e_support import Target, horde, locustfile, web_run
 
 pytestmark = pytest.mark.slow
 
@@ -32,30 +30,10 @@ def test_autostart_runs_serves_and_autoquits(target: Target, tmp_path: Path) -> 
 
 
 def test_web_run_is_driven_over_http_and_ends_on_sigterm(target: Target, tmp_path: Path) -> None:
-    log = tmp_path / "log.txt"
-    with log.open("w") as sink:
-        process = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "horde",
-                "-f",
-                locustfile("shop.py"),
-                "--web-port",
-                "0",
-                "--host",
-                target.url,
-            ],
-            stdout=sink,
-            stderr=subprocess.STDOUT,
-        )
-    try:
-        deadline = time.monotonic() + 20
-        while not (found := re.search(r"Starting web interface at (\S+)", log.read_text())):
-            assert time.monotonic() < deadline, log.read_text()
-            assert process.poll() is None, log.read_text()
-            time.sleep(0.1)
-        url = found.group(1)
+    with web_run("-f", locustfile("shop.py"), "--host", target.url, log=tmp_path / "log.txt") as (
+        process,
+        url,
+    ):
         swarm = urllib.request.Request(f"{url}swarm", data=b"user_count=2&spawn_rate=20", method="POST")
         with urllib.request.urlopen(swarm, timeout=5) as response:
             assert json.loads(response.read())["success"] is True
@@ -65,11 +43,7 @@ def test_web_run_is_driven_over_http_and_ends_on_sigterm(target: Target, tmp_pat
             time.sleep(0.2)
         assert page["state"] in ("spawning", "running") and page["user_count"] == 2
         process.terminate()
-        assert process.wait(timeout=15) == 0, log.read_text()
-    finally:
-        if process.poll() is None:
-            process.kill()
-            process.wait()
+        assert process.wait(timeout=15) == 0, (tmp_path / "log.txt").read_text()
 
 
 def read_json(url: str) -> Any:

@@ -14,11 +14,13 @@ from horde.reports import console
 from horde.reports.csv_files import CsvWriter
 from horde.runtime.environment import Environment
 from horde.runtime.runner import LocalRunner
+from horde.stats.series import NameSeries
 
 logger = logging.getLogger(__name__)
 
 CONSOLE_STATS_INTERVAL_SEC = 2.0
 CSV_STATS_INTERVAL_SEC = 1.0
+SERIES_INTERVAL_SEC = 1.0
 
 
 def progress_line(runner: LocalRunner, elapsed: float, run_time: int | None) -> str:
@@ -74,6 +76,8 @@ class PeriodicOutput:
         self.run_time: int | None = options.run_time
         self.started = time.monotonic()
         self.console_table = console_table
+        self.series = NameSeries(runner.stats) if options.html_file else None
+        """Per-name history for the HTML report's charts (only sampled when a report is wanted)."""
         self.csv_writer = (
             CsvWriter(options.csv_prefix, options.stats_history_enabled) if options.csv_prefix else None
         )
@@ -88,6 +92,11 @@ class PeriodicOutput:
         if self.csv_writer is not None:
             self.write_csv()
             self._tasks.append(loop.create_task(_every(CSV_STATS_INTERVAL_SEC, self.write_csv)))
+        if self.series is not None:
+            series = self.series
+            self._tasks.append(
+                loop.create_task(_every(SERIES_INTERVAL_SEC, lambda: series.sample(time.time())))
+            )
 
     def print_periodic(self) -> None:
         runner = self.runner
@@ -112,7 +121,8 @@ class PeriodicOutput:
 
 async def run_headless(
     environment: Environment, options: argparse.Namespace, out: TextIO = sys.stdout
-) -> None:
+) -> NameSeries | None:
+    """Run the test to its end; returns the per-name series when an HTML report will want them."""
     runner = environment.runner
     assert runner is not None
     loop = asyncio.get_running_loop()
@@ -140,3 +150,4 @@ async def run_headless(
         for signum in (signal.SIGINT, signal.SIGTERM):
             loop.remove_signal_handler(signum)
         output.finish()
+    return output.series

@@ -32,6 +32,7 @@ from horde.user.http_users import FastHttpUser, HttpUser
 from horde.user.inspect_ratio import ratio_report, ratio_text
 from horde.user.task import filter_tasks_by_tags
 from horde.user.users import User
+from horde.web.report import html_file_name, write_report
 from horde.web.server import WebUI
 
 logger = logging.getLogger(__name__)
@@ -40,7 +41,6 @@ _NOT_YET = {
     "master": "distributed mode (--master)",
     "worker": "distributed mode (--worker)",
     "processes": "--processes",
-    "html_file": "the HTML report (--html)",
 }
 
 
@@ -184,9 +184,10 @@ def _run_test(environment: Environment, options: argparse.Namespace, out: TextIO
         web_ui = None if options.headless else make_web_ui(environment, options)
         runner = loop.run_until_complete(_create_runner(environment, web_ui))
         if web_ui is None:
-            loop.run_until_complete(run_headless(environment, options, out))
+            series = loop.run_until_complete(run_headless(environment, options, out))
         else:
             loop.run_until_complete(run_web(environment, options, web_ui, out))
+            series = web_ui.series
     finally:
         loop.close()
     environment.events.quitting.fire(environment=environment, reverse=True)
@@ -200,6 +201,9 @@ def _run_test(environment: Environment, options: argparse.Namespace, out: TextIO
         Path(f"{options.json_file}.json").write_text(json.dumps(stats_json(runner.stats), indent=4))
     if options.summary_json:
         write_summary(options.summary_json, environment, options, code)
+    if options.html_file:
+        name = html_file_name(options.html_file, options.num_users, options.spawn_rate, options.run_time)
+        logger.info("Writing the HTML report to %s", write_report(name, environment, series))
     logger.info("Shutting down (exit code %s)", code)
     environment.events.quit.fire(exit_code=code)
     return code

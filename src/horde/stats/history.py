@@ -49,6 +49,7 @@ class HistoryPoint(NamedTuple):
     response_time_percentile_95: float
     total_requests: int
     total_failures: int
+    response_time_percentile_99: float
 
 
 class _Ring:
@@ -128,7 +129,7 @@ class StatsHistory:
         total_times = total.response_times if stats.use_response_times_cache else None
         self.total_window.observe(now, requests, failures, total_times, ticks[0])
         window = total._current_histogram()
-        p50, p95 = window.percentiles((0.5, 0.95)) if window is not None else (0, 0)
+        p50, p95, p99 = window.percentiles((0.5, 0.95, 0.99)) if window is not None else (0, 0, 0)
         point = HistoryPoint(
             now,
             user_count,
@@ -138,6 +139,7 @@ class StatsHistory:
             p95 / 1000,
             requests,
             failures,
+            p99 / 1000,
         )
         self._ring.append(point)
         return point
@@ -213,5 +215,5 @@ class StatsHistory:
 
 
 def _to_point(row: tuple[float, ...]) -> HistoryPoint:
-    time, users, rps, fails, p50, p95, requests, failures = row
-    return HistoryPoint(time, int(users), rps, fails, p50, p95, int(requests), int(failures))
+    time, users, rps, fails, p50, p95, requests, failures, p99 = row
+    return HistoryPoint(time, int(users), rps, fails, p50, p95, int(requests), int(failures), p99)

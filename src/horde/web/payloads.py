@@ -7,11 +7,14 @@ timings and the generator's health.
 
 from __future__ import annotations
 
+import math
 from itertools import chain
 from typing import Any
 
 from horde.runtime.runner import LocalRunner
 from horde.stats.entries import StatsEntry
+from horde.stats.errors import error_text
+from horde.stats.histogram import Histogram, bucket_value
 from horde.stats.request_stats import RequestStats
 from horde.user.inspect_ratio import ratio_report
 
@@ -19,8 +22,9 @@ MAX_LOCUST_ROWS = 500
 """Locust's cap on rows in /stats/requests and its failure list (Horde's API has none)."""
 
 
-def _round(value: float | None) -> int:
-    return 0 if value is None else round(value)
+def _round(value: float | None) -> float:
+    """Locust sends min and max rounded to whole ms, as floats (0 before any request)."""
+    return 0 if value is None else float(round(value))
 
 
 def locust_entry(entry: StatsEntry) -> dict[str, Any]:
@@ -68,8 +72,8 @@ def stats_requests(runner: LocalRunner) -> dict[str, Any]:
         "total_fail_per_sec": total.total_fail_per_sec,
         "fail_ratio": total.fail_ratio,
         "current_response_time_percentiles": {
-            "response_time_percentile_0.5": p50 or 0,
-            "response_time_percentile_0.95": p95 or 0,
+            "response_time_percentile_0.5": p50,
+            "response_time_percentile_0.95": p95,
         },
         "current_rps": total.current_rps,
         "current_fail_per_sec": total.current_fail_per_sec,
@@ -97,3 +101,99 @@ def tasks(runner: LocalRunner) -> dict[str, Any]:
     """Locust's ``GET /tasks``: task ratios per class and in total, at the current user count."""
     user_classes = runner.environment.user_classes
     return ratio_report(user_classes, runner.user_count or None)
+
+
+# Horde's own API (/api/v1) ---------------------------------------------------------------------
+
+DISPLAY_BINS = 80
+SHOWN_PERCENTILES = (0.5, 0.75, 0.9, 0.95, 0.99, 0.999, 0.9999, 1.0)
+
+
+def table_row(entry: StatsEntry) -> list[Any]:
+    """One row of the UI's statistics table (an array: 10,000 of them stay small on the wire)."""
+    median, p95, p99 = entry.get_response_time_percentiles([0.5, 0.95, 0.99])
+    return [
+        entry.method,
+        entry.name,
+        entry.num_requests,
+        entry.num_failures,
+        median,
+        p95,
+        p99,
+        entry.avg_response_time,
+        entry.min_response_time,
+        entry.max_response_time,
+        entry.avg_content_length,
+        entry.current_rps,
+        entry.current_fail_per_sec,
+    ]
+
+
+def stats_table(stats: RequestStats) -> dict[str, Any]:
+    return {"rows": [table_row(entry) for entry in sorted_entries(stats)], "total": table_row(stats.total)}
+
+
+def failures(stats: RequestStats) -> dict[str, Any]:
+    rows = sorted(stats.errors.values(), key=lambda error: -error.occurrences)
+    return {
+        "failures": [
+            {"method": e.method, "name": e.name, "error": error_text(e.error), "occurrences": e.occurrences}
+            for e in rows
+        ]
+    }
+
+
+def distribution(histogram: Histogram, bins: int = DISPLAY_BINS) -> dict[str, Any]:
+    """Counts in about ``bins`` log-spaced ranges between the fastest and slowest sample (ms),
+    and the percentiles, both from the exact histogram."""
+    pairs = list(histogram.pairs())
+    shown = [
+        [p, value / 1000]
+        for p, value in zip(SHOWN_PERCENTILES, histogram.percentiles(SHOWN_PERCENTILES), strict=True)
+    ]
+    if not pairs:
+        return {"count": 0, "buckets": [], "percentiles": shown}
+    low = max(histogram.min_us, 1)
+    high = max(histogram.max_us, low + 1)
+    ratio = (high / low) ** (1 / bins)
+    edges = [low * ratio**i for i in range(bins + 1)]
+    counts = [0] * bins
+    for index, n in pairs:
+        value = bucket_value(index)
+        position = 0 if value <= low else min(bins - 1, int(math.log(value / low) / math.log(ratio)))
+        counts[position] += n
+    buckets = [[edges[i] / 1000, edges[i + 1] / 1000, n] for i, n in enumerate(counts) if n]
+    return {"count": histogram.count, "buckets": buckets, "percentiles": shown}
+
+
+def phases(entry: StatsEntry) -> dict[str, Any] | None:
+    stats = entry.phases
+    if stats is None or not stats.requests:
+        return None
+    points = (0.5, 0.95, 0.99)
+
+    def of(histogram: Histogram) -> list[list[float]] | None:
+        if not histogram:
+            return None
+        return [[p, value / 1000] for p, value in zip(points, histogram.percentiles(points), strict=True)]
+
+    return {
+        "connections": stats.new_connections,
+        "connect": of(stats.connect),
+        "tls": of(stats.tls),
+        "ttfb": of(stats.ttfb),
+    }
+
+
+def health(runner: LocalRunner) -> dict[str, Any] | None:
+    windows = runner.health.windows
+    if not windows:
+        return None
+    last = windows[-1]
+    return {
+        "verdict": str(runner.health.verdict()),
+        "limited": last.limited,
+        "reasons": list(last.reasons),
+        "windows": len(windows),
+        "limitedWindows": sum(1 for window in windows if window.limited),
+    }

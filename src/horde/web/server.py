@@ -13,6 +13,7 @@ import ssl
 import time
 from collections.abc import Awaitable, Callable
 from datetime import datetime
+from importlib import resources
 from pathlib import Path
 from typing import Any
 
@@ -20,10 +21,15 @@ import orjson
 from aiohttp import web
 
 from horde.reports.csv_files import exceptions_csv, failures_csv, stats_csv
+from horde.reports.summary_json import RunInfo, build_summary, summary_text
 from horde.runtime.environment import Environment
 from horde.runtime.runner import LocalRunner
+from horde.stats.histogram import Histogram
+from horde.stats.series import NameSeries
 from horde.web import payloads
 from horde.web.control import TestControl
+from horde.web.logs import LogBuffer
+from horde.web.report import AssetsMissing, asset, render_report, report_data
 from horde.web.security import Access, check_bind, middleware
 from horde.web.swarm import SwarmError, parse_swarm
 
@@ -31,6 +37,12 @@ logger = logging.getLogger(__name__)
 
 STREAM_INTERVAL = 1.0
 """Seconds between two pushes of the live stream (the statistics tick once a second)."""
+
+TABLE_EVERY = 2
+"""The statistics table goes out every this many pushes: with 10,000 names it is the big one."""
+
+STREAM_BACKLOG = 64
+"""Messages a slow browser may fall behind before its stream is dropped (it reconnects)."""
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
@@ -64,7 +76,12 @@ class WebUI:
         self.app = web.Application(middlewares=[middleware(self.access, host, self.base_path)])
         self._add_routes()
         self._runner: web.AppRunner | None = None
-        self._streams: set[web.StreamResponse] = set()
+        self._subscribers: set[asyncio.Queue[bytes | None]] = set()
+        self._broadcaster: asyncio.Task[None] | None = None
+        self.logs = LogBuffer()
+        """This process's newest log lines (attached to the root logger while serving)."""
+        self.series = NameSeries(environment.stats)
+        """Per-name history for the charts of one request name (kept across page reloads)."""
 
     def attach(self) -> None:
         """Take control of the environment's runner (call once it exists, before ``start``)."""
@@ -109,16 +126,38 @@ class WebUI:
         if server is not None and self.port == 0:
             sockets = getattr(server, "sockets", None) or []
             self.port = sockets[0].getsockname()[1]
+        logging.getLogger().addHandler(self.logs)
+        self._broadcaster = asyncio.get_running_loop().create_task(self._broadcast())
         logger.info("Starting web interface at %s", self.url)
 
     async def stop(self) -> None:
-        for stream in list(self._streams):
-            task = getattr(stream, "_horde_task", None)
-            if task is not None:
-                task.cancel()
+        logging.getLogger().removeHandler(self.logs)
+        if self._broadcaster is not None:
+            self._broadcaster.cancel()
+            await asyncio.gather(self._broadcaster, return_exceptions=True)
+            self._broadcaster = None
+        for queue in list(self._subscribers):
+            queue.put_nowait(None)  # ends that stream's response
         if self._runner is not None:
             await self._runner.cleanup()
             self._runner = None
+
+    async def _broadcast(self) -> None:
+        """Once a second: sample the per-name series and push the state to every open stream;
+        every other second also the statistics table (built once, whoever listens)."""
+        tick = 0
+        while True:
+            await asyncio.sleep(STREAM_INTERVAL)
+            tick += 1
+            self.series.sample(time.time())
+            if not self._subscribers:
+                continue
+            messages = [_event("tick", self._tick())]
+            if tick % TABLE_EVERY == 0:
+                messages.append(_event("stats", payloads.stats_table(self.runner.stats)))
+            for queue in list(self._subscribers):
+                for message in messages:
+                    queue.put_nowait(message)
 
     # Routes ------------------------------------------------------------------------------------
     def _add_routes(self) -> None:
@@ -138,18 +177,50 @@ class WebUI:
         add("GET", base + "/stats/requests_full_history/csv", self._history_csv)
         add("GET", base + "/exceptions", self._json(payloads.exceptions))
         add("GET", base + "/tasks", self._json(payloads.tasks))
-        add("GET", base + "/logs", self._json(lambda r: {"master": [], "workers": {}}))
+        add("GET", base + "/logs", self._json(lambda r: {"master": list(self.logs.lines), "workers": {}}))
         add("GET", base + "/worker-count", self._json(lambda r: {"worker_count": 0}))
+        add("GET", base + "/stats/report", self._report)
         add("GET", base + "/api/v1/state", self._json(self._state))
         add("GET", base + "/api/v1/history", self._json(self._history))
+        add("GET", base + "/api/v1/stats", self._json(lambda r: payloads.stats_table(r.stats)))
+        add("GET", base + "/api/v1/failures", self._json(lambda r: payloads.failures(r.stats)))
+        add("GET", base + "/api/v1/distribution", self._distribution)
+        add("GET", base + "/api/v1/entry", self._entry)
+        add("GET", base + "/api/v1/summary", self._summary)
         add("GET", base + "/api/v1/stream", self._stream)
+        assets = resources.files("horde.web").joinpath("static", "assets")
+        if assets.is_dir():
+            self.app.router.add_static(base + "/assets", Path(str(assets)))
 
     async def _index(self, request: web.Request) -> web.StreamResponse:
+        try:
+            page = asset("static", "index.html")
+        except AssetsMissing as error:
+            return web.Response(status=500, text=f"{error}\n")
+        config = _dumps(self._config()).replace("<", "\\u003c")
+        tag = f'<script id="horde-config" type="application/json">{config}</script>'
         return web.Response(
-            status=503,
-            text="The web UI's pages are not part of this build of Horde yet. The HTTP API works: "
-            f"POST {self.base_path}/swarm starts a test, GET {self.base_path}/stats/requests reads it.\n",
+            text=page.replace("<!--horde-config-->", tag),
+            content_type="text/html",
+            headers={"Cache-Control": "no-store"},
         )
+
+    def _config(self) -> dict[str, Any]:
+        environment = self.environment
+        options = environment.parsed_options
+        return {
+            "basePath": self.base_path,
+            "version": _version(),
+            "locustfile": Path(str(environment.locustfile or "")).name,
+            "host": environment.host,
+            "userCount": getattr(options, "num_users", None),
+            "spawnRate": getattr(options, "spawn_rate", None),
+            "runTime": getattr(options, "run_time", None),
+            "classPicker": bool(getattr(options, "class_picker", False)),
+            "userClasses": list(environment.available_user_classes or {}),
+            "shape": environment.shape_class is not None,
+            "profile": environment.profile,
+        }
 
     async def _swarm(self, request: web.Request) -> web.StreamResponse:
         form = await request.post()
@@ -159,7 +230,8 @@ class WebUI:
         try:
             answer = self.control.swarm(parse_swarm(fields, classes, available))
         except SwarmError as error:
-            return web.json_response({"success": False, "message": str(error)}, status=400)
+            # HTTP 200 as in Locust: scripts read "success", and some treat any other status as down.
+            return web.json_response({"success": False, "message": str(error)})
         return web.json_response(answer)
 
     async def _stop(self, request: web.Request) -> web.StreamResponse:
@@ -215,14 +287,80 @@ class WebUI:
             "total_failures": total.num_failures,
             "current_rps": total.current_rps,
             "current_fail_per_sec": total.current_fail_per_sec,
+            "failure_rows": len(runner.stats.errors),
+            "exceptions": sum(row["count"] for row in runner.exceptions.values()),
+            "log_lines": self.logs.emitted,
             "time": time.time(),
+            "health": payloads.health(runner),
         }
+
+    def _tick(self) -> dict[str, Any]:
+        runner = self.runner
+        latest = runner.stats.history.latest()
+        return {"state": self._state(runner), "point": latest._asdict() if latest else None}
 
     def _history(self, runner: LocalRunner) -> dict[str, Any]:
         return {"points": runner.stats.history.to_dicts()}
 
+    async def _distribution(self, request: web.Request) -> web.StreamResponse:
+        total = self.runner.stats.total
+        if request.query.get("scope") == "current":
+            histogram = total._current_histogram() or Histogram()
+        else:
+            histogram = total.response_times
+        return web.json_response(payloads.distribution(histogram), dumps=_dumps)
+
+    async def _entry(self, request: web.Request) -> web.StreamResponse:
+        method, name = request.query.get("method", ""), request.query.get("name", "")
+        entry = self.runner.stats.entries.get((name, method))
+        if entry is None:
+            return web.json_response(
+                {"success": False, "message": f"no request named {method} {name}"}, status=404
+            )
+        found = self.series.get(name, method) or {"step": 1.0, "time": [], "rps": [], "fail": [], "avg": []}
+        step = found.pop("step")
+        body = {
+            "method": method,
+            "name": name,
+            "step": step,
+            "series": found,
+            "distribution": payloads.distribution(entry.response_times),
+            "phases": payloads.phases(entry),
+        }
+        return web.json_response(body, dumps=_dumps)
+
+    async def _summary(self, request: web.Request) -> web.StreamResponse:
+        environment = self.environment
+        runner = self.runner
+        run = RunInfo(
+            locustfile=str(environment.locustfile or ""),
+            host=environment.host,
+            users=runner.target_user_count,
+            spawn_rate=runner.spawn_rate,
+            start_epoch=runner.stats.start_time,
+            end_epoch=runner.stats.last_request_timestamp,
+        )
+        summary = build_summary(runner.stats, run, runner.exceptions, runner.health.to_json())
+        name = self._file_stem("summary")
+        return web.Response(
+            text=summary_text(summary),
+            content_type="application/json",
+            headers={"Content-Disposition": f'attachment; filename="{name}.json"'},
+        )
+
+    async def _report(self, request: web.Request) -> web.StreamResponse:
+        try:
+            html = render_report(report_data(self.environment, self.series))
+        except AssetsMissing as error:
+            return web.Response(status=500, text=f"{error}\n")
+        headers = {}
+        if request.query.get("download"):
+            headers["Content-Disposition"] = f'attachment; filename="{self._file_stem("report")}.html"'
+        return web.Response(text=html, content_type="text/html", headers=headers)
+
     async def _stream(self, request: web.Request) -> web.StreamResponse:
-        """Server-sent events: the state and the newest history point, once a second."""
+        """Server-sent events: ``tick`` (state and the newest history point) every second,
+        ``stats`` (the whole table) every other second; the first of each at once."""
         response = web.StreamResponse(
             headers={
                 "Content-Type": "text/event-stream",
@@ -231,20 +369,22 @@ class WebUI:
             }
         )
         await response.prepare(request)
-        self._streams.add(response)
-        response._horde_task = asyncio.current_task()  # type: ignore[attr-defined]
+        queue: asyncio.Queue[bytes | None] = asyncio.Queue(maxsize=STREAM_BACKLOG)
         try:
-            while True:
-                runner = self.runner
-                latest = runner.stats.history.latest()
-                body = {"state": self._state(runner), "point": latest._asdict() if latest else None}
-                await response.write(f"event: tick\ndata: {_dumps(body)}\n\n".encode())
-                await asyncio.sleep(STREAM_INTERVAL)
-        except (ConnectionResetError, asyncio.CancelledError):
-            pass
+            await response.write(_event("tick", self._tick()))
+            await response.write(_event("stats", payloads.stats_table(self.runner.stats)))
+            self._subscribers.add(queue)
+            while (message := await queue.get()) is not None:
+                await response.write(message)
+        except (ConnectionResetError, asyncio.QueueFull):
+            pass  # the browser went away, or reads too slowly to keep up
         finally:
-            self._streams.discard(response)
+            self._subscribers.discard(queue)
         return response
+
+
+def _event(name: str, data: Any) -> bytes:
+    return f"event: {name}\ndata: {_dumps(data)}\n\n".encode()
 
 
 def _dumps(value: Any) -> str:
@@ -272,3 +412,9 @@ def _tls_context(cert: str, key: str) -> ssl.SSLContext | None:
     except (OSError, ssl.SSLError) as error:
         raise UsageError(f"cannot load the web UI's TLS certificate {cert} / key {key}: {error}") from None
     return context
+
+
+def _version() -> str:
+    from horde import __version__
+
+    return __version__

@@ -130,7 +130,7 @@ def test_bad_swarm_input_is_one_message_and_starts_nothing() -> None:
             ({"user_count": "2", "spawn_rate": "1", "host": "example.com"}, "host must start with http://"),
         ):
             answer = await client.post("/swarm", data=form)
-            assert answer.status == 400
+            assert answer.status == 200  # as in Locust: the answer's "success" says it
             body = await answer.json()
             assert body["success"] is False
             assert body["message"].startswith(message)

@@ -62,6 +62,7 @@ def test_current_percentiles_only_see_the_window():
     assert point is not None
     assert point.response_time_percentile_95 == pytest.approx(10.0, rel=0.004)
     assert point.response_time_percentile_50 == pytest.approx(10.0, rel=0.004)
+    assert point.response_time_percentile_99 == pytest.approx(10.0, rel=0.004)
 
 
 def test_aggregated_window_merges_entries():

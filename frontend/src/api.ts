@@ -1,0 +1,164 @@
+// The server's data, typed as Horde's /api/v1 sends it, and the calls that change the test.
+
+export interface Config {
+  basePath: string;
+  version: string;
+  locustfile: string;
+  host: string | null;
+  userCount: number | null;
+  spawnRate: number | null;
+  runTime: number | null;
+  classPicker: boolean;
+  userClasses: string[];
+  shape: boolean;
+  profile: string | null;
+}
+
+export interface Health {
+  verdict: string;
+  limited: boolean;
+  reasons: string[];
+  windows: number;
+  limitedWindows: number;
+}
+
+export interface State {
+  state: string;
+  user_count: number;
+  target_user_count: number;
+  host: string | null;
+  run_time: number | null;
+  total_requests: number;
+  total_failures: number;
+  current_rps: number;
+  current_fail_per_sec: number;
+  failure_rows: number;
+  exceptions: number;
+  log_lines: number;
+  time: number;
+  health: Health | null;
+}
+
+export interface Point {
+  time: number;
+  user_count: number;
+  current_rps: number;
+  current_fail_per_sec: number;
+  response_time_percentile_50: number;
+  response_time_percentile_95: number;
+  response_time_percentile_99: number;
+  total_requests: number;
+  total_failures: number;
+}
+
+/** One statistics row, as arrays to keep 10,000 of them small on the wire. */
+export type Row = [
+  method: string,
+  name: string,
+  requests: number,
+  failures: number,
+  median: number,
+  p95: number,
+  p99: number,
+  avg: number,
+  min: number | null,
+  max: number,
+  avgSize: number,
+  currentRps: number,
+  currentFailures: number,
+];
+
+export interface StatsTable {
+  rows: Row[];
+  total: Row;
+}
+
+export interface Failure {
+  method: string;
+  name: string;
+  error: string;
+  occurrences: number;
+}
+
+export interface ExceptionRow {
+  count: number;
+  msg: string;
+  traceback: string;
+  nodes: string;
+}
+
+export interface Bucket {
+  low: number;
+  high: number;
+  count: number;
+}
+
+export interface Distribution {
+  count: number;
+  buckets: [number, number, number][];
+  percentiles: [number, number][];
+}
+
+export interface Phases {
+  connections: number;
+  connect: [number, number][] | null;
+  tls: [number, number][] | null;
+  ttfb: [number, number][] | null;
+}
+
+export interface EntryDetail {
+  method: string;
+  name: string;
+  step: number;
+  series: { time: number[]; rps: number[]; fail: number[]; avg: (number | null)[] };
+  distribution: Distribution;
+  phases: Phases | null;
+}
+
+export interface RatioNode {
+  ratio: number;
+  tasks?: Record<string, RatioNode>;
+}
+
+export interface Ratios {
+  per_class: Record<string, RatioNode>;
+  total: Record<string, RatioNode>;
+}
+
+export class Api {
+  constructor(readonly base: string) {}
+
+  url(path: string): string {
+    return `${this.base}${path}`;
+  }
+
+  async get<T>(path: string): Promise<T> {
+    const response = await fetch(this.url(path), { credentials: "same-origin" });
+    if (!response.ok) throw new Error(`${path}: ${response.status} ${await response.text()}`);
+    return (await response.json()) as T;
+  }
+
+  async post(path: string, form?: URLSearchParams): Promise<{ success: boolean; message: string }> {
+    const response = await fetch(this.url(path), {
+      method: "POST",
+      body: form,
+      credentials: "same-origin",
+    });
+    const text = await response.text();
+    try {
+      return JSON.parse(text) as { success: boolean; message: string };
+    } catch {
+      return { success: response.ok, message: text };
+    }
+  }
+
+  stream(handlers: Record<string, (data: unknown) => void>, onOpen: (open: boolean) => void): EventSource {
+    const source = new EventSource(this.url("/api/v1/stream"));
+    for (const [name, handler] of Object.entries(handlers)) {
+      source.addEventListener(name, (event) => handler(JSON.parse((event as MessageEvent<string>).data)));
+    }
+    source.onopen = () => onOpen(true);
+    source.onerror = () => onOpen(false);
+    return source;
+  }
+}

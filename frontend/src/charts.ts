@@ -1,0 +1,167 @@
+// Line and bar charts on uPlot, which draws hundreds of thousands of points without slowing down.
+
+import uPlot from "uplot";
+import "uplot/dist/uPlot.min.css";
+
+export interface SeriesSpec {
+  label: string;
+  color: string;
+  unit?: string;
+  dash?: number[];
+  show?: boolean;
+}
+
+function cssVar(name: string): string {
+  return getComputedStyle(document.documentElement).getPropertyValue(name).trim() || "#888";
+}
+
+function axis(unit: string): uPlot.Axis {
+  return {
+    stroke: cssVar("--muted"),
+    grid: { stroke: cssVar("--grid"), width: 1 },
+    ticks: { stroke: cssVar("--grid"), width: 1 },
+    values: (_u, values) => values.map((v) => (v === null ? "" : `${+v.toPrecision(4)}${unit}`)),
+    size: 64,
+  };
+}
+
+/** A time-series chart whose x values are epoch seconds. */
+export class LineChart {
+  readonly element: HTMLElement;
+  private plot: uPlot | null = null;
+  private data: (number | null)[][];
+  private readonly observer: ResizeObserver;
+
+  constructor(
+    readonly title: string,
+    private readonly series: SeriesSpec[],
+    private readonly unit = "",
+    private readonly height = 220,
+  ) {
+    this.element = document.createElement("figure");
+    this.element.className = "chart";
+    this.element.dataset.chart = title;
+    const caption = document.createElement("figcaption");
+    caption.textContent = title;
+    this.element.append(caption);
+    this.data = [[], ...series.map(() => [])];
+    this.observer = new ResizeObserver(() => this.resize());
+    this.observer.observe(this.element);
+  }
+
+  /** Replace every point (x first, then one array per series; null where a value is missing). */
+  setData(data: (number | null)[][]): void {
+    this.data = data;
+    this.element.dataset.points = String(data[0].length);
+    this.draw();
+  }
+
+  append(x: number, values: number[]): void {
+    this.data[0].push(x);
+    values.forEach((value, i) => this.data[i + 1].push(value));
+    this.element.dataset.points = String(this.data[0].length);
+    this.plot?.setData(this.data as uPlot.AlignedData);
+  }
+
+  get points(): number {
+    return this.data[0].length;
+  }
+
+  setVisible(index: number, show: boolean): void {
+    this.series[index].show = show;
+    this.plot?.setSeries(index + 1, { show });
+  }
+
+  /** Rebuild with the current theme's colours. */
+  draw(): void {
+    this.plot?.destroy();
+    const width = Math.max(this.element.clientWidth, 300);
+    const options: uPlot.Options = {
+      width,
+      height: this.height,
+      cursor: { drag: { x: true, y: false } },
+      legend: { live: true },
+      scales: { x: { time: true }, y: { range: (_u, _min, max) => [0, max > 0 ? max * 1.08 : 1] } },
+      axes: [
+        { stroke: cssVar("--muted"), grid: { stroke: cssVar("--grid"), width: 1 }, ticks: { show: false } },
+        axis(this.unit),
+      ],
+      series: [
+        {},
+        ...this.series.map((s) => ({
+          label: s.label,
+          stroke: s.color.startsWith("--") ? cssVar(s.color) : s.color,
+          width: 1.5,
+          dash: s.dash,
+          show: s.show ?? true,
+          value: (_u: uPlot, v: number | null) => (v === null ? "–" : `${+v.toPrecision(4)}${s.unit ?? this.unit}`),
+        })),
+      ],
+    };
+    this.plot = new uPlot(options, this.data as uPlot.AlignedData, this.element);
+  }
+
+  private resize(): void {
+    if (!this.plot) return;
+    const width = Math.max(this.element.clientWidth, 300);
+    if (Math.abs(width - this.plot.width) > 2) this.plot.setSize({ width, height: this.height });
+  }
+
+  destroy(): void {
+    this.observer.disconnect();
+    this.plot?.destroy();
+    this.plot = null;
+  }
+}
+
+/** The latency distribution: counts per histogram bucket, on a logarithmic time axis. */
+export class DistributionChart {
+  readonly element: HTMLElement;
+  private plot: uPlot | null = null;
+
+  constructor(private readonly height = 220) {
+    this.element = document.createElement("figure");
+    this.element.className = "chart";
+    this.element.dataset.chart = "distribution";
+  }
+
+  show(buckets: [number, number, number][]): void {
+    this.plot?.destroy();
+    const xs = buckets.map(([low, high]) => Math.max((low + high) / 2, 0.001));
+    const ys = buckets.map(([, , n]) => n);
+    const width = Math.max(this.element.clientWidth, 300);
+    this.plot = new uPlot(
+      {
+        width,
+        height: this.height,
+        scales: { x: { time: false, distr: 3 }, y: { range: (_u, _min, max) => [0, max * 1.05 || 1] } },
+        axes: [
+          {
+            stroke: cssVar("--muted"),
+            grid: { stroke: cssVar("--grid"), width: 1 },
+            values: (_u, v) => v.map((x) => (x === null ? "" : `${+x.toPrecision(3)} ms`)),
+          },
+          axis(""),
+        ],
+        series: [
+          { label: "latency", value: (_u, v) => (v === null ? "–" : `${+v.toPrecision(4)} ms`) },
+          {
+            label: "requests",
+            stroke: cssVar("--accent"),
+            fill: cssVar("--accent-fill"),
+            paths: uPlot.paths.bars!({ size: [1, 12], align: 0 }),
+            points: { show: false },
+          },
+        ],
+        legend: { live: true },
+      },
+      [xs, ys],
+      this.element,
+    );
+  }
+
+  destroy(): void {
+    this.plot?.destroy();
+    this.plot = null;
+  }
+}

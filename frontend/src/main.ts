@@ -1,0 +1,251 @@
+// Horde's web UI: live data pushed by the server (server-sent events), history from the server so
+// a reload loses nothing, and the views Locust's UI has plus the ones it cannot show.
+
+import { Api, type Config, type Distribution, type ExceptionRow, type Failure, type Point, type Ratios, type Row, type State, type StatsTable as Table } from "./api";
+import { DistributionChart, LineChart } from "./charts";
+import { clear, h } from "./dom";
+import { EntryPanel, percentileList } from "./entry";
+import { count, duration, percent, rate } from "./format";
+import { downloadsView, exceptionsTable, failuresTable, healthView, logsView, ratiosView } from "./panels";
+import { SwarmForm } from "./swarm";
+import { StatsTable } from "./table";
+import { initTheme, toggleTheme } from "./theme";
+import "./styles.css";
+
+const TABS = ["statistics", "charts", "distribution", "failures", "exceptions", "ratios", "generator", "logs", "downloads"] as const;
+type Tab = (typeof TABS)[number];
+const TAB_TITLES: Record<Tab, string> = {
+  statistics: "Statistics",
+  charts: "Charts",
+  distribution: "Latency distribution",
+  failures: "Failures",
+  exceptions: "Exceptions",
+  ratios: "Current ratio",
+  generator: "Generator health",
+  logs: "Logs",
+  downloads: "Download data",
+};
+
+function readConfig(): Config {
+  const node = document.getElementById("horde-config");
+  return JSON.parse(node?.textContent || "{}") as Config;
+}
+
+class App {
+  private readonly api: Api;
+  private readonly swarm: SwarmForm;
+  private readonly table: StatsTable;
+  private readonly entry: EntryPanel;
+  private readonly charts: { rps: LineChart; latency: LineChart; users: LineChart };
+  private readonly distribution = new DistributionChart(260);
+  private readonly panels = new Map<Tab, HTMLElement>();
+  private readonly buttons = new Map<Tab, HTMLButtonElement>();
+  private readonly status = h("dl", { class: "status" });
+  private readonly controls = h("div", { class: "controls" });
+  private readonly connection = h("span", { class: "connection", title: "Live connection to Horde" });
+  private state: State | null = null;
+  private tab: Tab = "statistics";
+  private seenFailures = -1;
+  private seenExceptions = -1;
+  private seenLogs = -1;
+  private lastPoint = 0;
+
+  constructor(private readonly config: Config) {
+    this.api = new Api(config.basePath);
+    this.swarm = new SwarmForm(this.api, config, () => void this.reloadHistory());
+    this.entry = new EntryPanel(this.api);
+    this.table = new StatsTable((row: Row) => void this.entry.show(row[0], row[1]));
+    this.charts = {
+      rps: new LineChart("Total requests per second", [
+        { label: "RPS", color: "--accent" },
+        { label: "Failures/s", color: "--fail" },
+      ]),
+      latency: new LineChart(
+        "Response times (ms)",
+        [
+          { label: "p50", color: "--p50" },
+          { label: "p95", color: "--p95" },
+          { label: "p99", color: "--p99" },
+        ],
+        " ms",
+      ),
+      users: new LineChart("Number of users", [{ label: "Users", color: "--users" }]),
+    };
+  }
+
+  mount(root: HTMLElement): void {
+    const nav = h("nav", { class: "tabs", role: "tablist" });
+    for (const tab of TABS) {
+      const button = h("button", { role: "tab", "data-tab": tab, onclick: () => this.select(tab) }, TAB_TITLES[tab]);
+      this.buttons.set(tab, button);
+      nav.append(button);
+      this.panels.set(tab, h("section", { class: "panel", role: "tabpanel", "data-panel": tab, hidden: true }));
+    }
+    this.panels.get("statistics")!.append(this.table.element, this.entry.element);
+    const pickers = h(
+      "div",
+      { class: "pickers" },
+      ...["p50", "p95", "p99"].map((label, i) =>
+        h(
+          "label",
+          {},
+          h("input", { type: "checkbox", checked: true, onchange: (e: Event) => this.charts.latency.setVisible(i, (e.target as HTMLInputElement).checked) }),
+          label,
+        ),
+      ),
+    );
+    this.panels.get("charts")!.append(this.charts.rps.element, h("div", { class: "chart-tools" }, pickers), this.charts.latency.element, this.charts.users.element);
+    this.panels.get("distribution")!.append(
+      h(
+        "div",
+        { class: "chart-tools" },
+        h("label", {}, "Scope ", h("select", { onchange: (e: Event) => void this.loadDistribution((e.target as HTMLSelectElement).value) }, h("option", { value: "run" }, "Whole run"), h("option", { value: "current" }, "Last 10 seconds"))),
+      ),
+      this.distribution.element,
+      h("div", { class: "distribution-percentiles" }),
+    );
+    const header = h(
+      "header",
+      { class: "topbar" },
+      h("div", { class: "brand" }, h("strong", {}, "Horde"), h("span", { class: "muted" }, this.config.locustfile)),
+      this.status,
+      this.controls,
+      h("button", { class: "ghost", title: "Light or dark", onclick: () => this.retheme() }, "◐"),
+      this.connection,
+    );
+    root.append(header, nav, ...this.panels.values(), this.swarm.dialog, h("footer", {}, `Horde ${this.config.version}`));
+    const fromUrl = new URLSearchParams(location.search).get("tab") as Tab | null;
+    this.select(fromUrl && TABS.includes(fromUrl) ? fromUrl : "statistics");
+    this.renderControls();
+  }
+
+  async start(): Promise<void> {
+    await this.reloadHistory();
+    this.api.stream(
+      {
+        tick: (data) => this.onTick(data as { state: State; point: Point | null }),
+        stats: (data) => {
+          const table = data as Table;
+          this.table.update(table.rows, table.total);
+        },
+      },
+      (open) => this.connection.classList.toggle("open", open),
+    );
+  }
+
+  private retheme(): void {
+    toggleTheme();
+    Object.values(this.charts).forEach((chart) => chart.draw());
+    if (this.tab === "distribution") void this.loadDistribution("run");
+  }
+
+  private select(tab: Tab): void {
+    this.tab = tab;
+    for (const [name, panel] of this.panels) panel.hidden = name !== tab;
+    for (const [name, button] of this.buttons) {
+      button.setAttribute("aria-selected", String(name === tab));
+      if (name === tab) button.classList.remove("badge");
+    }
+    const url = new URL(location.href);
+    url.searchParams.set("tab", tab);
+    history.replaceState(null, "", url);
+    if (tab === "charts") Object.values(this.charts).forEach((chart) => chart.draw());
+    void this.loadTab(tab);
+  }
+
+  private async loadTab(tab: Tab): Promise<void> {
+    const panel = this.panels.get(tab)!;
+    if (tab === "failures") failuresTable(panel, (await this.api.get<{ failures: Failure[] }>("/api/v1/failures")).failures);
+    if (tab === "exceptions") exceptionsTable(panel, (await this.api.get<{ exceptions: ExceptionRow[] }>("/exceptions")).exceptions);
+    if (tab === "ratios") ratiosView(panel, await this.api.get<Ratios>("/tasks"));
+    if (tab === "downloads") downloadsView(panel, this.api);
+    if (tab === "generator") healthView(panel, this.state?.health ?? null);
+    if (tab === "logs") logsView(panel, (await this.api.get<{ master: string[] }>("/logs")).master);
+    if (tab === "distribution") await this.loadDistribution("run");
+  }
+
+  private async loadDistribution(scope: string): Promise<void> {
+    const data = await this.api.get<Distribution>(`/api/v1/distribution?scope=${scope}`);
+    this.distribution.show(data.buckets);
+    const target = this.panels.get("distribution")!.querySelector(".distribution-percentiles")!;
+    target.replaceChildren(h("p", { class: "muted" }, `${count(data.count)} requests`), percentileList(data.percentiles));
+  }
+
+  private async reloadHistory(): Promise<void> {
+    const { points } = await this.api.get<{ points: Point[] }>("/api/v1/history");
+    const time = points.map((p) => p.time);
+    this.charts.rps.setData([time, points.map((p) => p.current_rps), points.map((p) => p.current_fail_per_sec)]);
+    this.charts.latency.setData([
+      time,
+      points.map((p) => p.response_time_percentile_50),
+      points.map((p) => p.response_time_percentile_95),
+      points.map((p) => p.response_time_percentile_99),
+    ]);
+    this.charts.users.setData([time, points.map((p) => p.user_count)]);
+    this.lastPoint = time.length ? time[time.length - 1] : 0;
+  }
+
+  private onTick({ state, point }: { state: State; point: Point | null }): void {
+    const previous = this.state;
+    this.state = state;
+    if (previous && previous.state === "stopped" && state.state !== "stopped") void this.reloadHistory();
+    if (point && point.time > this.lastPoint) {
+      this.lastPoint = point.time;
+      this.charts.rps.append(point.time, [point.current_rps, point.current_fail_per_sec]);
+      this.charts.latency.append(point.time, [point.response_time_percentile_50, point.response_time_percentile_95, point.response_time_percentile_99]);
+      this.charts.users.append(point.time, [point.user_count]);
+    }
+    this.renderStatus(state);
+    if (!previous || previous.state !== state.state) this.renderControls();
+    this.notify("failures", state.failure_rows, this.seenFailures);
+    this.notify("exceptions", state.exceptions, this.seenExceptions);
+    this.notify("logs", state.log_lines, this.seenLogs);
+    this.seenFailures = state.failure_rows;
+    this.seenExceptions = state.exceptions;
+    this.seenLogs = state.log_lines;
+    if (this.tab === "generator") healthView(this.panels.get("generator")!, state.health);
+  }
+
+  private notify(tab: Tab, value: number, seen: number): void {
+    if (seen < 0 || value === seen) return;
+    if (this.tab === tab) void this.loadTab(tab);
+    else if (value > seen) this.buttons.get(tab)!.classList.add("badge");
+  }
+
+  private renderStatus(state: State): void {
+    const item = (label: string, value: string, extra = "") => [h("dt", {}, label), h("dd", { class: extra }, value)];
+    const verdict = state.health ? state.health.verdict : "–";
+    const failRatio = state.total_requests ? state.total_failures / state.total_requests : 0;
+    clear(this.status);
+    this.status.append(
+      ...item("Host", state.host ?? "–"),
+      ...item("Status", state.state.toUpperCase(), `state-${state.state}`),
+      ...item("Users", count(state.user_count)),
+      ...item("RPS", rate(state.current_rps)),
+      ...item("Failures", percent(failRatio), failRatio > 0 ? "bad" : ""),
+      ...item("Generator", verdict, `verdict ${verdict.toLowerCase()}`),
+      ...(state.run_time ? item("Run time", duration(state.run_time)) : []),
+    );
+  }
+
+  private renderControls(): void {
+    const state = this.state?.state ?? "ready";
+    const running = state === "running" || state === "spawning";
+    const button = (text: string, action: () => void, kind = "") => h("button", { class: kind, onclick: action }, text);
+    clear(this.controls);
+    if (running) {
+      if (!this.config.shape) this.controls.append(button("Edit", () => this.swarm.open(true)));
+      this.controls.append(button("Stop", () => void this.api.post("/stop"), "danger"));
+    } else {
+      this.controls.append(button(state === "ready" ? "Start" : "New", () => this.swarm.open(false), "primary"));
+    }
+    this.controls.append(button("Reset stats", () => void this.api.post("/stats/reset"), "ghost"));
+    if (state === "ready" && !this.swarm.dialog.open && this.state) this.swarm.open(false);
+  }
+}
+
+
+initTheme();
+const app = new App(readConfig());
+app.mount(document.getElementById("app")!);
+void app.start();

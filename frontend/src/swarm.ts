@@ -1,0 +1,112 @@
+// The start / edit form: users, spawn rate, host, run time and (with --class-picker) classes.
+
+import type { Api, Config } from "./api";
+import { h } from "./dom";
+
+export class SwarmForm {
+  readonly dialog: HTMLDialogElement;
+  private readonly form: HTMLFormElement;
+  private readonly message: HTMLElement;
+  private readonly heading: HTMLElement;
+  private readonly submit: HTMLButtonElement;
+  private editing = false;
+
+  constructor(
+    private readonly api: Api,
+    private readonly config: Config,
+    private readonly onStarted: () => void,
+  ) {
+    this.heading = h("h2", {}, "Start a new test");
+    this.message = h("p", { class: "form-error", role: "alert" });
+    this.submit = h("button", { type: "submit", class: "primary" }, "Start");
+    const classes = config.classPicker
+      ? h(
+          "fieldset",
+          { class: "classes" },
+          h("legend", {}, "User classes"),
+          ...config.userClasses.map((name) =>
+            h("label", {}, h("input", { type: "checkbox", name: "user_classes", value: name, checked: true }), name),
+          ),
+        )
+      : null;
+    this.form = h(
+      "form",
+      { method: "dialog", class: "swarm-form" },
+      this.heading,
+      h(
+        "label",
+        { class: "hide-when-shape" },
+        "Number of users (peak concurrency)",
+        h("input", { name: "user_count", type: "number", min: 0, step: 1, required: true, value: config.userCount ?? 1 }),
+      ),
+      h(
+        "label",
+        { class: "hide-when-shape" },
+        "Ramp up (users started/second)",
+        h("input", { name: "spawn_rate", type: "number", min: 0.001, step: "any", required: true, value: config.spawnRate ?? 1 }),
+      ),
+      h(
+        "label",
+        { class: "new-only" },
+        "Host",
+        h("input", { name: "host", type: "url", placeholder: "http://127.0.0.1:8080", value: config.host ?? "" }),
+      ),
+      h(
+        "label",
+        { class: "new-only" },
+        "Run time (e.g. 30s, 5m, 1h30m; empty: until stopped)",
+        h("input", { name: "run_time", type: "text", pattern: "^\\s*(\\d+|(\\d+h)?(\\d+m)?(\\d+s)?)\\s*$", value: "" }),
+      ),
+      classes,
+      this.message,
+      h(
+        "div",
+        { class: "form-buttons" },
+        h("button", { type: "button", class: "ghost", onclick: () => this.dialog.close() }, "Cancel"),
+        this.submit,
+      ),
+    );
+    this.form.addEventListener("submit", (event) => {
+      event.preventDefault();
+      void this.send();
+    });
+    this.dialog = h("dialog", { class: "swarm-dialog", "aria-label": "Start a test" }, this.form);
+    if (config.shape) this.form.classList.add("shape");
+  }
+
+  open(editing: boolean): void {
+    this.editing = editing;
+    this.form.classList.toggle("editing", editing);
+    this.heading.textContent = editing ? "Change the running test" : "Start a new test";
+    this.submit.textContent = editing ? "Update" : "Start";
+    this.message.textContent = "";
+    if (!this.dialog.open) this.dialog.showModal();
+  }
+
+  private async send(): Promise<void> {
+    const data = new FormData(this.form);
+    const form = new URLSearchParams();
+    for (const [key, value] of data.entries()) {
+      if (this.editing && (key === "host" || key === "run_time" || key === "user_classes")) continue;
+      if (typeof value === "string" && (value !== "" || key === "user_classes")) form.append(key, value);
+    }
+    if (this.config.shape) {
+      form.delete("user_count");
+      form.delete("spawn_rate");
+    }
+    this.submit.disabled = true;
+    try {
+      const answer = await this.api.post("/swarm", form);
+      if (!answer.success) {
+        this.message.textContent = answer.message;
+        return;
+      }
+      this.dialog.close();
+      this.onStarted();
+    } catch (error) {
+      this.message.textContent = `Could not reach Horde: ${String(error)}`;
+    } finally {
+      this.submit.disabled = false;
+    }
+  }
+}

@@ -1,0 +1,149 @@
+"""The web UI in a real Chromium (Debian's package, driven by Playwright): what a person does.
+
+Skipped, with the reason, where Chromium is not installed; ``.ci/run`` installs it and sets
+HORDE_REQUIRE_BROWSER=1, which turns that skip into a failure. With HORDE_SCREENSHOTS=DIR the
+test also saves the screenshots that docs/ shows.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from e2e_support import Target, web_run
+
+pytestmark = pytest.mark.slow
+
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+RPS_CHART_HAS_POINTS = (
+    "Number(document.querySelector('[data-chart=\"Total requests per second\"]').dataset.points) >= 3"
+)
+DEMO_LOCUSTFILE = str(Path(__file__).parents[2] / "src" / "horde" / "demo" / "locustfile.py")
+
+
+@pytest.fixture
+def browser() -> Iterator[Any]:
+    if CHROMIUM is None:
+        if os.environ.get("HORDE_REQUIRE_BROWSER"):
+            pytest.fail("HORDE_REQUIRE_BROWSER is set but chromium is not installed")
+        pytest.skip("chromium is not installed (apt-get install chromium)")
+    sync_api = pytest.importorskip("playwright.sync_api")
+    with sync_api.sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
+        try:
+            yield browser
+        finally:
+            browser.close()
+
+
+def shoot(page: Any, name: str) -> None:
+    folder = os.environ.get("HORDE_SCREENSHOTS")
+    if folder:
+        page.screenshot(path=str(Path(folder) / f"{name}.png"), full_page=True)
+
+
+def test_start_watch_change_reload_stop_and_download(browser: Any, target: Target, tmp_path: Path) -> None:
+    with web_run("-f", DEMO_LOCUSTFILE, "--host", target.url, log=tmp_path / "log.txt") as (_, url):
+        page = browser.new_page(viewport={"width": 1440, "height": 900}, accept_downloads=True)
+        errors: list[str] = []
+        page.on("pageerror", lambda error: errors.append(str(error)))
+        page.goto(url)
+
+        # Start from the form, which opens by itself before the first test.
+        dialog = page.locator("dialog.swarm-dialog")
+        dialog.wait_for(state="visible")
+        dialog.locator("input[name=user_count]").fill("4")
+        dialog.locator("input[name=spawn_rate]").fill("20")
+        dialog.locator("button[type=submit]").click()
+        dialog.wait_for(state="hidden")
+
+        # Rows fill in, then the charts.
+        page.locator(".tbody .trow").first.wait_for(timeout=15_000)
+        assert page.locator(".status dd.state-running, .status dd.state-spawning").count() == 1
+        page.locator(".tabs button[data-tab=charts]").click()
+        page.wait_for_function(RPS_CHART_HAS_POINTS, timeout=15_000)
+        shoot(page, "charts")
+
+        # Change the user count while it runs.
+        page.locator(".controls button", has_text="Edit").click()
+        dialog.locator("input[name=user_count]").fill("7")
+        dialog.locator("button[type=submit]").click()
+        page.wait_for_function(
+            "[...document.querySelectorAll('.status dt')].some(dt => dt.textContent === 'Users' "
+            "&& dt.nextElementSibling.textContent === '7')",
+            timeout=15_000,
+        )
+
+        # A reload mid-test keeps the charts: they come back from the server's history.
+        page.reload()
+        page.locator(".tabs button[data-tab=charts]").wait_for()
+        page.wait_for_function(RPS_CHART_HAS_POINTS, timeout=5_000)
+
+        # A click on a row opens that name's own charts, distribution and phases.
+        # Sorted by request count (numbers sort largest first), the busiest name is on top.
+        page.locator(".tabs button[data-tab=statistics]").click()
+        page.locator(".thead .cell", has_text="# Requests").click()
+        counts = [
+            int(text.replace(",", "")) for text in page.locator(".tbody .col-requests").all_inner_texts()
+        ]
+        assert counts == sorted(counts, reverse=True) and len(counts) > 1
+        page.locator(".tbody .trow").first.click()
+        page.locator(".entry-panel [data-chart=distribution] canvas").wait_for(timeout=10_000)
+        assert "Time to first byte" in page.locator(".entry-panel").inner_text()
+        shoot(page, "statistics")
+
+        page.locator(".tabs button[data-tab=distribution]").click()
+        page.locator("[data-panel=distribution] .percentiles strong").first.wait_for()
+        shoot(page, "distribution")
+
+        # Stop, then download the CSV and the report.
+        page.locator(".controls button", has_text="Stop").click()
+        page.locator(".status dd.state-stopped").wait_for(timeout=15_000)
+        page.locator(".tabs button[data-tab=downloads]").click()
+        with page.expect_download() as csv_download:
+            page.locator("a", has_text="Request statistics CSV").click()
+        csv_path = tmp_path / "stats.csv"
+        csv_download.value.save_as(csv_path)
+        lines = csv_path.read_text().splitlines()
+        assert lines[0].startswith("Type,Name,Request Count,Failure Count")
+        assert lines[-1].startswith(",Aggregated,") and len(lines) > 3
+        with page.expect_download() as report_download:
+            page.locator("a", has_text="HTML report").click()
+        report_path = tmp_path / "report.html"
+        report_download.value.save_as(report_path)
+        html = report_path.read_text()
+        assert 'id="horde-report"' in html and "/products" in html
+        assert "http://" not in html.split('id="horde-report"')[0]  # nothing loaded from elsewhere
+
+        # The report opens offline and draws its tables and charts.
+        report = browser.new_page(viewport={"width": 1440, "height": 900})
+        report.on("pageerror", lambda error: errors.append(f"report: {error}"))
+        report.goto(report_path.as_uri())
+        report.locator("#request-statistics tbody tr").first.wait_for()
+        assert report.locator("[data-chart] canvas").count() >= 4
+        shoot(report, "report")
+
+        # Dark mode.
+        page.locator(".topbar button[title='Light or dark']").click()
+        assert page.evaluate("document.documentElement.dataset.theme") in ("dark", "light")
+        page.locator(".tabs button[data-tab=charts]").click()
+        shoot(
+            page,
+            "charts-dark"
+            if page.evaluate("document.documentElement.dataset.theme") == "dark"
+            else "charts-light",
+        )
+        assert errors == []
+
+
+def test_the_page_needs_no_other_origin(target: Target, tmp_path: Path) -> None:
+    with web_run("-f", DEMO_LOCUSTFILE, "--host", target.url, log=tmp_path / "log.txt") as (_, url):
+        with urllib.request.urlopen(url, timeout=5) as response:
+            page = response.read().decode()
+        assert 'id="horde-config"' in page
+        assert "https://" not in page and "//cdn" not in page
