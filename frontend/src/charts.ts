@@ -32,6 +32,9 @@ export class LineChart {
   private data: (number | null)[][];
   private readonly observer: ResizeObserver;
 
+  /** Called with the span (epoch s) a person drags across the chart, if set. */
+  onSelect: ((from: number, to: number) => void) | null = null;
+
   constructor(
     readonly title: string,
     private readonly series: SeriesSpec[],
@@ -79,7 +82,17 @@ export class LineChart {
     const options: uPlot.Options = {
       width,
       height: this.height,
-      cursor: { drag: { x: true, y: false } },
+      cursor: { drag: { x: true, y: false, setScale: !this.onSelect } },
+      hooks: {
+        setSelect: [
+          (u: uPlot) => {
+            if (!this.onSelect || u.select.width < 2) return;
+            const from = u.posToVal(u.select.left, "x");
+            const to = u.posToVal(u.select.left + u.select.width, "x");
+            this.onSelect(from, to);
+          },
+        ],
+      },
       legend: { live: true },
       scales: { x: { time: true }, y: { range: (_u, _min, max) => [0, max > 0 ? max * 1.08 : 1] } },
       axes: [
@@ -134,7 +147,11 @@ export class DistributionChart {
       {
         width,
         height: this.height,
-        scales: { x: { time: false, distr: 3 }, y: { range: (_u, _min, max) => [0, max * 1.05 || 1] } },
+        // A logarithmic time axis when the latencies span more than a decade or so.
+        scales: {
+          x: { time: false, distr: xs.length && xs[xs.length - 1] / xs[0] > 20 ? 3 : 1 },
+          y: { range: (_u, _min, max) => [0, max * 1.05 || 1] },
+        },
         axes: [
           {
             stroke: cssVar("--muted"),

@@ -5,7 +5,7 @@ import { Api, type Config, type Distribution, type ExceptionRow, type Failure, t
 import { DistributionChart, LineChart } from "./charts";
 import { clear, h } from "./dom";
 import { EntryPanel, percentileList } from "./entry";
-import { count, duration, percent, rate } from "./format";
+import { clock, count, duration, percent, rate } from "./format";
 import { downloadsView, exceptionsTable, failuresTable, healthView, logsView, ratiosView } from "./panels";
 import { SwarmForm } from "./swarm";
 import { StatsTable } from "./table";
@@ -38,6 +38,7 @@ class App {
   private readonly entry: EntryPanel;
   private readonly charts: { rps: LineChart; latency: LineChart; users: LineChart };
   private readonly distribution = new DistributionChart(260);
+  private readonly span = new SpanPanel();
   private readonly panels = new Map<Tab, HTMLElement>();
   private readonly buttons = new Map<Tab, HTMLButtonElement>();
   private readonly status = h("dl", { class: "status" });
@@ -94,7 +95,15 @@ class App {
         ),
       ),
     );
-    this.panels.get("charts")!.append(this.charts.rps.element, h("div", { class: "chart-tools" }, pickers), this.charts.latency.element, this.charts.users.element);
+    for (const chart of Object.values(this.charts)) chart.onSelect = (from, to) => void this.showSpan(from, to);
+    this.panels.get("charts")!.append(
+      h("p", { class: "muted hint" }, "Drag across a chart to see the latency distribution of that span."),
+      this.charts.rps.element,
+      h("div", { class: "chart-tools" }, pickers),
+      this.charts.latency.element,
+      this.charts.users.element,
+      this.span.element,
+    );
     this.panels.get("distribution")!.append(
       h(
         "div",
@@ -162,6 +171,11 @@ class App {
     if (tab === "generator") healthView(panel, this.state?.health ?? null);
     if (tab === "logs") logsView(panel, (await this.api.get<{ master: string[] }>("/logs")).master);
     if (tab === "distribution") await this.loadDistribution("run");
+  }
+
+  private async showSpan(from: number, to: number): Promise<void> {
+    const data = await this.api.get<Distribution>(`/api/v1/distribution?scope=span&from=${from}&to=${to}`);
+    this.span.show(from, to, data);
   }
 
   private async loadDistribution(scope: string): Promise<void> {
@@ -244,6 +258,25 @@ class App {
   }
 }
 
+
+/** The distribution of the span selected on the charts. */
+class SpanPanel {
+  readonly element = h("section", { class: "span-panel", hidden: true });
+  private readonly chart = new DistributionChart(220);
+  private readonly title = h("h3", {});
+  private readonly numbers = h("div", {});
+
+  constructor() {
+    this.element.append(this.title, this.chart.element, this.numbers);
+  }
+
+  show(from: number, to: number, data: Distribution): void {
+    this.element.hidden = false;
+    this.title.textContent = `Latency distribution ${clock(from)} – ${clock(to)}`;
+    this.chart.show(data.buckets);
+    this.numbers.replaceChildren(h("p", { class: "muted" }, `${count(data.count)} requests`), percentileList(data.percentiles));
+  }
+}
 
 initTheme();
 const app = new App(readConfig());

@@ -67,6 +67,16 @@ def test_start_watch_change_reload_stop_and_download(browser: Any, target: Targe
         assert page.locator(".status dd.state-running, .status dd.state-spawning").count() == 1
         page.locator(".tabs button[data-tab=charts]").click()
         page.wait_for_function(RPS_CHART_HAS_POINTS, timeout=15_000)
+
+        # Dragging across a chart gives the latency distribution of that span.
+        plot = page.locator("[data-chart='Total requests per second'] .u-over")
+        box = plot.bounding_box()
+        page.mouse.move(box["x"] + 5, box["y"] + box["height"] / 2)
+        page.mouse.down()
+        page.mouse.move(box["x"] + box["width"] - 5, box["y"] + box["height"] / 2, steps=5)
+        page.mouse.up()
+        page.locator(".span-panel .percentiles strong").first.wait_for(timeout=5_000)
+        assert "requests" in page.locator(".span-panel").inner_text()
         shoot(page, "charts")
 
         # Change the user count while it runs.

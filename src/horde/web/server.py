@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import math
 import ssl
 import time
 from collections.abc import Awaitable, Callable
@@ -26,6 +27,7 @@ from horde.runtime.environment import Environment
 from horde.runtime.runner import LocalRunner
 from horde.stats.histogram import Histogram
 from horde.stats.series import NameSeries
+from horde.stats.timeline import HistogramTimeline
 from horde.web import payloads
 from horde.web.control import TestControl
 from horde.web.logs import LogBuffer
@@ -40,6 +42,10 @@ STREAM_INTERVAL = 1.0
 
 TABLE_EVERY = 2
 """The statistics table goes out every this many pushes: with 10,000 names it is the big one."""
+
+TABLE_CPU_SHARE = 0.05
+"""At most this share of one core goes to building the table for the stream (~100 ms per build
+with 10,000 names, so then every 2 s; slower builds are sent less often)."""
 
 STREAM_BACKLOG = 64
 """Messages a slow browser may fall behind before its stream is dropped (it reconnects)."""
@@ -82,6 +88,8 @@ class WebUI:
         """This process's newest log lines (attached to the root logger while serving)."""
         self.series = NameSeries(environment.stats)
         """Per-name history for the charts of one request name (kept across page reloads)."""
+        self.timeline = HistogramTimeline()
+        """Snapshots of the Aggregated histogram: the distribution of a span chosen on a chart."""
 
     def attach(self) -> None:
         """Take control of the environment's runner (call once it exists, before ``start``)."""
@@ -143,21 +151,29 @@ class WebUI:
             self._runner = None
 
     async def _broadcast(self) -> None:
-        """Once a second: sample the per-name series and push the state to every open stream;
-        every other second also the statistics table (built once, whoever listens)."""
+        """Once a second: sample the per-name series and push the state to every open stream.
+        The statistics table goes out every ``TABLE_EVERY`` seconds, or less often when building
+        it is expensive (10,000 names), so that it never takes more than ``TABLE_CPU_SHARE`` of
+        the process from the load it generates."""
         tick = 0
+        next_table = TABLE_EVERY
         while True:
             await asyncio.sleep(STREAM_INTERVAL)
             tick += 1
-            self.series.sample(time.time())
+            now = time.time()
+            stats = self.environment.stats
+            self.series.sample(now)
+            self.timeline.sample(now, stats.total.response_times, stats.start_time)
             if not self._subscribers:
                 continue
             messages = [_event("tick", self._tick())]
-            if tick % TABLE_EVERY == 0:
+            if tick >= next_table:
+                started = time.process_time()
                 messages.append(_event("stats", payloads.stats_table(self.runner.stats)))
+                cost = time.process_time() - started
+                next_table = tick + max(TABLE_EVERY, math.ceil(cost / TABLE_CPU_SHARE / STREAM_INTERVAL))
             for queue in list(self._subscribers):
-                for message in messages:
-                    queue.put_nowait(message)
+                _offer(queue, messages)
 
     # Routes ------------------------------------------------------------------------------------
     def _add_routes(self) -> None:
@@ -303,9 +319,19 @@ class WebUI:
         return {"points": runner.stats.history.to_dicts()}
 
     async def _distribution(self, request: web.Request) -> web.StreamResponse:
+        """``?scope=run`` (default), ``current`` (the last 10 s) or ``span&from=&to=`` (epoch s)."""
         total = self.runner.stats.total
-        if request.query.get("scope") == "current":
+        scope = request.query.get("scope", "run")
+        if scope == "current":
             histogram = total._current_histogram() or Histogram()
+        elif scope == "span":
+            try:
+                start, end = float(request.query["from"]), float(request.query["to"])
+            except (KeyError, ValueError):
+                return web.json_response(
+                    {"success": False, "message": "span needs numeric from and to"}, status=400
+                )
+            histogram = self.timeline.span(start, end, total.response_times)
         else:
             histogram = total.response_times
         return web.json_response(payloads.distribution(histogram), dumps=_dumps)
@@ -376,11 +402,22 @@ class WebUI:
             self._subscribers.add(queue)
             while (message := await queue.get()) is not None:
                 await response.write(message)
-        except (ConnectionResetError, asyncio.QueueFull):
-            pass  # the browser went away, or reads too slowly to keep up
+        except ConnectionResetError:
+            pass  # the browser went away
         finally:
             self._subscribers.discard(queue)
         return response
+
+
+def _offer(queue: asyncio.Queue[bytes | None], messages: list[bytes]) -> None:
+    """Queue messages for one stream; a browser too far behind is cut off (it reconnects)."""
+    try:
+        for message in messages:
+            queue.put_nowait(message)
+    except asyncio.QueueFull:
+        while not queue.empty():
+            queue.get_nowait()
+        queue.put_nowait(None)
 
 
 def _event(name: str, data: Any) -> bytes:

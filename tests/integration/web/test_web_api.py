@@ -4,11 +4,17 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import ssl
 from collections.abc import Awaitable, Callable
+from pathlib import Path
 from typing import Any
 
+import aiohttp
+import pytest
+import trustme
 from aiohttp.test_utils import TestClient, TestServer
 
+from horde.exception import UsageError
 from horde.reports.csv_files import stats_columns
 from horde.runtime.environment import Environment
 from horde.runtime.events import Events
@@ -16,7 +22,7 @@ from horde.user.task import task
 from horde.user.users import User
 from horde.user.wait_time import constant
 from horde.web.security import Access
-from horde.web.server import WebUI
+from horde.web.server import WebUI, _offer
 
 LOCUST_ROW_KEYS = {
     "method",
@@ -315,3 +321,71 @@ def test_basic_authentication() -> None:
         assert (await client.get("/stats/requests", headers={"Authorization": f"Basic {bad}"})).status == 401
 
     serve(scenario, access=Access.from_options(None, "ops:pa:ss"))
+
+
+def test_served_over_tls_on_a_free_port(tmp_path: Path) -> None:
+    ca = trustme.CA()
+    cert = ca.issue_cert("127.0.0.1")
+    cert_file, key_file = tmp_path / "cert.pem", tmp_path / "key.pem"
+    cert.cert_chain_pems[0].write_to_path(str(cert_file))
+    cert.private_key_pem.write_to_path(str(key_file))
+    environment = Environment(user_classes=[Reporter], events=Events(), host="http://127.0.0.1:1")
+
+    async def main() -> tuple[str, int, dict[str, Any]]:
+        environment.create_local_runner()
+        web_ui = WebUI(environment, "127.0.0.1", 0, tls_cert=str(cert_file), tls_key=str(key_file))
+        await web_ui.start()
+        try:
+            context = ssl.create_default_context()
+            ca.configure_trust(context)
+            async with (
+                aiohttp.ClientSession() as session,
+                session.get(f"{web_ui.url}tasks", ssl=context) as response,
+            ):
+                return web_ui.url, response.status, await response.json()
+        finally:
+            await web_ui.stop()
+
+    url, status, body = asyncio.run(main())
+    assert url.startswith("https://127.0.0.1:") and not url.endswith(":0/")
+    assert status == 200 and "Reporter" in body["per_class"]
+
+
+def test_tls_options_must_come_together_and_load() -> None:
+    environment = Environment(user_classes=[Reporter], events=Events())
+    with pytest.raises(UsageError, match="--tls-cert and --tls-key must be given together"):
+        WebUI(environment, tls_cert="cert.pem")
+    with pytest.raises(UsageError, match="cannot load the web UI's TLS certificate"):
+        WebUI(environment, tls_cert="/nonexistent/cert.pem", tls_key="/nonexistent/key.pem")
+
+
+def test_a_stream_too_far_behind_is_cut_off_and_others_go_on() -> None:
+    slow: asyncio.Queue[bytes | None] = asyncio.Queue(maxsize=2)
+    _offer(slow, [b"1", b"2"])
+    _offer(slow, [b"3"])  # full: emptied and ended
+    assert slow.get_nowait() is None and slow.empty()
+    fine: asyncio.Queue[bytes | None] = asyncio.Queue(maxsize=8)
+    _offer(fine, [b"1", b"2"])
+    assert fine.qsize() == 2
+
+
+def test_distributions_of_the_run_the_current_window_and_a_span() -> None:
+    async def scenario(client: TestClient, web_ui: WebUI) -> None:
+        stats = web_ui.runner.stats
+        for _ in range(10):
+            stats.record("GET", "/a", 5.0, 0, None)
+        start = stats.start_time
+        web_ui.timeline.sample(start + 1, stats.total.response_times, start)
+        for _ in range(30):
+            stats.record("GET", "/a", 80.0, 0, None)
+        web_ui.timeline.sample(start + 2, stats.total.response_times, start)
+        run = await (await client.get("/api/v1/distribution")).json()
+        assert run["count"] == 40
+        span = await (
+            await client.get(f"/api/v1/distribution?scope=span&from={start + 1}&to={start + 2}")
+        ).json()
+        assert span["count"] == 30 and dict(span["percentiles"])[0.5] == pytest.approx(80.0, rel=0.004)
+        bad = await client.get("/api/v1/distribution?scope=span&from=x")
+        assert bad.status == 400
+
+    serve(scenario)
