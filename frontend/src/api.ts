@@ -97,6 +97,7 @@ export interface Distribution {
   count: number;
   buckets: [number, number, number][];
   percentiles: [number, number][];
+  spectrum: [number, number][];
 }
 
 export interface Phases {

@@ -182,3 +182,52 @@ export class DistributionChart {
     this.plot = null;
   }
 }
+
+/** The percentile spectrum: latency against the percentile, one "nine" per step (p90, p99, p99.9…). */
+export class SpectrumChart {
+  readonly element: HTMLElement;
+  private plot: uPlot | null = null;
+
+  constructor(private readonly height = 220) {
+    this.element = document.createElement("figure");
+    this.element.className = "chart";
+    this.element.dataset.chart = "spectrum";
+  }
+
+  show(spectrum: [number, number][]): void {
+    this.plot?.destroy();
+    const inner = spectrum.filter(([p]) => p < 1);
+    const top = inner.length ? -Math.log10(1 - inner[inner.length - 1][0]) : 1;
+    const xs = spectrum.map(([p]) => (p < 1 ? -Math.log10(1 - p) : top + 0.5));
+    const ys = spectrum.map(([, v]) => v);
+    const label = (nines: number) => (nines > top + 0.25 ? "max" : `p${+(100 * (1 - 10 ** -nines)).toPrecision(Math.max(2, Math.ceil(nines) + 1))}`);
+    this.plot = new uPlot(
+      {
+        width: Math.max(this.element.clientWidth, 300),
+        height: this.height,
+        scales: { x: { time: false }, y: { range: (_u, _min, max) => [0, max * 1.05 || 1] } },
+        axes: [
+          {
+            stroke: cssVar("--muted"),
+            grid: { stroke: cssVar("--grid"), width: 1 },
+            splits: () => [...Array(Math.floor(top) + 1).keys()].filter((n) => n >= 0.3 || n === 0),
+            values: (_u, v) => v.map((n) => (n === null ? "" : n === 0 ? "p0" : label(n))),
+          },
+          axis(" ms"),
+        ],
+        series: [
+          { label: "percentile", value: (_u, v) => (v === null ? "–" : label(v)) },
+          { label: "latency", stroke: cssVar("--p99"), width: 1.5, points: { show: false }, value: (_u, v) => (v === null ? "–" : `${+v.toPrecision(4)} ms`) },
+        ],
+        legend: { live: true },
+      },
+      [xs, ys],
+      this.element,
+    );
+  }
+
+  destroy(): void {
+    this.plot?.destroy();
+    this.plot = null;
+  }
+}

@@ -2,13 +2,14 @@
 // connection phases, from the server's bounded per-name history (so a reload keeps them).
 
 import type { Api, EntryDetail, Phases } from "./api";
-import { DistributionChart, LineChart } from "./charts";
+import { LineChart } from "./charts";
+import { DistributionView } from "./distribution";
 import { clear, h } from "./dom";
 import { count, ms } from "./format";
 
 export class EntryPanel {
   readonly element: HTMLElement;
-  private charts: (LineChart | DistributionChart)[] = [];
+  private charts: (LineChart | DistributionView)[] = [];
 
   constructor(private readonly api: Api) {
     this.element = h("section", { class: "entry-panel", hidden: true });
@@ -35,27 +36,21 @@ export class EntryPanel {
       { label: "Failures/s", color: "--fail" },
     ]);
     const avg = new LineChart(`Average response time (ms): ${detail.method} ${detail.name}`, [{ label: "Average", color: "--p50" }], " ms");
-    const distribution = new DistributionChart();
+    const distribution = new DistributionView(200);
     this.element.append(
       h("header", {}, h("h3", {}, `${detail.method} ${detail.name}`), h("button", { class: "ghost", onclick: () => this.close(), "aria-label": "Close" }, "✕")),
       h("div", { class: "grid2" }, rps.element, avg.element),
-      h("div", { class: "grid2" }, h("div", {}, h("h4", {}, `Latency distribution (${count(detail.distribution.count)} requests)`), distribution.element, percentileList(detail.distribution.percentiles)), phasesView(detail.phases)),
+      h("h4", {}, "Latency distribution"),
+      distribution.element,
+      phasesView(detail.phases),
     );
     const s = detail.series;
     rps.setData([s.time, s.rps, s.fail]);
     avg.setData([s.time, s.avg]);
-    distribution.show(detail.distribution.buckets);
+    distribution.show(detail.distribution);
     this.charts = [rps, avg, distribution];
     this.element.scrollIntoView({ behavior: "smooth", block: "nearest" });
   }
-}
-
-export function percentileList(pairs: [number, number][]): HTMLElement {
-  return h(
-    "div",
-    { class: "percentiles" },
-    ...pairs.map(([p, value]) => h("div", {}, h("span", { class: "muted" }, `p${+(p * 100).toFixed(3)}`), h("strong", {}, `${ms(value)} ms`))),
-  );
 }
 
 function phasesView(phases: Phases | null): HTMLElement {

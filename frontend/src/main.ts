@@ -2,9 +2,10 @@
 // a reload loses nothing, and the views Locust's UI has plus the ones it cannot show.
 
 import { Api, type Config, type Distribution, type ExceptionRow, type Failure, type Point, type Ratios, type Row, type State, type StatsTable as Table } from "./api";
-import { DistributionChart, LineChart } from "./charts";
+import { LineChart } from "./charts";
+import { DistributionView } from "./distribution";
 import { clear, h } from "./dom";
-import { EntryPanel, percentileList } from "./entry";
+import { EntryPanel } from "./entry";
 import { clock, count, duration, percent, rate } from "./format";
 import { downloadsView, exceptionsTable, failuresTable, healthView, logsView, ratiosView } from "./panels";
 import { SwarmForm } from "./swarm";
@@ -37,7 +38,7 @@ class App {
   private readonly table: StatsTable;
   private readonly entry: EntryPanel;
   private readonly charts: { rps: LineChart; latency: LineChart; users: LineChart };
-  private readonly distribution = new DistributionChart(260);
+  private readonly distribution = new DistributionView(260);
   private readonly span = new SpanPanel();
   private readonly panels = new Map<Tab, HTMLElement>();
   private readonly buttons = new Map<Tab, HTMLButtonElement>();
@@ -111,7 +112,6 @@ class App {
         h("label", {}, "Scope ", h("select", { onchange: (e: Event) => void this.loadDistribution((e.target as HTMLSelectElement).value) }, h("option", { value: "run" }, "Whole run"), h("option", { value: "current" }, "Last 10 seconds"))),
       ),
       this.distribution.element,
-      h("div", { class: "distribution-percentiles" }),
     );
     const header = h(
       "header",
@@ -145,7 +145,8 @@ class App {
   private retheme(): void {
     toggleTheme();
     Object.values(this.charts).forEach((chart) => chart.draw());
-    if (this.tab === "distribution") void this.loadDistribution("run");
+    this.distribution.redraw();
+    this.span.redraw();
   }
 
   private select(tab: Tab): void {
@@ -179,10 +180,7 @@ class App {
   }
 
   private async loadDistribution(scope: string): Promise<void> {
-    const data = await this.api.get<Distribution>(`/api/v1/distribution?scope=${scope}`);
-    this.distribution.show(data.buckets);
-    const target = this.panels.get("distribution")!.querySelector(".distribution-percentiles")!;
-    target.replaceChildren(h("p", { class: "muted" }, `${count(data.count)} requests`), percentileList(data.percentiles));
+    this.distribution.show(await this.api.get<Distribution>(`/api/v1/distribution?scope=${scope}`));
   }
 
   private async reloadHistory(): Promise<void> {
@@ -262,19 +260,21 @@ class App {
 /** The distribution of the span selected on the charts. */
 class SpanPanel {
   readonly element = h("section", { class: "span-panel", hidden: true });
-  private readonly chart = new DistributionChart(220);
+  private readonly view = new DistributionView(220);
   private readonly title = h("h3", {});
-  private readonly numbers = h("div", {});
 
   constructor() {
-    this.element.append(this.title, this.chart.element, this.numbers);
+    this.element.append(this.title, this.view.element);
   }
 
   show(from: number, to: number, data: Distribution): void {
     this.element.hidden = false;
     this.title.textContent = `Latency distribution ${clock(from)} – ${clock(to)}`;
-    this.chart.show(data.buckets);
-    this.numbers.replaceChildren(h("p", { class: "muted" }, `${count(data.count)} requests`), percentileList(data.percentiles));
+    this.view.show(data);
+  }
+
+  redraw(): void {
+    if (!this.element.hidden) this.view.redraw();
   }
 }
 

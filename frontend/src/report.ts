@@ -2,9 +2,9 @@
 // styles inlined by the Python side, so it opens offline and stays small.
 
 import type { Distribution, ExceptionRow, Failure, Point, Ratios, Row } from "./api";
-import { DistributionChart, LineChart } from "./charts";
+import { LineChart } from "./charts";
+import { DistributionView } from "./distribution";
 import { h } from "./dom";
-import { percentileList } from "./entry";
 import { bytes, clock, count, duration, ms, rate } from "./format";
 import { exceptionsTable, failuresTable, ratiosView } from "./panels";
 import { initTheme, toggleTheme } from "./theme";
@@ -39,7 +39,7 @@ interface Report {
   ratios: Ratios;
 }
 
-const charts: (LineChart | DistributionChart)[] = [];
+const charts: (LineChart | DistributionView)[] = [];
 
 function statsTable(rows: Row[], total: Row): HTMLElement {
   const heads = ["Type", "Name", "# Requests", "# Fails", "Median (ms)", "95%ile (ms)", "99%ile (ms)", "Average (ms)", "Min (ms)", "Max (ms)", "Average size", "RPS", "Failures/s"];
@@ -82,7 +82,7 @@ function render(report: Report): void {
   const rps = new LineChart("Total requests per second", [{ label: "RPS", color: "--accent" }, { label: "Failures/s", color: "--fail" }]);
   const latency = new LineChart("Response times (ms)", [{ label: "p50", color: "--p50" }, { label: "p95", color: "--p95" }, { label: "p99", color: "--p99" }], " ms");
   const users = new LineChart("Number of users", [{ label: "Users", color: "--users" }]);
-  const distribution = new DistributionChart(260);
+  const distribution = new DistributionView(240);
   const failures = h("div");
   failuresTable(failures, report.failures);
   const exceptions = h("div");
@@ -90,8 +90,8 @@ function render(report: Report): void {
   const ratios = h("div");
   ratiosView(ratios, report.ratios);
   const perName = report.entries.map((entry) => {
-    const chart = new LineChart(`${entry.method} ${entry.name}`, [{ label: "RPS", color: "--accent" }, { label: "Failures/s", color: "--fail" }, { label: "Average ms", color: "--p50" }], "", 180);
-    const dist = new DistributionChart(180);
+    const chart = new LineChart("Requests per second and average response time", [{ label: "RPS", color: "--accent" }, { label: "Failures/s", color: "--fail" }, { label: "Average ms", color: "--p50" }], "", 180);
+    const dist = new DistributionView(180);
     charts.push(chart, dist);
     return { entry, chart, dist };
   });
@@ -113,8 +113,10 @@ function render(report: Report): void {
     section("Request statistics", statsTable(report.stats.rows, report.stats.total)),
     section("Response time statistics", percentilesTable(report.percentiles)),
     section("Charts", rps.element, latency.element, users.element),
-    section("Latency distribution (whole run)", distribution.element, percentileList(report.distribution.percentiles)),
-    perName.length ? section(`Per request name (the ${perName.length} busiest)`, ...perName.map(({ chart, dist }) => h("div", { class: "grid2" }, chart.element, dist.element))) : null,
+    section("Latency distribution (whole run)", distribution.element),
+    perName.length
+      ? section(`Per request name (the ${perName.length} busiest)`, ...perName.map(({ entry, chart, dist }) => h("div", { class: "per-name" }, h("h3", {}, `${entry.method} ${entry.name}`), chart.element, dist.element)))
+      : null,
     section("Failures statistics", failures),
     report.exceptions.length ? section("Exceptions statistics", exceptions) : null,
     section("Final ratio", ratios),
@@ -130,8 +132,8 @@ function render(report: Report): void {
     chart.setData([s.time, s.rps, s.fail, s.avg]);
   }
   const drawDistributions = () => {
-    distribution.show(report.distribution.buckets);
-    perName.forEach(({ entry, dist }) => dist.show(entry.distribution.buckets));
+    distribution.show(report.distribution);
+    perName.forEach(({ entry, dist }) => dist.show(entry.distribution));
   };
   drawDistributions();
 }

@@ -107,6 +107,8 @@ def tasks(runner: LocalRunner) -> dict[str, Any]:
 
 DISPLAY_BINS = 80
 SHOWN_PERCENTILES = (0.5, 0.75, 0.9, 0.95, 0.99, 0.999, 0.9999, 1.0)
+SPECTRUM = (*(1 - 10 ** (-step / 8) for step in range(41)), 1.0)
+"""The percentile spectrum's points: 8 per "nine" from p0 to p99.999, then the maximum."""
 
 
 def table_row(entry: StatsEntry) -> list[Any]:
@@ -151,8 +153,9 @@ def distribution(histogram: Histogram, bins: int = DISPLAY_BINS) -> dict[str, An
         [p, value / 1000]
         for p, value in zip(SHOWN_PERCENTILES, histogram.percentiles(SHOWN_PERCENTILES), strict=True)
     ]
+    spectrum = [[p, value / 1000] for p, value in zip(SPECTRUM, histogram.percentiles(SPECTRUM), strict=True)]
     if not pairs:
-        return {"count": 0, "buckets": [], "percentiles": shown}
+        return {"count": 0, "buckets": [], "percentiles": shown, "spectrum": []}
     low = max(histogram.min_us, 1)
     high = max(histogram.max_us, low + 1)
     ratio = (high / low) ** (1 / bins)
@@ -163,7 +166,7 @@ def distribution(histogram: Histogram, bins: int = DISPLAY_BINS) -> dict[str, An
         position = 0 if value <= low else min(bins - 1, int(math.log(value / low) / math.log(ratio)))
         counts[position] += n
     buckets = [[edges[i] / 1000, edges[i + 1] / 1000, n] for i, n in enumerate(counts) if n]
-    return {"count": histogram.count, "buckets": buckets, "percentiles": shown}
+    return {"count": histogram.count, "buckets": buckets, "percentiles": shown, "spectrum": spectrum}
 
 
 def phases(entry: StatsEntry) -> dict[str, Any] | None:
