@@ -12,6 +12,25 @@ export interface Config {
   userClasses: string[];
   shape: boolean;
   profile: string | null;
+  fullHistory: boolean;
+}
+
+export interface HealthWindow {
+  start_s: number;
+  end_s: number;
+  cpu_percent: number;
+  loop_lag_p99_ms: number;
+  schedule_lag_p99_ms: number | null;
+  connection_waits: number;
+  reasons: string[];
+  limited: boolean;
+}
+
+export interface HealthDetail {
+  verdict: string | null;
+  window_s: number;
+  thresholds: { cpu_percent: number; loop_lag_ms: number; schedule_lag_ms: number };
+  windows: HealthWindow[];
 }
 
 export interface Health {

@@ -142,6 +142,7 @@ export class DistributionChart {
     this.plot?.destroy();
     const xs = buckets.map(([low, high]) => Math.max((low + high) / 2, 0.001));
     const ys = buckets.map(([, , n]) => n);
+    const logarithmic = xs.length > 0 && xs[xs.length - 1] / xs[0] > 20;
     const width = Math.max(this.element.clientWidth, 300);
     this.plot = new uPlot(
       {
@@ -149,7 +150,12 @@ export class DistributionChart {
         height: this.height,
         // A logarithmic time axis when the latencies span more than a decade or so.
         scales: {
-          x: { time: false, distr: xs.length && xs[xs.length - 1] / xs[0] > 20 ? 3 : 1 },
+          x: {
+            time: false,
+            distr: logarithmic ? 3 : 1,
+            // Half a bar of room at each end, so the outer bars are not cut in half.
+            range: (_u, min, max) => (logarithmic ? [min / 1.15, max * 1.15] : [min - (max - min) * 0.03 - 0.001, max + (max - min) * 0.03 + 0.001]),
+          },
           y: { range: (_u, _min, max) => [0, max * 1.05 || 1] },
         },
         axes: [

@@ -1,7 +1,7 @@
 // Horde's web UI: live data pushed by the server (server-sent events), history from the server so
 // a reload loses nothing, and the views Locust's UI has plus the ones it cannot show.
 
-import { Api, type Config, type Distribution, type ExceptionRow, type Failure, type Point, type Ratios, type Row, type State, type StatsTable as Table } from "./api";
+import { Api, type Config, type HealthDetail, type Distribution, type ExceptionRow, type Failure, type Point, type Ratios, type Row, type State, type StatsTable as Table } from "./api";
 import { LineChart } from "./charts";
 import { DistributionView } from "./distribution";
 import { clear, h } from "./dom";
@@ -168,8 +168,8 @@ class App {
     if (tab === "failures") failuresTable(panel, (await this.api.get<{ failures: Failure[] }>("/api/v1/failures")).failures);
     if (tab === "exceptions") exceptionsTable(panel, (await this.api.get<{ exceptions: ExceptionRow[] }>("/exceptions")).exceptions);
     if (tab === "ratios") ratiosView(panel, await this.api.get<Ratios>("/tasks"));
-    if (tab === "downloads") downloadsView(panel, this.api);
-    if (tab === "generator") healthView(panel, this.state?.health ?? null);
+    if (tab === "downloads") downloadsView(panel, this.api, this.config.fullHistory);
+    if (tab === "generator") healthView(panel, this.state?.health ?? null, await this.api.get<HealthDetail>("/api/v1/health"));
     if (tab === "logs") logsView(panel, (await this.api.get<{ master: string[] }>("/logs")).master);
     if (tab === "distribution") await this.loadDistribution("run");
   }
@@ -215,7 +215,7 @@ class App {
     this.seenFailures = state.failure_rows;
     this.seenExceptions = state.exceptions;
     this.seenLogs = state.log_lines;
-    if (this.tab === "generator") healthView(this.panels.get("generator")!, state.health);
+    if (this.tab === "generator" && (previous?.health?.windows ?? 0) !== (state.health?.windows ?? 0)) void this.loadTab("generator");
   }
 
   private notify(tab: Tab, value: number, seen: number): void {
@@ -225,15 +225,16 @@ class App {
   }
 
   private renderStatus(state: State): void {
-    const item = (label: string, value: string, extra = "") => [h("dt", {}, label), h("dd", { class: extra }, value)];
+    const item = (label: string, value: string, extra = "") => [h("dt", {}, label), h("dd", { class: extra, title: value }, value)];
+    const running = state.state === "running" || state.state === "spawning";
     const verdict = state.health ? state.health.verdict : "–";
     const failRatio = state.total_requests ? state.total_failures / state.total_requests : 0;
     clear(this.status);
     this.status.append(
-      ...item("Host", state.host ?? "–"),
+      ...item("Host", state.host ?? "–", "host"),
       ...item("Status", state.state.toUpperCase(), `state-${state.state}`),
       ...item("Users", count(state.user_count)),
-      ...item("RPS", rate(state.current_rps)),
+      ...item("RPS", running ? rate(state.current_rps) : "0"),
       ...item("Failures", percent(failRatio), failRatio > 0 ? "bad" : ""),
       ...item("Generator", verdict, `verdict ${verdict.toLowerCase()}`),
       ...(state.run_time ? item("Run time", duration(state.run_time)) : []),
@@ -251,7 +252,17 @@ class App {
     } else {
       this.controls.append(button(state === "ready" ? "Start" : "New", () => this.swarm.open(false), "primary"));
     }
-    this.controls.append(button("Reset stats", () => void this.api.post("/stats/reset"), "ghost"));
+    this.controls.append(
+      button(
+        "Reset stats",
+        () =>
+          void this.api.post("/stats/reset").then(() => {
+            this.lastPoint = 0;
+            return this.reloadHistory(); // the server's history starts again at the reset too
+          }),
+        "ghost",
+      ),
+    );
     if (state === "ready" && !this.swarm.dialog.open && this.state) this.swarm.open(false);
   }
 }

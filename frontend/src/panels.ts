@@ -1,6 +1,6 @@
 // The smaller tabs: failures, exceptions, task ratios, downloads and the generator's health.
 
-import type { Api, ExceptionRow, Failure, Health, RatioNode, Ratios } from "./api";
+import type { Api, ExceptionRow, Failure, Health, HealthDetail, RatioNode, Ratios } from "./api";
 import { clear, h } from "./dom";
 import { count } from "./format";
 
@@ -71,7 +71,7 @@ export function ratiosView(target: HTMLElement, ratios: Ratios): void {
   );
 }
 
-export function downloadsView(target: HTMLElement, api: Api): void {
+export function downloadsView(target: HTMLElement, api: Api, fullHistory: boolean): void {
   clear(target);
   const link = (path: string, text: string, note: string) =>
     h("li", {}, h("a", { href: api.url(path), download: "" }, text), h("span", { class: "muted" }, ` ${note}`));
@@ -82,27 +82,53 @@ export function downloadsView(target: HTMLElement, api: Api): void {
       link("/stats/requests/csv", "Request statistics CSV", "(Locust's _stats.csv columns)"),
       link("/stats/failures/csv", "Failures CSV", ""),
       link("/exceptions/csv", "Exceptions CSV", ""),
-      link("/stats/requests_full_history/csv", "Full history CSV", "(needs --csv and --csv-full-history)"),
+      fullHistory ? link("/stats/requests_full_history/csv", "Full history CSV", "(every second, every name)") : null,
       link("/api/v1/summary", "Summary JSON", "(Horde's versioned summary, with phase timings and the verdict)"),
       link("/stats/report?download=1", "HTML report", "(one self-contained file)"),
     ),
   );
 }
 
-export function healthView(target: HTMLElement, health: Health | null): void {
+export function healthView(target: HTMLElement, health: Health | null, detail: HealthDetail): void {
   clear(target);
-  if (!health) {
-    target.append(h("p", { class: "empty" }, "No test has run yet."));
+  if (!health || !detail.windows.length) {
+    target.append(h("p", { class: "empty" }, `No ${detail.window_s}-second window has closed yet.`));
     return;
   }
   const verdict = health.verdict.toLowerCase();
+  const t = detail.thresholds;
+  const mmss = (s: number) => `${String(Math.floor(s / 60)).padStart(2, "0")}:${String(Math.floor(s % 60)).padStart(2, "0")}`;
   target.append(
     h("p", { class: `verdict ${verdict}` }, h("strong", {}, health.verdict), ` — ${count(health.limitedWindows)} of ${count(health.windows)} windows limited by the load generator`),
-    health.reasons.length ? h("p", {}, `Latest window: ${health.reasons.join(", ")}`) : h("p", { class: "muted" }, "The latest window was not limited by the load generator."),
     h(
       "p",
       { class: "muted" },
-      "Horde watches its own event-loop lag, CPU, schedule lag and connection waits. When it is the bottleneck, the latencies and rates of those windows describe Horde's limits, not the target's.",
+      `A window is limited when Horde's CPU reaches ${t.cpu_percent}%, its event-loop lag p99 ${t.loop_lag_ms} ms or its schedule lag p99 ${t.schedule_lag_ms} ms, or a request waited for a connection. ` +
+        "The latencies and rates of such windows describe Horde's limits, not the target's.",
+    ),
+    h(
+      "table",
+      { class: "plain windows" },
+      h("thead", {}, h("tr", {}, ...["Window", "CPU", "Loop lag p99", "Schedule lag p99", "Connection waits", "Limited by"].map((title, i) => h("th", { class: i ? "num" : "" }, title)))),
+      h(
+        "tbody",
+        {},
+        ...detail.windows
+          .slice()
+          .reverse()
+          .map((w) =>
+            h(
+              "tr",
+              { class: w.limited ? "limited" : "" },
+              h("td", {}, `${mmss(w.start_s)}–${mmss(w.end_s)}`),
+              h("td", { class: "num" }, `${w.cpu_percent.toFixed(0)}%`),
+              h("td", { class: "num" }, `${w.loop_lag_p99_ms.toFixed(1)} ms`),
+              h("td", { class: "num" }, w.schedule_lag_p99_ms === null ? "–" : `${w.schedule_lag_p99_ms.toFixed(1)} ms`),
+              h("td", { class: "num" }, count(w.connection_waits)),
+              h("td", { class: "num" }, w.reasons.join(", ") || "–"),
+            ),
+          ),
+      ),
     ),
   );
 }

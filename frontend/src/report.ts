@@ -90,10 +90,11 @@ function render(report: Report): void {
   const ratios = h("div");
   ratiosView(ratios, report.ratios);
   const perName = report.entries.map((entry) => {
-    const chart = new LineChart("Requests per second and average response time", [{ label: "RPS", color: "--accent" }, { label: "Failures/s", color: "--fail" }, { label: "Average ms", color: "--p50" }], "", 180);
+    const chart = new LineChart("Requests per second", [{ label: "RPS", color: "--accent" }, { label: "Failures/s", color: "--fail" }], "", 160);
+    const avg = new LineChart("Average response time (ms)", [{ label: "Average", color: "--p50" }], " ms", 160);
     const dist = new DistributionView(180);
-    charts.push(chart, dist);
-    return { entry, chart, dist };
+    charts.push(chart, avg, dist);
+    return { entry, chart, avg, dist };
   });
   const parts: (HTMLElement | null)[] = [
     h(
@@ -115,7 +116,17 @@ function render(report: Report): void {
     section("Charts", rps.element, latency.element, users.element),
     section("Latency distribution (whole run)", distribution.element),
     perName.length
-      ? section(`Per request name (the ${perName.length} busiest)`, ...perName.map(({ entry, chart, dist }) => h("div", { class: "per-name" }, h("h3", {}, `${entry.method} ${entry.name}`), chart.element, dist.element)))
+      ? section(`Per request name (the ${perName.length} busiest)`, ...perName.map(({ entry, chart, avg, dist }, i) => {
+          const details = h("details", { class: "per-name", open: i < 3 }, h("summary", {}, `${entry.method} ${entry.name}`), h("div", { class: "grid2" }, chart.element, avg.element), dist.element);
+          // Charts drawn while folded away have no width: draw them again when opened.
+          details.addEventListener("toggle", () => {
+            if (!details.open) return;
+            chart.draw();
+            avg.draw();
+            dist.redraw();
+          });
+          return details;
+        }))
       : null,
     section("Failures statistics", failures),
     report.exceptions.length ? section("Exceptions statistics", exceptions) : null,
@@ -127,9 +138,10 @@ function render(report: Report): void {
   rps.setData([time, history.map((p) => p.current_rps), history.map((p) => p.current_fail_per_sec)]);
   latency.setData([time, history.map((p) => p.response_time_percentile_50), history.map((p) => p.response_time_percentile_95), history.map((p) => p.response_time_percentile_99)]);
   users.setData([time, history.map((p) => p.user_count)]);
-  for (const { entry, chart } of perName) {
+  for (const { entry, chart, avg } of perName) {
     const s = entry.series;
-    chart.setData([s.time, s.rps, s.fail, s.avg]);
+    chart.setData([s.time, s.rps, s.fail]);
+    avg.setData([s.time, s.avg]);
   }
   const drawDistributions = () => {
     distribution.show(report.distribution);

@@ -55,7 +55,13 @@ export class SwarmForm {
         "label",
         { class: "new-only" },
         "Run time (e.g. 30s, 5m, 1h30m; empty: until stopped)",
-        h("input", { name: "run_time", type: "text", pattern: "^\\s*(\\d+|(\\d+h)?(\\d+m)?(\\d+s)?)\\s*$", value: "" }),
+        h("input", {
+          name: "run_time",
+          type: "text",
+          pattern: "^\\s*(\\d+|(\\d+h)?(\\d+m)?(\\d+s)?)\\s*$",
+          title: "A time span such as 90, 30s, 5m or 1h30m",
+          value: "",
+        }),
       ),
       classes,
       this.message,
@@ -93,6 +99,10 @@ export class SwarmForm {
     if (this.config.shape) {
       form.delete("user_count");
       form.delete("spawn_rate");
+    }
+    if (this.config.classPicker && !this.editing && !form.getAll("user_classes").length) {
+      this.message.textContent = "Pick at least one User class.";
+      return;
     }
     this.submit.disabled = true;
     try {

@@ -41,10 +41,10 @@ def browser() -> Iterator[Any]:
             browser.close()
 
 
-def shoot(page: Any, name: str) -> None:
+def shoot(page: Any, name: str, full_page: bool = False) -> None:
     folder = os.environ.get("HORDE_SCREENSHOTS")
     if folder:
-        page.screenshot(path=str(Path(folder) / f"{name}.png"), full_page=True)
+        page.screenshot(path=str(Path(folder) / f"{name}.png"), full_page=full_page)
 
 
 def test_start_watch_change_reload_stop_and_download(browser: Any, target: Target, tmp_path: Path) -> None:
@@ -77,7 +77,7 @@ def test_start_watch_change_reload_stop_and_download(browser: Any, target: Targe
         page.mouse.up()
         page.locator(".span-panel .percentiles strong").first.wait_for(timeout=5_000)
         assert "requests" in page.locator(".span-panel").inner_text()
-        shoot(page, "charts")
+        shoot(page, "charts", full_page=True)
 
         # Change the user count while it runs.
         page.locator(".controls button", has_text="Edit").click()
@@ -105,7 +105,7 @@ def test_start_watch_change_reload_stop_and_download(browser: Any, target: Targe
         page.locator(".tbody .trow").first.click()
         page.locator(".entry-panel [data-chart=distribution] canvas").wait_for(timeout=10_000)
         assert "Time to first byte" in page.locator(".entry-panel").inner_text()
-        shoot(page, "statistics")
+        shoot(page, "statistics", full_page=True)
 
         page.locator(".tabs button[data-tab=distribution]").click()
         page.locator("[data-panel=distribution] .percentiles strong").first.wait_for()

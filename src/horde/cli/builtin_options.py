@@ -256,7 +256,7 @@ def _add_web_ui_options(group: HordeArgumentGroup) -> None:
         "--class-picker",
         action="store_true",
         env_var="LOCUST_USERCLASS_PICKER",
-        help="Let the web UI choose User classes, a shape class and per-class settings.",
+        help="Let the web UI choose which User classes run (and POST /user edit their attributes).",
     )
     group.add_argument("--build-path", type=str, default="", env_var="LOCUST_BUILD_PATH", help=HIDDEN)
     group.add_argument("--legacy-ui", action="store_true", env_var="LOCUST_LEGACY_UI", help=HIDDEN)

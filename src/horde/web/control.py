@@ -30,6 +30,8 @@ class TestControl:
         self.autoquit = autoquit
         """Seconds after a test ends to quit the process (None: stay up for the next test)."""
         self.run_time: int | None = None
+        self.last_request: SwarmRequest | None = None
+        """The last start or change that was accepted (the form offers its values again)."""
         self._stop_timer: asyncio.TimerHandle | None = None
         self._quit_timer: asyncio.TimerHandle | None = None
         environment.events.test_stop.add_listener(self._on_test_stop)
@@ -60,12 +62,29 @@ class TestControl:
                 raise SwarmError("user_count and spawn_rate are required")
             runner.start(request.user_count, request.spawn_rate)
         self._arm_run_time(request.run_time)
+        self.last_request = request
         answer: dict[str, Any] = {"success": True, "message": "Swarming started", "host": environment.host}
         if request.run_time is not None:
             answer["run_time"] = request.run_time
         if request.user_classes is not None:
             answer["user_classes"] = request.user_classes
         return answer
+
+    def update_user_class(self, settings: dict[str, Any]) -> None:
+        """Locust's ``POST /user``: set attributes of a User class; ``tasks`` picks tasks by name."""
+        settings = dict(settings)
+        task_names = settings.pop("tasks", None)
+        name = settings.get("user_class_name")
+        available = self.environment.available_user_classes or {}
+        if name not in available:
+            raise ValueError(f"unknown user class {name!r}")
+        self.environment.update_user_class(settings)
+        if task_names is not None:
+            user_class = available[name]
+            tasks = [t for t in user_class.tasks if getattr(t, "__name__", str(t)) in set(task_names)]
+            if not tasks:
+                raise ValueError(f"none of the tasks {task_names} belong to {name}")
+            user_class.tasks = tasks
 
     async def stop(self) -> None:
         """Stop the running test; the web UI stays up for the next one."""

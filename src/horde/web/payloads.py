@@ -22,9 +22,10 @@ MAX_LOCUST_ROWS = 500
 """Locust's cap on rows in /stats/requests and its failure list (Horde's API has none)."""
 
 
-def _round(value: float | None) -> float:
-    """Locust sends min and max rounded to whole ms, as floats (0 before any request)."""
-    return 0 if value is None else float(round(value))
+def _exact(value: float | None) -> float:
+    """Min and max in ms as floats (0 before any request). Locust rounds them to whole ms; Horde
+    sends them exact, like its percentiles, so that median <= p95 <= max always holds."""
+    return 0 if value is None else value
 
 
 def locust_entry(entry: StatsEntry) -> dict[str, Any]:
@@ -37,8 +38,8 @@ def locust_entry(entry: StatsEntry) -> dict[str, Any]:
         "num_requests": entry.num_requests,
         "num_failures": entry.num_failures,
         "avg_response_time": entry.avg_response_time,
-        "min_response_time": _round(entry.min_response_time),
-        "max_response_time": _round(entry.max_response_time),
+        "min_response_time": _exact(entry.min_response_time),
+        "max_response_time": _exact(entry.max_response_time),
         "current_rps": entry.current_rps,
         "current_fail_per_sec": entry.current_fail_per_sec,
         "median_response_time": entry.median_response_time,
@@ -98,9 +99,10 @@ def exceptions(runner: LocalRunner) -> dict[str, Any]:
 
 
 def tasks(runner: LocalRunner) -> dict[str, Any]:
-    """Locust's ``GET /tasks``: task ratios per class and in total, at the current user count."""
+    """Locust's ``GET /tasks``: task ratios per class and in total, at the current user count
+    (after a test, at the count it ran with; before any, by the classes' weights)."""
     user_classes = runner.environment.user_classes
-    return ratio_report(user_classes, runner.user_count or None)
+    return ratio_report(user_classes, runner.user_count or runner.target_user_count or None)
 
 
 # Horde's own API (/api/v1) ---------------------------------------------------------------------

@@ -15,7 +15,6 @@ import orjson
 
 from horde.exception import UsageError
 from horde.stats.series import NameSeries
-from horde.user.inspect_ratio import ratio_report
 from horde.web import payloads
 
 PERCENTILES_FOR_HTML_REPORT = (0.5, 0.6, 0.7, 0.8, 0.9, 0.95, 0.99, 1.0)
@@ -85,7 +84,7 @@ def report_data(environment: Any, series: NameSeries | None, end: float | None =
             }
             for e in busiest
         ],
-        "ratios": ratio_report(environment.user_classes, runner.user_count or None),
+        "ratios": payloads.tasks(runner),
     }
 
 

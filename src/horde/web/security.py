@@ -115,12 +115,14 @@ def middleware(
     async def guard(request: web.Request, handler: Handler) -> web.StreamResponse:
         if not access.required and not _host_is_local(request.host, bind_host):
             return _refuse(403, "this web UI only answers to localhost; use --web-token for other names")
+        if request.method == "OPTIONS":  # no CORS pre-flight is granted: just what is allowed
+            return web.Response(status=204, headers={"Allow": "GET, HEAD, POST, OPTIONS"})
         if access.required:
             token = request.query.get("token")
             if access.token is not None and token is not None and request.method == "GET":
                 return _token_login(request, access.token, token)
             if not access.allows(request):
-                return _challenge(access)
+                return _challenge(access, request)
         path = request.path[len(base_path) :] or "/"
         changes_state = request.method not in SAFE_METHODS or path in _STATE_CHANGING_GETS
         if changes_state and _cross_site(request):
@@ -158,7 +160,15 @@ def _token_login(request: web.Request, expected: str, presented: str) -> web.Str
     return response
 
 
-def _challenge(access: Access) -> web.StreamResponse:
+def _challenge(access: Access, request: web.Request) -> web.StreamResponse:
+    if access.user is None and "text/html" in request.headers.get("Accept", ""):
+        # A person in a browser: say how to get in (a script gets JSON).
+        return web.Response(
+            status=401,
+            content_type="text/html",
+            text="<!doctype html><title>Horde</title><p>This Horde web UI needs its token: open "
+            "this address with <code>?token=YOUR_TOKEN</code> added once (then a cookie keeps you in).</p>",
+        )
     response = _refuse(401, "authentication required")
     if access.user is not None:
         response.headers["WWW-Authenticate"] = 'Basic realm="horde", charset="UTF-8"'

@@ -160,29 +160,46 @@ class WebUI:
         while True:
             await asyncio.sleep(STREAM_INTERVAL)
             tick += 1
-            now = time.time()
-            stats = self.environment.stats
-            self.series.sample(now)
-            self.timeline.sample(now, stats.total.response_times, stats.start_time)
-            if not self._subscribers:
-                continue
-            messages = [_event("tick", self._tick())]
-            if tick >= next_table:
-                started = time.process_time()
-                messages.append(_event("stats", payloads.stats_table(self.runner.stats)))
-                cost = time.process_time() - started
-                next_table = tick + max(TABLE_EVERY, math.ceil(cost / TABLE_CPU_SHARE / STREAM_INTERVAL))
-            for queue in list(self._subscribers):
-                _offer(queue, messages)
+            try:
+                next_table = self._push(tick, next_table)
+            except Exception:  # one bad tick must not end the live view for good
+                logger.exception("Could not update the web UI's live data")
+
+    def _push(self, tick: int, next_table: int) -> int:
+        """One second's work of the broadcast; returns the tick of the next table."""
+        now = time.time()
+        stats = self.environment.stats
+        self.series.sample(now)
+        self.timeline.sample(now, stats.total.response_times, stats.start_time)
+        if not self._subscribers:
+            return next_table
+        messages = [_event("tick", self._tick())]
+        if tick >= next_table:
+            started = time.process_time()
+            messages.append(_event("stats", payloads.stats_table(self.runner.stats)))
+            cost = time.process_time() - started
+            next_table = tick + max(TABLE_EVERY, math.ceil(cost / TABLE_CPU_SHARE / STREAM_INTERVAL))
+        for queue in list(self._subscribers):
+            _offer(queue, messages)
+        return next_table
 
     # Routes ------------------------------------------------------------------------------------
     def _add_routes(self) -> None:
         base = self.base_path
-        add = self.app.router.add_route
+        router = self.app.router
+
+        def add(method: str, path: str, handler: Handler) -> None:
+            if method == "GET":
+                router.add_get(path, handler)  # HEAD too, as health checks and proxies use it
+            else:
+                router.add_route(method, path, handler)
+
         add("GET", base + "/", self._index)
         if base:
-            add("GET", base, self._index)
+            # "./assets" in the page only resolves under "/base/": send "/base" there.
+            add("GET", base, self._to_base)
         add("POST", base + "/swarm", self._swarm)
+        add("POST", base + "/user", self._user)
         add("GET", base + "/stop", self._stop)
         add("POST", base + "/stop", self._stop)
         add("POST", base + "/stats/reset", self._reset)
@@ -203,6 +220,7 @@ class WebUI:
         add("GET", base + "/api/v1/distribution", self._distribution)
         add("GET", base + "/api/v1/entry", self._entry)
         add("GET", base + "/api/v1/summary", self._summary)
+        add("GET", base + "/api/v1/health", self._json(lambda r: r.health.to_json()))
         add("GET", base + "/api/v1/stream", self._stream)
         assets = resources.files("horde.web").joinpath("static", "assets")
         if assets.is_dir():
@@ -224,19 +242,42 @@ class WebUI:
     def _config(self) -> dict[str, Any]:
         environment = self.environment
         options = environment.parsed_options
+        last = self.control.last_request
         return {
             "basePath": self.base_path,
             "version": _version(),
             "locustfile": Path(str(environment.locustfile or "")).name,
-            "host": environment.host,
-            "userCount": getattr(options, "num_users", None),
-            "spawnRate": getattr(options, "spawn_rate", None),
+            "host": self._host(),
+            "userCount": last.user_count if last else getattr(options, "num_users", None),
+            "spawnRate": last.spawn_rate if last else getattr(options, "spawn_rate", None),
             "runTime": getattr(options, "run_time", None),
             "classPicker": bool(getattr(options, "class_picker", False)),
             "userClasses": list(environment.available_user_classes or {}),
             "shape": environment.shape_class is not None,
             "profile": environment.profile,
+            "fullHistory": self.stats_history_csv is not None,
         }
+
+    def _host(self) -> str | None:
+        """The target: --host or the form's, else the User classes' own (when they agree)."""
+        if self.environment.host:
+            return self.environment.host
+        hosts = {getattr(c, "host", None) for c in self.environment.user_classes} - {None, ""}
+        return hosts.pop() if len(hosts) == 1 else None
+
+    async def _to_base(self, request: web.Request) -> web.StreamResponse:
+        raise web.HTTPPermanentRedirect(
+            location=f"{self.base_path}/{request.query_string and '?' + request.query_string}"
+        )
+
+    async def _user(self, request: web.Request) -> web.StreamResponse:
+        """Locust's class-picker edit: ``{"user_class_name": ..., attribute: value, "tasks": [names]}``."""
+        try:
+            settings = await request.json()
+            self.control.update_user_class(settings)
+        except (ValueError, TypeError, KeyError) as error:
+            return web.json_response({"success": False, "message": str(error)}, status=400)
+        return web.json_response({}, status=201)
 
     async def _swarm(self, request: web.Request) -> web.StreamResponse:
         form = await request.post()
@@ -247,7 +288,8 @@ class WebUI:
             answer = self.control.swarm(parse_swarm(fields, classes, available))
         except SwarmError as error:
             # HTTP 200 as in Locust: scripts read "success", and some treat any other status as down.
-            return web.json_response({"success": False, "message": str(error)})
+            logger.warning("Test not started: %s", error)
+            return web.json_response({"success": False, "message": str(error), "host": self.environment.host})
         return web.json_response(answer)
 
     async def _stop(self, request: web.Request) -> web.StreamResponse:
@@ -297,7 +339,7 @@ class WebUI:
             "state": runner.state,
             "user_count": runner.user_count,
             "target_user_count": runner.target_user_count,
-            "host": self.environment.host,
+            "host": self._host(),
             "run_time": self.control.run_time,
             "total_requests": total.num_requests,
             "total_failures": total.num_failures,

@@ -13,6 +13,9 @@ from dataclasses import dataclass
 
 from horde.cli.timespan import parse_timespan
 
+MAX_USERS = 10_000_000
+"""Far above what one process runs (~100,000), low enough to stay a sane number everywhere."""
+
 
 class SwarmError(ValueError):
     """A form value the test cannot start with; the message is shown to the user as is."""
@@ -36,6 +39,10 @@ def parse_swarm(
     user_count = _int(form, "user_count")
     if user_count is not None and user_count < 0:
         raise SwarmError("user_count cannot be negative")
+    if user_count is not None and user_count > MAX_USERS:
+        raise SwarmError(
+            f"user_count {user_count:,} is more than one process can run (at most {MAX_USERS:,})"
+        )
     spawn_rate = _float(form, "spawn_rate")
     if spawn_rate is not None and (spawn_rate <= 0 or not math.isfinite(spawn_rate)):
         raise SwarmError("spawn_rate must be a number above 0")

@@ -117,7 +117,7 @@ def test_swarm_starts_a_test_and_stats_requests_has_locusts_keys() -> None:
         assert names == ["/thing", "Aggregated"]
         assert set(body["stats"][0]) >= LOCUST_ROW_KEYS
         assert body["stats"][0]["median_response_time"] == 12.5
-        assert body["stats"][0]["min_response_time"] == 12  # Locust rounds min and max
+        assert body["stats"][0]["min_response_time"] == 12.5  # exact, where Locust rounds
         assert body["errors"] == []
 
     serve(scenario)
@@ -389,3 +389,77 @@ def test_distributions_of_the_run_the_current_window_and_a_span() -> None:
         assert bad.status == 400
 
     serve(scenario)
+
+
+def test_head_options_and_the_base_path_without_its_slash() -> None:
+    async def scenario(client: TestClient, web_ui: WebUI) -> None:
+        head = await client.head("/horde/stats/requests")
+        assert head.status == 200
+        options = await client.options("/horde/stop")
+        assert options.status == 204 and "POST" in options.headers["Allow"]
+        assert "Access-Control-Allow-Origin" not in options.headers
+        bare = await client.get("/horde", allow_redirects=False)
+        assert bare.status == 308 and bare.headers["Location"] == "/horde/"
+
+    serve(scenario, base_path="/horde")
+
+
+def test_refused_swarms_keep_locusts_keys_and_huge_numbers_are_refused() -> None:
+    async def scenario(client: TestClient, web_ui: WebUI) -> None:
+        answer = await client.post("/swarm", data={"user_count": "99999999999999999999", "spawn_rate": "1"})
+        body = await answer.json()
+        assert body["success"] is False and body["host"] == "http://127.0.0.1:1"
+        assert body["message"].startswith("user_count 99,999,999,999,999,999,999 is more than one process")
+        assert (await client.get("/api/v1/state")).status == 200
+        assert web_ui.runner.state == "ready"
+
+    serve(scenario)
+
+
+def test_one_failing_tick_does_not_end_the_live_data() -> None:
+    async def scenario(client: TestClient, web_ui: WebUI) -> int:
+        queue: asyncio.Queue[bytes | None] = asyncio.Queue()
+        web_ui._subscribers.add(queue)
+        calls = 0
+        real = web_ui._tick
+
+        def failing_once() -> dict[str, Any]:
+            nonlocal calls
+            calls += 1
+            if calls == 1:
+                raise OverflowError("a value JSON cannot hold")
+            return real()
+
+        web_ui._tick = failing_once  # type: ignore[method-assign]
+        broadcaster = asyncio.get_running_loop().create_task(web_ui._broadcast())
+        try:
+            await wait_for(lambda: queue.qsize() >= 2, timeout=6)
+        finally:
+            broadcaster.cancel()
+        return calls
+
+    assert serve(scenario) >= 2
+
+
+def test_post_user_edits_a_class_for_the_class_picker() -> None:
+    async def scenario(client: TestClient, web_ui: WebUI) -> None:
+        answer = await client.post("/user", json={"user_class_name": "Other", "weight": 7, "tasks": ["idle"]})
+        assert answer.status == 201 and await answer.json() == {}
+        assert Other.weight == 7 and [t.__name__ for t in Other.tasks] == ["idle"]
+        unknown = await client.post("/user", json={"user_class_name": "Nope", "weight": 1})
+        assert unknown.status == 400 and "unknown user class 'Nope'" in (await unknown.json())["message"]
+
+    try:
+        serve(scenario)
+    finally:
+        Other.weight = 1
+
+
+def test_a_browser_without_the_token_is_told_how_to_get_in() -> None:
+    async def scenario(client: TestClient, web_ui: WebUI) -> None:
+        page = await client.get("/", headers={"Accept": "text/html,application/xhtml+xml"})
+        assert page.status == 401 and "?token=" in await page.text()
+        script = await client.get("/stats/requests")
+        assert script.status == 401 and (await script.json())["message"] == "authentication required"
+
+    serve(scenario, access=Access(token="t0k"))
