@@ -92,6 +92,11 @@ def test_display_distribution_keeps_every_sample_and_exact_percentiles() -> None
     lows = [low for low, _, _ in shown["buckets"]]
     assert lows == sorted(lows) and lows[0] == pytest.approx(0.1)
     assert dict(shown["percentiles"])[0.5] == pytest.approx(50.0, rel=0.005)
+    spectrum = shown["spectrum"]
+    assert [p for p, _ in spectrum][:3] == pytest.approx([0.0, 1 - 10 ** (-1 / 8), 1 - 10 ** (-2 / 8)])
+    assert spectrum[-1] == [1.0, 100.0]  # ends at the maximum
+    values = [value for _, value in spectrum]
+    assert values == sorted(values) and values[0] == pytest.approx(0.1)
     assert payloads.distribution(Histogram())["buckets"] == []
 
 
