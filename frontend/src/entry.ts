@@ -64,7 +64,7 @@ function phasesView(phases: Phases | null): HTMLElement {
     h("tr", {}, h("th", {}, label), ...shown.map((_, i) => h("td", { class: "num" }, pairs ? ms(pairs[i][1]) : "–")));
   const heads = shown.map(([p]) => h("th", { class: "num" }, `p${+(p * 100).toFixed(1)}`));
   section.append(
-    h("p", { class: "muted" }, `${count(phases.connections)} new connections`),
+    h("p", { class: "muted" }, `${count(phases.connections)} new connection${phases.connections === 1 ? "" : "s"}`),
     h("table", { class: "plain" }, h("thead", {}, h("tr", {}, h("th", {}, "Phase"), ...heads)), h("tbody", {}, row("Connect", phases.connect), row("TLS", phases.tls), row("Time to first byte", phases.ttfb))),
   );
   return section;

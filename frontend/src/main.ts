@@ -225,7 +225,7 @@ class App {
   }
 
   private renderStatus(state: State): void {
-    const item = (label: string, value: string, extra = "") => [h("dt", {}, label), h("dd", { class: extra, title: value }, value)];
+    const item = (label: string, value: string, extra = "") => [h("div", {}, h("dt", {}, label), h("dd", { class: extra, title: value }, value))];
     const running = state.state === "running" || state.state === "spawning";
     const verdict = state.health ? state.health.verdict : "–";
     const failRatio = state.total_requests ? state.total_failures / state.total_requests : 0;

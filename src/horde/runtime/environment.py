@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import asyncio
 from typing import TYPE_CHECKING, Any
 
 from horde.exception import RunnerAlreadyExistsError
@@ -141,8 +142,37 @@ class Environment:
     def create_worker_runner(self, *args: Any, **kwargs: Any) -> Any:
         raise NotImplementedError("distributed mode (--worker) is not available in this Horde version yet")
 
-    def create_web_ui(self, *args: Any, **kwargs: Any) -> Any:
-        raise NotImplementedError("the web UI is not available in this Horde version yet; use --headless")
+    def create_web_ui(
+        self,
+        host: str = "127.0.0.1",
+        port: int = 8089,
+        web_base_path: str | None = None,
+        delayed_start: bool = False,
+        tls_cert: str | None = None,
+        tls_key: str | None = None,
+        **_: Any,
+    ) -> Any:
+        """Locust's library entry point to the web UI (``environment.web_ui``).
+
+        Serving needs the running event loop: called inside it, the UI starts at once (unless
+        ``delayed_start``); otherwise ``await web_ui.start()`` there. Stop with ``await
+        web_ui.stop()``.
+        """
+        from horde.web.server import WebUI  # the web stack is only imported by those who serve it
+
+        web_ui = WebUI(
+            self, host, port, base_path=web_base_path or "", tls_cert=tls_cert or "", tls_key=tls_key or ""
+        )
+        self.web_ui = web_ui
+        if self.runner is not None:
+            web_ui.attach()
+        if not delayed_start:
+            try:
+                loop = asyncio.get_running_loop()
+            except RuntimeError:
+                return web_ui
+            web_ui.start_task = loop.create_task(web_ui.start())
+        return web_ui
 
     def update_user_class(self, user_settings: dict[str, Any]) -> None:
         """Set attributes on a user class by name (Locust's ``--config-users`` / UI edits)."""

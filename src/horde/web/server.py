@@ -82,6 +82,8 @@ class WebUI:
         self.app = web.Application(middlewares=[middleware(self.access, host, self.base_path)])
         self._add_routes()
         self._runner: web.AppRunner | None = None
+        self.start_task: asyncio.Task[None] | None = None
+        """The start scheduled by ``Environment.create_web_ui`` inside a running loop."""
         self._subscribers: set[asyncio.Queue[bytes | None]] = set()
         self._broadcaster: asyncio.Task[None] | None = None
         self.logs = LogBuffer()

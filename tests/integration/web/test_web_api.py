@@ -463,3 +463,26 @@ def test_a_browser_without_the_token_is_told_how_to_get_in() -> None:
         assert script.status == 401 and (await script.json())["message"] == "authentication required"
 
     serve(scenario, access=Access(token="t0k"))
+
+
+def test_create_web_ui_for_library_use_serves_on_the_running_loop() -> None:
+    environment = Environment(user_classes=[Reporter], events=Events(), host="http://127.0.0.1:1")
+
+    async def main() -> tuple[int, dict[str, Any]]:
+        runner = environment.create_local_runner()
+        web_ui = environment.create_web_ui("127.0.0.1", 0)
+        assert environment.web_ui is web_ui and web_ui.start_task is not None
+        await web_ui.start_task
+        runner.start(2, spawn_rate=100)
+        try:
+            async with (
+                aiohttp.ClientSession() as session,
+                session.get(f"{web_ui.url}api/v1/state") as response,
+            ):
+                return response.status, await response.json()
+        finally:
+            await runner.quit()
+            await web_ui.stop()
+
+    status, state = asyncio.run(main())
+    assert status == 200 and state["state"] in ("spawning", "running")
