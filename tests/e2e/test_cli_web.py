@@ -62,3 +62,10 @@ def test_run_time_without_headless_or_autostart_is_refused() -> None:
     result = horde("-f", locustfile("shop.py"), "-t", "5s", "--host", "http://127.0.0.1:1")
     assert result.code == 1
     assert "--run-time can only be used together with --headless or --autostart" in result.stderr
+
+
+def test_web_login_is_refused_rather_than_silently_ignored() -> None:
+    result = horde("-f", locustfile("shop.py"), "--web-login", "--host", "http://127.0.0.1:1")
+    assert result.code == 1
+    assert "--web-login" in result.stderr and "is not available in Horde" in result.stderr
+    assert "Traceback" not in result.stderr

@@ -41,6 +41,7 @@ _NOT_YET = {
     "master": "distributed mode (--master)",
     "worker": "distributed mode (--worker)",
     "processes": "--processes",
+    "web_login": "--web-login (a login page from the locustfile; --web-token or --web-user protect the UI)",
 }
 
 
