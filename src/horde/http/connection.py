@@ -60,8 +60,10 @@ class Connection(asyncio.Protocol):
         self._status = 0
         self._reason = b""
         # The response being read; an idle connection (one per waiting user) holds no lists.
-        self._headers: list[tuple[bytes, bytes]] = _NONE_YET
-        self._chunks: list[bytes] = _NONE_YET
+        # Lists while a response is read, the shared empty tuple in between (Any, not list: compiled
+        # code checks the declared type of what is stored).
+        self._headers: Any = _NONE_YET
+        self._chunks: Any = _NONE_YET
         self._sent_at = 0.0
         self._first_byte = 0.0
         self._headers_done = 0.0

@@ -12,10 +12,11 @@ import ssl
 from collections import deque
 from collections.abc import Hashable
 from time import perf_counter
+from typing import Any
 
 from horde.http.connection import Connection
 from horde.http.deadlines import shared_deadlines
-from horde.http.errors import ConnectError, ConnectTimeout, TLSError
+from horde.http.errors import ConnectError, ConnectTimeout, RequestError, TLSError
 from horde.http.urls import Origin
 
 
@@ -31,7 +32,8 @@ class WaitTally:
 
 CONNECTION_WAITS = WaitTally()
 
-_RESERVED: Connection = object()  # type: ignore[assignment]  # a place taken by a connection being opened
+_RESERVED: Any = object()
+"""A place taken by a connection being opened (Any: compiled code checks a list's item types)."""
 
 
 class _Origin:
@@ -41,7 +43,7 @@ class _Origin:
 
     def __init__(self) -> None:
         self.idle: list[Connection] = []
-        self.members: list[Connection] = []
+        self.members: list[Any] = []
         """Open connections, idle or busy (changes on open and close only, never per request)."""
         self.waiters: deque[asyncio.Future[Connection | None]] | None = None
 
@@ -166,7 +168,8 @@ class ConnectionPool:
         try:
             await loop.create_connection(lambda: conn, origin.host, origin.port)
         except OSError as error:
-            raise ConnectError(f"could not connect to {origin.host}:{origin.port}: {error}") from error
+            message = f"could not connect to {origin.host}:{origin.port}: {error}"
+            raise _caused(ConnectError(message), error)  # noqa: B904 (see _caused)
         connected = perf_counter()
         conn.connect_ms = (connected - started) * 1000.0
         if context is not None:
@@ -195,13 +198,20 @@ async def _start_tls(loop: asyncio.AbstractEventLoop, conn: Connection, context:
         tls_transport = await loop.start_tls(transport, conn, context, server_hostname=host)
     except (ssl.SSLError, ssl.CertificateError) as error:
         conn.abort()
-        raise TLSError(f"TLS handshake with {host}:{conn.origin.port} failed: {error}") from error
+        message = f"TLS handshake with {host}:{conn.origin.port} failed: {error}"
+        raise _caused(TLSError(message), error)  # noqa: B904 (see _caused)
     except (OSError, EOFError) as error:
         conn.abort()
-        raise ConnectError(
-            f"connection to {host}:{conn.origin.port} lost during TLS handshake: {error}"
-        ) from error
+        message = f"connection to {host}:{conn.origin.port} lost during TLS handshake: {error}"
+        raise _caused(ConnectError(message), error)  # noqa: B904 (see _caused)
     except BaseException:
         conn.abort()
         raise
     conn.transport = tls_transport
+
+
+def _caused(failure: RequestError, cause: BaseException) -> RequestError:
+    """``failure`` with ``cause`` as its ``__cause__``: what ``raise ... from cause`` does, spelled
+    out because that form loses the cause when this module is compiled by mypyc."""
+    failure.__cause__ = cause
+    return failure
