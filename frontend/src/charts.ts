@@ -25,10 +25,34 @@ function axis(unit: string): uPlot.Axis {
   };
 }
 
-/** A time-series chart whose x values are epoch seconds. */
-export class LineChart {
+/** One uPlot chart in a <figure>, drawn again from scratch whenever its data or the theme change. */
+abstract class Chart {
   readonly element: HTMLElement;
-  private plot: uPlot | null = null;
+  protected plot: uPlot | null = null;
+
+  constructor(
+    name: string,
+    protected readonly height: number,
+  ) {
+    this.element = document.createElement("figure");
+    this.element.className = "chart";
+    this.element.dataset.chart = name;
+  }
+
+  protected render(options: Omit<uPlot.Options, "width" | "height">, data: uPlot.AlignedData): void {
+    this.plot?.destroy();
+    const width = Math.max(this.element.clientWidth, 300);
+    this.plot = new uPlot({ ...options, width, height: this.height }, data, this.element);
+  }
+
+  destroy(): void {
+    this.plot?.destroy();
+    this.plot = null;
+  }
+}
+
+/** A time-series chart whose x values are epoch seconds. */
+export class LineChart extends Chart {
   private data: (number | null)[][];
   private readonly observer: ResizeObserver;
 
@@ -39,11 +63,9 @@ export class LineChart {
     readonly title: string,
     private readonly series: SeriesSpec[],
     private readonly unit = "",
-    private readonly height = 220,
+    height = 220,
   ) {
-    this.element = document.createElement("figure");
-    this.element.className = "chart";
-    this.element.dataset.chart = title;
+    super(title, height);
     const caption = document.createElement("figcaption");
     caption.textContent = title;
     this.element.append(caption);
@@ -77,41 +99,39 @@ export class LineChart {
 
   /** Rebuild with the current theme's colours. */
   draw(): void {
-    this.plot?.destroy();
-    const width = Math.max(this.element.clientWidth, 300);
-    const options: uPlot.Options = {
-      width,
-      height: this.height,
-      cursor: { drag: { x: true, y: false, setScale: !this.onSelect } },
-      hooks: {
-        setSelect: [
-          (u: uPlot) => {
-            if (!this.onSelect || u.select.width < 2) return;
-            const from = u.posToVal(u.select.left, "x");
-            const to = u.posToVal(u.select.left + u.select.width, "x");
-            this.onSelect(from, to);
-          },
+    this.render(
+      {
+        cursor: { drag: { x: true, y: false, setScale: !this.onSelect } },
+        hooks: {
+          setSelect: [
+            (u: uPlot) => {
+              if (!this.onSelect || u.select.width < 2) return;
+              const from = u.posToVal(u.select.left, "x");
+              const to = u.posToVal(u.select.left + u.select.width, "x");
+              this.onSelect(from, to);
+            },
+          ],
+        },
+        legend: { live: true },
+        scales: { x: { time: true }, y: { range: (_u, _min, max) => [0, max > 0 ? max * 1.08 : 1] } },
+        axes: [
+          { stroke: cssVar("--muted"), grid: { stroke: cssVar("--grid"), width: 1 }, ticks: { show: false } },
+          axis(this.unit),
+        ],
+        series: [
+          {},
+          ...this.series.map((s) => ({
+            label: s.label,
+            stroke: s.color.startsWith("--") ? cssVar(s.color) : s.color,
+            width: 1.5,
+            dash: s.dash,
+            show: s.show ?? true,
+            value: (_u: uPlot, v: number | null) => (v === null ? "–" : `${+v.toPrecision(4)}${s.unit ?? this.unit}`),
+          })),
         ],
       },
-      legend: { live: true },
-      scales: { x: { time: true }, y: { range: (_u, _min, max) => [0, max > 0 ? max * 1.08 : 1] } },
-      axes: [
-        { stroke: cssVar("--muted"), grid: { stroke: cssVar("--grid"), width: 1 }, ticks: { show: false } },
-        axis(this.unit),
-      ],
-      series: [
-        {},
-        ...this.series.map((s) => ({
-          label: s.label,
-          stroke: s.color.startsWith("--") ? cssVar(s.color) : s.color,
-          width: 1.5,
-          dash: s.dash,
-          show: s.show ?? true,
-          value: (_u: uPlot, v: number | null) => (v === null ? "–" : `${+v.toPrecision(4)}${s.unit ?? this.unit}`),
-        })),
-      ],
-    };
-    this.plot = new uPlot(options, this.data as uPlot.AlignedData, this.element);
+      this.data as uPlot.AlignedData,
+    );
   }
 
   private resize(): void {
@@ -122,32 +142,22 @@ export class LineChart {
 
   destroy(): void {
     this.observer.disconnect();
-    this.plot?.destroy();
-    this.plot = null;
+    super.destroy();
   }
 }
 
 /** The latency distribution: counts per histogram bucket, on a logarithmic time axis. */
-export class DistributionChart {
-  readonly element: HTMLElement;
-  private plot: uPlot | null = null;
-
-  constructor(private readonly height = 220) {
-    this.element = document.createElement("figure");
-    this.element.className = "chart";
-    this.element.dataset.chart = "distribution";
+export class DistributionChart extends Chart {
+  constructor(height = 220) {
+    super("distribution", height);
   }
 
   show(buckets: [number, number, number][]): void {
-    this.plot?.destroy();
     const xs = buckets.map(([low, high]) => Math.max((low + high) / 2, 0.001));
     const ys = buckets.map(([, , n]) => n);
     const logarithmic = xs.length > 0 && xs[xs.length - 1] / xs[0] > 20;
-    const width = Math.max(this.element.clientWidth, 300);
-    this.plot = new uPlot(
+    this.render(
       {
-        width,
-        height: this.height,
         // A logarithmic time axis when the latencies span more than a decade or so.
         scales: {
           x: {
@@ -179,38 +189,24 @@ export class DistributionChart {
         legend: { live: true },
       },
       [xs, ys],
-      this.element,
     );
-  }
-
-  destroy(): void {
-    this.plot?.destroy();
-    this.plot = null;
   }
 }
 
 /** The percentile spectrum: latency against the percentile, one "nine" per step (p90, p99, p99.9…). */
-export class SpectrumChart {
-  readonly element: HTMLElement;
-  private plot: uPlot | null = null;
-
-  constructor(private readonly height = 220) {
-    this.element = document.createElement("figure");
-    this.element.className = "chart";
-    this.element.dataset.chart = "spectrum";
+export class SpectrumChart extends Chart {
+  constructor(height = 220) {
+    super("spectrum", height);
   }
 
   show(spectrum: [number, number][]): void {
-    this.plot?.destroy();
     const inner = spectrum.filter(([p]) => p < 1);
     const top = inner.length ? -Math.log10(1 - inner[inner.length - 1][0]) : 1;
     const xs = spectrum.map(([p]) => (p < 1 ? -Math.log10(1 - p) : top + 0.5));
     const ys = spectrum.map(([, v]) => v);
     const label = (nines: number) => (nines > top + 0.25 ? "max" : `p${+(100 * (1 - 10 ** -nines)).toPrecision(Math.max(2, Math.ceil(nines) + 1))}`);
-    this.plot = new uPlot(
+    this.render(
       {
-        width: Math.max(this.element.clientWidth, 300),
-        height: this.height,
         scales: { x: { time: false }, y: { range: (_u, _min, max) => [0, max * 1.05 || 1] } },
         axes: [
           {
@@ -228,12 +224,6 @@ export class SpectrumChart {
         legend: { live: true },
       },
       [xs, ys],
-      this.element,
     );
-  }
-
-  destroy(): void {
-    this.plot?.destroy();
-    this.plot = null;
   }
 }

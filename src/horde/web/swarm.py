@@ -8,10 +8,13 @@ comes back as one message for the person who typed it, never as a traceback.
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from typing import TypeVar
 
 from horde.cli.timespan import parse_timespan
+
+N = TypeVar("N", int, float)
 
 MAX_USERS = 10_000_000
 """Far above what one process runs (~100,000), low enough to stay a sane number everywhere."""
@@ -36,14 +39,14 @@ def parse_swarm(
 ) -> SwarmRequest:
     """Read the form; ``user_classes`` are the values of the repeated field, ``available`` the
     classes the locustfile defines. Missing numbers are None (a shape class sets them)."""
-    user_count = _int(form, "user_count")
+    user_count = _number(form, "user_count", int, "a whole number")
     if user_count is not None and user_count < 0:
         raise SwarmError("user_count cannot be negative")
     if user_count is not None and user_count > MAX_USERS:
         raise SwarmError(
             f"user_count {user_count:,} is more than one process can run (at most {MAX_USERS:,})"
         )
-    spawn_rate = _float(form, "spawn_rate")
+    spawn_rate = _number(form, "spawn_rate", float, "a number")
     if spawn_rate is not None and (spawn_rate <= 0 or not math.isfinite(spawn_rate)):
         raise SwarmError("spawn_rate must be a number above 0")
     host = (form.get("host") or "").strip() or None
@@ -65,17 +68,9 @@ def parse_swarm(
     return SwarmRequest(user_count, spawn_rate, host, run_time, list(user_classes) or None, profile)
 
 
-def _int(form: Mapping[str, str], field: str) -> int | None:
+def _number(form: Mapping[str, str], field: str, kind: Callable[[str], N], what: str) -> N | None:
     text = (form.get(field) or "").strip()
     try:
-        return int(text) if text else None
+        return kind(text) if text else None
     except ValueError:
-        raise SwarmError(f"{field} must be a whole number, got {text!r}") from None
-
-
-def _float(form: Mapping[str, str], field: str) -> float | None:
-    text = (form.get(field) or "").strip()
-    try:
-        return float(text) if text else None
-    except ValueError:
-        raise SwarmError(f"{field} must be a number, got {text!r}") from None
+        raise SwarmError(f"{field} must be {what}, got {text!r}") from None
