@@ -12,6 +12,7 @@ from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
 import orjson
+from mypy_extensions import mypyc_attr
 
 from horde.exception import LocustError
 from horde.http.cookies import CookieJar
@@ -30,6 +31,8 @@ _NOT_CATCHING = (
 )
 
 
+# Compiled by mypyc at install (hatch_build.py): catch_response's managers subclass it in Python.
+@mypyc_attr(allow_interpreted_subclasses=True)
 class Response:
     """The response to one request, after redirects, shaped like ``requests.Response``.
 
@@ -262,6 +265,7 @@ class Response:
 VALID_FAST_STATUSES = frozenset([*range(200, 209), 226, 301, 302, 303, 304, 307, 308])
 
 
+@mypyc_attr(allow_interpreted_subclasses=True)
 class FastResponse(Response):
     """FastHttpSession's response: ``url`` is the URL requested, and success is a fixed status set.
 

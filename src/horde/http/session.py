@@ -15,6 +15,7 @@ from time import perf_counter
 from typing import Any
 
 from greenlet import getcurrent
+from mypy_extensions import mypyc_attr
 
 from horde.http.auth import auth_header
 from horde.http.body import encode_body
@@ -61,6 +62,9 @@ def shared_default_headers() -> CaseInsensitiveDict:
     return default_headers()
 
 
+# Compiled by mypyc at install (hatch_build.py); HttpUser hands out a Python subclass, which keeps a
+# __dict__ so that locustfiles may set any attribute on self.client, as on a requests.Session.
+@mypyc_attr(allow_interpreted_subclasses=True)
 class HttpSession:
     """A per-user HTTP session: base URL, default headers, cookies, auth, keep-alive connections.
 

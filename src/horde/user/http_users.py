@@ -31,7 +31,7 @@ class HttpUser(RestMixin, User):
 
     def __init__(self, environment: Environment) -> None:
         super().__init__(environment)
-        self.client = HttpSession(_require_host(self), environment.record_request, self)
+        self.client = UserSession(_require_host(self), environment.record_request, self)
 
     def _finished(self) -> None:
         self.client.close()
@@ -70,3 +70,8 @@ class FastHttpUser(RestMixin, User):
 
     def _finished(self) -> None:
         self.client.close()
+
+
+class UserSession(HttpSession):
+    """``HttpUser.client``: a Python subclass of the (compiled) session, so that it has a __dict__
+    and a locustfile may set any attribute on it, as on Locust's requests-based session."""

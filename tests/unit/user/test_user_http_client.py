@@ -1,0 +1,35 @@
+"""HttpUser.client is a requests-like session that locustfiles may extend with their own attributes
+(the session class itself is compiled by mypyc at install, and compiled objects have no __dict__)."""
+
+from __future__ import annotations
+
+from horde.http.response import Response
+from horde.http.session import HttpSession
+from horde.runtime.environment import Environment
+from horde.runtime.events import Events
+from horde.user.http_users import HttpUser
+from horde.user.task import task
+
+
+class Shopper(HttpUser):
+    host = "http://127.0.0.1:1"
+
+    @task
+    def browse(self) -> None:
+        pass
+
+
+def test_the_client_takes_any_attribute_and_is_an_http_session() -> None:
+    user = Shopper(Environment(user_classes=[Shopper], events=Events()))
+    client = user.client
+    assert isinstance(client, HttpSession)
+    client.auth_token = "abc"  # e.g. stored by on_start, read by tasks
+    client.verify = False
+    assert (client.auth_token, client.verify) == ("abc", False)
+
+
+def test_catch_response_managers_are_python_subclasses_of_response() -> None:
+    from horde.http.catch import FastResponseContextManager, ResponseContextManager
+
+    assert issubclass(ResponseContextManager, Response)
+    assert issubclass(FastResponseContextManager, Response)
