@@ -15,8 +15,6 @@ from functools import cache
 from time import perf_counter
 from typing import Any
 
-from mypy_extensions import mypyc_attr
-
 from horde.http.auth import basic_auth
 from horde.http.body import encode_body
 from horde.http.catch import FastResponseContextManager, PendingCatch
@@ -40,9 +38,6 @@ __all__ = ["FastHttpSession", "FastResponse", "FastResponseContextManager"]
 _NO_OPTIONS = (None, None, False, False, None, None, None, True, None, None, None, None)
 
 
-# Compiled by mypyc at install (hatch_build.py); FastHttpUser hands out a Python subclass, which
-# keeps a __dict__ so that locustfiles may set any attribute on self.client.
-@mypyc_attr(allow_interpreted_subclasses=True)
 class FastHttpSession:
     """Locust's FastHttpSession, constructed from FastHttpUser's class attributes.
 
