@@ -32,6 +32,7 @@ COMPILED = (
     "horde/http/deadlines.py",
     "horde/http/engine.py",
     "horde/http/exchange.py",
+    "horde/http/fast.py",
     "horde/http/pool.py",
     "horde/http/prepared.py",
     "horde/http/response.py",

@@ -15,6 +15,8 @@ from functools import cache
 from time import perf_counter
 from typing import Any
 
+from mypy_extensions import mypyc_attr
+
 from horde.http.auth import basic_auth
 from horde.http.body import encode_body
 from horde.http.catch import FastResponseContextManager, PendingCatch
@@ -38,6 +40,9 @@ __all__ = ["FastHttpSession", "FastResponse", "FastResponseContextManager"]
 _NO_OPTIONS = (None, None, False, False, None, None, None, True, None, None, None, None)
 
 
+# Compiled by mypyc at install (hatch_build.py); FastHttpUser hands out a Python subclass, which
+# keeps a __dict__ so that locustfiles may set any attribute on self.client.
+@mypyc_attr(allow_interpreted_subclasses=True)
 class FastHttpSession:
     """Locust's FastHttpSession, constructed from FastHttpUser's class attributes.
 
@@ -97,7 +102,10 @@ class FastHttpSession:
     def cookiejar(self) -> CookieJar:
         return self._client.cookies
 
-    cookies = cookiejar
+    @property
+    def cookies(self) -> CookieJar:
+        """The same jar as ``cookiejar`` (a property of its own: mypyc cannot alias one)."""
+        return self._client.cookies
 
     @property
     def headers(self) -> CaseInsensitiveDict:

@@ -55,7 +55,7 @@ class FastHttpUser(RestMixin, User):
 
     def __init__(self, environment: Environment) -> None:
         super().__init__(environment)
-        self.client = FastHttpSession(
+        self.client = FastUserSession(
             base_url=_require_host(self),
             recorder=environment.record_request,
             user=self,
@@ -75,3 +75,8 @@ class FastHttpUser(RestMixin, User):
 class UserSession(HttpSession):
     """``HttpUser.client``: a Python subclass of the (compiled) session, so that it has a __dict__
     and a locustfile may set any attribute on it, as on Locust's requests-based session."""
+
+
+class FastUserSession(FastHttpSession):
+    """``FastHttpUser.client``: a Python subclass of the (compiled) session, for the same reason as
+    :class:`UserSession`."""

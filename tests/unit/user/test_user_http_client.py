@@ -3,11 +3,12 @@
 
 from __future__ import annotations
 
+from horde.http.fast import FastHttpSession
 from horde.http.response import Response
 from horde.http.session import HttpSession
 from horde.runtime.environment import Environment
 from horde.runtime.events import Events
-from horde.user.http_users import HttpUser
+from horde.user.http_users import FastHttpUser, HttpUser
 from horde.user.task import task
 
 
@@ -26,6 +27,22 @@ def test_the_client_takes_any_attribute_and_is_an_http_session() -> None:
     client.auth_token = "abc"  # e.g. stored by on_start, read by tasks
     client.verify = False
     assert (client.auth_token, client.verify) == ("abc", False)
+
+
+class FastShopper(FastHttpUser):
+    host = "http://127.0.0.1:1"
+
+    @task
+    def browse(self) -> None:
+        pass
+
+
+def test_the_fast_client_takes_any_attribute_too() -> None:
+    user = FastShopper(Environment(user_classes=[FastShopper], events=Events()))
+    assert isinstance(user.client, FastHttpSession)
+    user.client.auth_token = "abc"
+    assert user.client.auth_token == "abc"
+    assert user.client.cookies is user.client.cookiejar
 
 
 def test_catch_response_managers_are_python_subclasses_of_response() -> None:
