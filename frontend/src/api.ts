@@ -106,12 +106,6 @@ export interface ExceptionRow {
   nodes: string;
 }
 
-export interface Bucket {
-  low: number;
-  high: number;
-  count: number;
-}
-
 export interface Distribution {
   count: number;
   buckets: [number, number, number][];

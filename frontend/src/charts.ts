@@ -146,7 +146,7 @@ export class LineChart extends Chart {
   }
 }
 
-/** The latency distribution: counts per histogram bucket, on a logarithmic time axis. */
+/** The latency distribution: counts per histogram bucket (a logarithmic axis for a wide range). */
 export class DistributionChart extends Chart {
   constructor(height = 220) {
     super("distribution", height);

@@ -1,7 +1,7 @@
 // The HTML report: one file with its data inside (a JSON script tag) and this script and its
 // styles inlined by the Python side, so it opens offline and stays small.
 
-import type { Distribution, ExceptionRow, Failure, Point, Ratios, Row } from "./api";
+import type { Distribution, EntryDetail, ExceptionRow, Failure, Point, Ratios, Row } from "./api";
 import { LineChart } from "./charts";
 import { DistributionView } from "./distribution";
 import { h } from "./dom";
@@ -10,13 +10,7 @@ import { exceptionsTable, failuresTable, ratiosView } from "./panels";
 import { initTheme, toggleTheme } from "./theme";
 import "./styles.css";
 
-interface ReportEntry {
-  method: string;
-  name: string;
-  step: number;
-  series: { time: number[]; rps: number[]; fail: number[]; avg: (number | null)[] };
-  distribution: Distribution;
-}
+type ReportEntry = Omit<EntryDetail, "phases">;
 
 interface Report {
   meta: {

@@ -13,8 +13,7 @@ from horde.user.sequential_taskset import SequentialTaskSet
 from horde.user.task import TaskSet, tag, task
 from horde.user.users import User, sleep
 from horde.user.wait_time import between, constant, constant_pacing, constant_throughput, poisson
-
-__version__ = "0.1.0"
+from horde.version import __version__
 
 __all__ = [
     "Environment",

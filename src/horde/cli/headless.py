@@ -76,8 +76,9 @@ class PeriodicOutput:
         self.run_time: int | None = options.run_time
         self.started = time.monotonic()
         self.console_table = console_table
-        self.series = NameSeries(runner.stats) if options.html_file else None
-        """Per-name history for the HTML report's charts (only sampled when a report is wanted)."""
+        self.series = NameSeries(runner.stats)
+        """Per-name history for the HTML report's charts (sampled only when a report is wanted)."""
+        self._sample_series = bool(options.html_file)
         self.csv_writer = (
             CsvWriter(options.csv_prefix, options.stats_history_enabled) if options.csv_prefix else None
         )
@@ -92,7 +93,7 @@ class PeriodicOutput:
         if self.csv_writer is not None:
             self.write_csv()
             self._tasks.append(loop.create_task(_every(CSV_STATS_INTERVAL_SEC, self.write_csv)))
-        if self.series is not None:
+        if self._sample_series:
             series = self.series
             self._tasks.append(
                 loop.create_task(_every(SERIES_INTERVAL_SEC, lambda: series.sample(time.time())))
@@ -121,8 +122,8 @@ class PeriodicOutput:
 
 async def run_headless(
     environment: Environment, options: argparse.Namespace, out: TextIO = sys.stdout
-) -> NameSeries | None:
-    """Run the test to its end; returns the per-name series when an HTML report will want them."""
+) -> NameSeries:
+    """Run the test to its end; returns the per-name series (filled when ``--html`` wants them)."""
     runner = environment.runner
     assert runner is not None
     loop = asyncio.get_running_loop()

@@ -212,8 +212,6 @@ def _run_test(environment: Environment, options: argparse.Namespace, out: TextIO
 
 async def _create_runner(environment: Environment, web_ui: WebUI | None) -> Any:
     runner = environment.create_local_runner()
-    if web_ui is not None:
-        web_ui.attach()
     init = environment.events.init
     errors_before = init.listener_errors
     init.fire(environment=environment, runner=runner, web_ui=web_ui)

@@ -33,6 +33,7 @@ from horde.http.response import FastResponse, Response
 from horde.http.tls import client_context
 from horde.http.urls import add_params, is_absolute, parse_url, strip_credentials
 from horde.runtime.bridge import in_sync_context, sync_or_async
+from horde.version import __version__
 
 __all__ = ["FastHttpSession", "FastResponse", "FastResponseContextManager"]
 
@@ -238,8 +239,6 @@ def _length(response: FastResponse, stream: bool) -> int:
 
 
 def _fast_default_headers() -> CaseInsensitiveDict:
-    from horde import __version__
-
     return CaseInsensitiveDict({"User-Agent": f"horde/{__version__}", "Accept-Encoding": ACCEPT_ENCODING})
 
 

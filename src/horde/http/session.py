@@ -33,6 +33,7 @@ from horde.http.response import Response
 from horde.http.timeouts import split_timeout
 from horde.http.urls import URL_CACHE, add_params, is_absolute, parse_url, strip_credentials
 from horde.runtime.bridge import BridgeGreenlet, in_sync_context, sync_or_async
+from horde.version import __version__
 
 __all__ = ["HttpSession", "Response", "ResponseContextManager"]
 
@@ -44,8 +45,6 @@ DEFAULT_TIMEOUT = 60.0
 
 
 def default_headers() -> CaseInsensitiveDict:
-    from horde import __version__
-
     return CaseInsensitiveDict(
         {
             "User-Agent": f"horde/{__version__}",

@@ -59,6 +59,7 @@ from horde.stats import percentiles
 from horde.stats.entries import StatsEntry
 from horde.stats.errors import error_text
 from horde.stats.request_stats import RequestStats
+from horde.version import __version__
 
 SCHEMA = "horde.summary/1"
 
@@ -87,7 +88,7 @@ def build_summary(
     shown = list(percentiles.PERCENTILES_TO_REPORT)
     return {
         "schema": SCHEMA,
-        "generator": {"name": "horde", "version": _version()},
+        "generator": {"name": "horde", "version": __version__},
         "run": _run_section(run),
         "percentiles": shown,
         "totals": entry_summary(stats.total, shown),
@@ -190,9 +191,3 @@ def _health(runner: Any) -> dict[str, Any] | None:
 def _option(options: Any, name: str) -> Any:
     value = getattr(options, name, None)
     return value if isinstance(value, (str, int, float)) or value is None else str(value)
-
-
-def _version() -> str:
-    from horde import __version__  # here, not at import: horde/__init__ imports much of the package
-
-    return __version__

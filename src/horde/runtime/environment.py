@@ -164,8 +164,6 @@ class Environment:
             self, host, port, base_path=web_base_path or "", tls_cert=tls_cert or "", tls_key=tls_key or ""
         )
         self.web_ui = web_ui
-        if self.runner is not None:
-            web_ui.attach()
         if not delayed_start:
             try:
                 loop = asyncio.get_running_loop()

@@ -60,11 +60,16 @@ class _Series:
         count = len(self.requests)
         return {
             "step": step,
-            "time": [self.start + (i + 1) * step for i in range(count)],
-            "rps": [n / step for n in self.requests],
-            "fail": [n / step for n in self.failures],
-            "avg": [t / n if n else None for n, t in zip(self.requests, self.times, strict=True)],
+            "series": {
+                "time": [self.start + (i + 1) * step for i in range(count)],
+                "rps": [n / step for n in self.requests],
+                "fail": [n / step for n in self.failures],
+                "avg": [t / n if n else None for n, t in zip(self.requests, self.times, strict=True)],
+            },
         }
+
+
+_EMPTY = _Series(0.0)
 
 
 class NameSeries:
@@ -97,9 +102,10 @@ class NameSeries:
                 before = (0, 0, 0.0)
             series.add(now, requests - before[0], failures - before[1], time_sum - before[2], capacity)
 
-    def get(self, name: str, method: str) -> dict[str, Any] | None:
+    def get(self, name: str, method: str) -> dict[str, Any]:
+        """``{"step": s, "series": {"time", "rps", "fail", "avg"}}``, empty for a name not seen."""
         series = self._series.get((name, method))
-        return series.to_json() if series is not None else None
+        return series.to_json() if series is not None else _EMPTY.to_json()
 
     def clear(self) -> None:
         self._series.clear()

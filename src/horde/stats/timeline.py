@@ -11,6 +11,7 @@ from __future__ import annotations
 from bisect import bisect_left, bisect_right
 
 from horde.stats.histogram import BucketCounts, Histogram
+from horde.stats.window import WindowPoint, window_histogram
 
 DEFAULT_CAPACITY = 720
 
@@ -39,24 +40,17 @@ class HistogramTimeline:
                 self._times.append(latest[0])
                 self._snapshots.append(latest[1])
 
-    def span(self, start: float, end: float, current: Histogram | None = None) -> Histogram:
+    def span(self, start: float, end: float, current: Histogram) -> Histogram:
         """The samples recorded between ``start`` and ``end`` (epoch s), widened outwards to the
-        snapshots around them: the first snapshot at or after ``end`` (``current`` past the
-        newest one) minus the last one at or before ``start`` (nothing before the first)."""
+        snapshots around them: the first snapshot at or after ``end`` (``current``, the live
+        histogram, past the newest one) minus the last one at or before ``start`` (nothing
+        before the first). Extremes are estimated within ``current``'s exact ones."""
         times = self._times
-        result = Histogram()
         after = bisect_left(times, end)
-        if after == len(times):
-            if current is not None:
-                result.merge(current)
-            elif times:
-                _add_counts(result, self._snapshots[-1])
-        else:
-            _add_counts(result, self._snapshots[after])
+        end_counts = self._snapshots[after] if after < len(times) else current.snapshot()
         before = bisect_right(times, start) - 1
-        if before >= 0 and result:
-            result.subtract(self._snapshots[before])
-        return result
+        start_point = WindowPoint(times[before], 0, 0, self._snapshots[before]) if before >= 0 else None
+        return window_histogram(start_point, WindowPoint(end, 0, 0, end_counts), current)
 
     @property
     def times(self) -> list[float]:
@@ -65,13 +59,3 @@ class HistogramTimeline:
     def clear(self) -> None:
         self._times.clear()
         self._snapshots.clear()
-
-
-def _add_counts(histogram: Histogram, counts: BucketCounts) -> None:
-    pairs = list(counts.pairs())
-    if not pairs:
-        return
-    dense = [0] * (pairs[-1][0] + 1)
-    for index, n in pairs:
-        dense[index] = n
-    histogram.merge(Histogram.from_dense(dense))

@@ -22,15 +22,10 @@ MAX_LOCUST_ROWS = 500
 """Locust's cap on rows in /stats/requests and its failure list (Horde's API has none)."""
 
 
-def _exact(value: float | None) -> float:
-    """Min and max in ms as floats (0 before any request). Locust rounds them to whole ms; Horde
-    sends them exact, like its percentiles, so that median <= p95 <= max always holds."""
-    return 0 if value is None else value
-
-
 def locust_entry(entry: StatsEntry) -> dict[str, Any]:
-    """One row of Locust's /stats/requests ``stats`` list."""
-    p95, p99 = entry.get_response_time_percentiles([0.95, 0.99])
+    """One row of Locust's /stats/requests ``stats`` list. Percentiles, min and max are exact ms
+    (Locust sends bucketed and rounded ones), so that median <= p95 <= max always holds."""
+    median, p90, p95, p99 = entry.get_response_time_percentiles([0.5, 0.9, 0.95, 0.99])
     return {
         "method": entry.method,
         "name": entry.name,
@@ -38,12 +33,12 @@ def locust_entry(entry: StatsEntry) -> dict[str, Any]:
         "num_requests": entry.num_requests,
         "num_failures": entry.num_failures,
         "avg_response_time": entry.avg_response_time,
-        "min_response_time": _exact(entry.min_response_time),
-        "max_response_time": _exact(entry.max_response_time),
+        "min_response_time": entry.min_response_time or 0,
+        "max_response_time": entry.max_response_time,
         "current_rps": entry.current_rps,
         "current_fail_per_sec": entry.current_fail_per_sec,
-        "median_response_time": entry.median_response_time,
-        "ninetieth_response_time": entry.get_response_time_percentile(0.9),
+        "median_response_time": median,
+        "ninetieth_response_time": p90,
         "ninety_ninth_response_time": p99,
         "avg_content_length": entry.avg_content_length,
         "response_time_percentile_0.95": p95,
@@ -55,7 +50,7 @@ def locust_entry(entry: StatsEntry) -> dict[str, Any]:
 
 def sorted_entries(stats: RequestStats) -> list[StatsEntry]:
     """Entries by name then method, as Locust lists them."""
-    return [stats.entries[key] for key in sorted(stats.entries, key=lambda k: (k[0], k[1]))]
+    return [stats.entries[key] for key in sorted(stats.entries)]
 
 
 def stats_requests(runner: LocalRunner) -> dict[str, Any]:

@@ -6,6 +6,7 @@ next to the run's data as JSON, so it opens offline, from a CI artifact or an e-
 
 from __future__ import annotations
 
+import html
 import time
 from importlib import resources
 from pathlib import Path
@@ -15,6 +16,7 @@ import orjson
 
 from horde.exception import UsageError
 from horde.stats.series import NameSeries
+from horde.version import __version__
 from horde.web import payloads
 
 PERCENTILES_FOR_HTML_REPORT = (0.5, 0.6, 0.7, 0.8, 0.9, 0.95, 0.99, 1.0)
@@ -43,25 +45,28 @@ def asset(*parts: str) -> str:
         ) from None
 
 
-def report_data(environment: Any, series: NameSeries | None, end: float | None = None) -> dict[str, Any]:
+def report_data(environment: Any, series: NameSeries) -> dict[str, Any]:
     """Everything the report shows, as the front end's report script reads it."""
     runner = environment.runner
     stats = runner.stats
-    health = runner.health
+    health = payloads.health(runner)
     entries = payloads.sorted_entries(stats)
     busiest = sorted(entries, key=lambda e: -e.num_requests)[:BUSIEST_NAMES]
     percentile_columns = list(PERCENTILES_FOR_HTML_REPORT)
-    verdict = str(health.verdict()) if health.windows else None
     return {
         "meta": {
-            "version": _version(),
+            "version": __version__,
             "locustfile": str(environment.locustfile or ""),
             "host": environment.host,
             "profile": environment.profile,
             "start": stats.start_time,
-            "end": end or stats.last_request_timestamp or time.time(),
-            "verdict": verdict,
-            "verdict_text": _verdict_text(health),
+            "end": stats.last_request_timestamp or time.time(),
+            "verdict": health["verdict"] if health else None,
+            "verdict_text": (
+                f"{health['limitedWindows']} of {health['windows']} windows limited by the load generator"
+                if health
+                else None
+            ),
         },
         "stats": payloads.stats_table(stats),
         "percentiles": {
@@ -79,7 +84,7 @@ def report_data(environment: Any, series: NameSeries | None, end: float | None =
             {
                 "method": e.method,
                 "name": e.name,
-                **(_series(series, e.name, e.method)),
+                **series.get(e.name, e.method),
                 "distribution": payloads.distribution(e.response_times),
             }
             for e in busiest
@@ -99,7 +104,7 @@ def render_report(data: dict[str, Any]) -> str:
     return (
         '<!doctype html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n'
         '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
-        f"<title>{_escape(title)}</title>\n<style>{style}</style>\n</head>\n<body>\n"
+        f"<title>{html.escape(title)}</title>\n<style>{style}</style>\n</head>\n<body>\n"
         '<div id="app"></div>\n'
         f'<script id="horde-report" type="application/json">{payload}</script>\n'
         f"<script>{safe_script}</script>\n"
@@ -116,33 +121,8 @@ def html_file_name(pattern: str, users: int | None, spawn_rate: float | None, ru
     return pattern
 
 
-def write_report(path: str | Path, environment: Any, series: NameSeries | None) -> Path:
+def write_report(path: str | Path, environment: Any, series: NameSeries) -> Path:
     target = Path(path)
     target.parent.mkdir(parents=True, exist_ok=True)
     target.write_text(render_report(report_data(environment, series)), encoding="utf-8")
     return target
-
-
-def _series(series: NameSeries | None, name: str, method: str) -> dict[str, Any]:
-    found = series.get(name, method) if series is not None else None
-    if found is None:
-        return {"step": 1.0, "series": {"time": [], "rps": [], "fail": [], "avg": []}}
-    step = found.pop("step")
-    return {"step": step, "series": found}
-
-
-def _verdict_text(health: Any) -> str | None:
-    if not health.windows:
-        return None
-    limited = sum(1 for window in health.windows if window.limited)
-    return f"{limited} of {len(health.windows)} windows limited by the load generator"
-
-
-def _escape(text: str) -> str:
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-
-
-def _version() -> str:
-    from horde import __version__
-
-    return __version__

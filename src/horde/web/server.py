@@ -14,6 +14,7 @@ import ssl
 import time
 from collections.abc import Awaitable, Callable
 from datetime import datetime
+from functools import cached_property
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -21,6 +22,7 @@ from typing import Any
 import orjson
 from aiohttp import web
 
+from horde.exception import UsageError
 from horde.reports.csv_files import exceptions_csv, failures_csv, stats_csv
 from horde.reports.summary_json import RunInfo, build_summary, summary_text
 from horde.runtime.environment import Environment
@@ -28,6 +30,7 @@ from horde.runtime.runner import LocalRunner
 from horde.stats.histogram import Histogram
 from horde.stats.series import NameSeries
 from horde.stats.timeline import HistogramTimeline
+from horde.version import __version__
 from horde.web import payloads
 from horde.web.control import TestControl
 from horde.web.logs import LogBuffer
@@ -77,7 +80,6 @@ class WebUI:
         self.base_path = _normalise_base_path(base_path)
         self.tls = _tls_context(tls_cert, tls_key)
         self.autoquit = autoquit
-        self._control: TestControl | None = None
         self.stats_history_csv = stats_history_csv
         self.app = web.Application(middlewares=[middleware(self.access, host, self.base_path)])
         self._add_routes()
@@ -93,16 +95,11 @@ class WebUI:
         self.timeline = HistogramTimeline()
         """Snapshots of the Aggregated histogram: the distribution of a span chosen on a chart."""
 
-    def attach(self) -> None:
-        """Take control of the environment's runner (call once it exists, before ``start``)."""
-        self._control = TestControl(self.environment, self.autoquit)
-
-    @property
+    @cached_property
     def control(self) -> TestControl:
-        if self._control is None:
-            self.attach()
-        assert self._control is not None
-        return self._control
+        """Starts, changes and stops tests on the environment's runner (made at first use: the
+        runner is created after this object)."""
+        return TestControl(self.environment, self.autoquit)
 
     @property
     def runner(self) -> LocalRunner:
@@ -247,7 +244,7 @@ class WebUI:
         last = self.control.last_request
         return {
             "basePath": self.base_path,
-            "version": _version(),
+            "version": __version__,
             "locustfile": Path(str(environment.locustfile or "")).name,
             "host": self._host(),
             "userCount": last.user_count if last else getattr(options, "num_users", None),
@@ -387,13 +384,10 @@ class WebUI:
             return web.json_response(
                 {"success": False, "message": f"no request named {method} {name}"}, status=404
             )
-        found = self.series.get(name, method) or {"step": 1.0, "time": [], "rps": [], "fail": [], "avg": []}
-        step = found.pop("step")
         body = {
             "method": method,
             "name": name,
-            "step": step,
-            "series": found,
+            **self.series.get(name, method),
             "distribution": payloads.distribution(entry.response_times),
             "phases": payloads.phases(entry),
         }
@@ -483,8 +477,6 @@ def _normalise_base_path(path: str) -> str:
 def _tls_context(cert: str, key: str) -> ssl.SSLContext | None:
     if not cert and not key:
         return None
-    from horde.exception import UsageError
-
     if not (cert and key):
         raise UsageError("--tls-cert and --tls-key must be given together")
     context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
@@ -493,9 +485,3 @@ def _tls_context(cert: str, key: str) -> ssl.SSLContext | None:
     except (OSError, ssl.SSLError) as error:
         raise UsageError(f"cannot load the web UI's TLS certificate {cert} / key {key}: {error}") from None
     return context
-
-
-def _version() -> str:
-    from horde import __version__
-
-    return __version__

@@ -81,7 +81,7 @@ def serve(scenario: Scenario, **web_kwargs: Any) -> Any:
     async def main() -> Any:
         runner = environment.create_local_runner()
         web_ui = WebUI(environment, **web_kwargs)
-        web_ui.attach()
+
         client = TestClient(TestServer(web_ui.app, host="127.0.0.1"))
         await client.start_server()
         try:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
 from horde.stats.request_stats import RequestStats
@@ -11,6 +13,14 @@ START = 1_000_000.0
 
 
 NOW = [START]
+
+
+EMPTY = {"step": 1.0, "series": {"time": [], "rps": [], "fail": [], "avg": []}}
+
+
+def points(series: NameSeries, name: str) -> dict[str, Any]:
+    found = series.get(name, "GET")
+    return {"step": found["step"], **found["series"]}
 
 
 def make_stats() -> RequestStats:
@@ -26,14 +36,13 @@ def test_each_step_holds_the_requests_failures_and_average_of_that_second() -> N
             stats.record("GET", "/a", float(second), 10, None)
         stats.record("GET", "/a", float(second), 10, "boom")
         series.sample(START + second)
-    found = series.get("/a", "GET")
-    assert found is not None
+    found = points(series, "/a")
     assert found["step"] == 1.0
     assert found["time"] == [START + 1, START + 2, START + 3]
     assert found["rps"] == [11.0, 21.0, 31.0]
     assert found["fail"] == [1.0, 1.0, 1.0]
     assert found["avg"] == pytest.approx([1.0, 2.0, 3.0])
-    assert series.get("/b", "GET") is None
+    assert series.get("/b", "GET") == EMPTY
 
 
 def test_a_full_series_halves_its_resolution_and_keeps_every_request() -> None:
@@ -42,8 +51,7 @@ def test_a_full_series_halves_its_resolution_and_keeps_every_request() -> None:
     for second in range(1, 251):
         stats.record("GET", "/a", 5.0, 0, None)
         series.sample(START + second)
-    found = series.get("/a", "GET")
-    assert found is not None
+    found = points(series, "/a")
     assert found["step"] == 4.0  # 250 s in at most 100 points
     assert len(found["time"]) <= 100
     assert sum(rps * found["step"] for rps in found["rps"]) == 250
@@ -57,8 +65,7 @@ def test_the_point_budget_is_shared_by_the_names() -> None:
         for n in range(100):
             stats.record("GET", f"/{n}", 1.0, 0, None)
         series.sample(START + second)
-    found = series.get("/7", "GET")
-    assert found is not None
+    found = points(series, "/7")
     assert len(found["time"]) <= 200  # 20,000 points / 100 names
     assert sum(found["rps"]) * found["step"] == 300
 
@@ -72,13 +79,11 @@ def test_a_reset_entry_and_a_new_test_start_over() -> None:
     stats.get("/a", "GET").reset()
     stats.record("GET", "/a", 1.0, 0, None)
     series.sample(START + 2)
-    found = series.get("/a", "GET")
-    assert found is not None and found["rps"] == [5.0, 1.0]  # no negative step after the reset
+    assert points(series, "/a")["rps"] == [5.0, 1.0]  # no negative step after the reset
     NOW[0] = START + 5
     stats.clear_all()  # a new test
     series.sample(START + 6)
-    assert series.get("/a", "GET") is None
+    assert series.get("/a", "GET") == EMPTY
     stats.record("GET", "/b", 1.0, 0, None)
     series.sample(START + 7)
-    found = series.get("/b", "GET")
-    assert found is not None and found["time"] == [START + 6, START + 7]  # counted from the new start
+    assert points(series, "/b")["time"] == [START + 6, START + 7]  # counted from the new start

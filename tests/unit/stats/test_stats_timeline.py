@@ -39,7 +39,7 @@ def test_memory_stays_bounded_and_the_whole_run_stays_covered() -> None:
     assert len(timeline.times) <= 16
     assert timeline.times[-1] == START + 100
     assert timeline.span(START, START + 100, current).count == 1000
-    assert timeline.span(START, START + 50).count >= 500
+    assert timeline.span(START, START + 50, current).count >= 500
 
 
 def test_a_new_run_starts_a_new_timeline() -> None:
@@ -49,4 +49,4 @@ def test_a_new_run_starts_a_new_timeline() -> None:
     fresh.record(7)
     timeline.sample(START + 10, fresh, START + 9)
     assert timeline.times == [START + 10]
-    assert timeline.span(START, START + 10).count == 1
+    assert timeline.span(START, START + 10, fresh).count == 1

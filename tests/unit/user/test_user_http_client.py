@@ -4,7 +4,6 @@
 from __future__ import annotations
 
 from horde.http.fast import FastHttpSession
-from horde.http.response import Response
 from horde.http.session import HttpSession
 from horde.runtime.environment import Environment
 from horde.runtime.events import Events
@@ -43,10 +42,3 @@ def test_the_fast_client_takes_any_attribute_too() -> None:
     user.client.auth_token = "abc"
     assert user.client.auth_token == "abc"
     assert user.client.cookies is user.client.cookiejar
-
-
-def test_catch_response_managers_are_python_subclasses_of_response() -> None:
-    from horde.http.catch import FastResponseContextManager, ResponseContextManager
-
-    assert issubclass(ResponseContextManager, Response)
-    assert issubclass(FastResponseContextManager, Response)
