@@ -40,12 +40,15 @@ class TestControl:
         """Start a test, or change the user count of the running one; Locust's /swarm answer."""
         runner = self.runner
         environment = self.environment
-        shape = environment.shape_class
-        if self.runner.state == STATE_STOPPING:
+        use_shape = environment.shape_class is not None and request.user_count is None
+        # Everything that can refuse the request comes first: a refused one changes nothing.
+        if runner.state == STATE_STOPPING:
             raise SwarmError("the test is still stopping; try again in a moment")
+        if not use_shape and (request.user_count is None or request.spawn_rate is None):
+            raise SwarmError("user_count and spawn_rate are required")
         if request.user_classes is not None:
             available = environment.available_user_classes or {}
-            runner.environment.user_classes = [available[name] for name in request.user_classes]
+            environment.user_classes = [available[name] for name in request.user_classes]
         if request.host is not None:
             environment.host = request.host
             for user_class in environment.user_classes:
@@ -55,11 +58,10 @@ class TestControl:
         if self._quit_timer is not None:
             self._quit_timer.cancel()
             self._quit_timer = None
-        if shape is not None and request.user_count is None:
+        if use_shape:
             runner.start_shape()
         else:
-            if request.user_count is None or request.spawn_rate is None:
-                raise SwarmError("user_count and spawn_rate are required")
+            assert request.user_count is not None and request.spawn_rate is not None
             runner.start(request.user_count, request.spawn_rate)
         self._arm_run_time(request.run_time)
         self.last_request = request

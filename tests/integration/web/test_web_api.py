@@ -486,3 +486,20 @@ def test_create_web_ui_for_library_use_serves_on_the_running_loop() -> None:
 
     status, state = asyncio.run(main())
     assert status == 200 and state["state"] in ("spawning", "running")
+
+
+def test_a_refused_start_changes_nothing() -> None:
+    async def scenario(client: TestClient, web_ui: WebUI) -> None:
+        environment = web_ui.environment
+        form = {"user_count": "2", "host": "http://127.0.0.1:9", "user_classes": "Reporter", "profile": "p"}
+        answer = await (await client.post("/swarm", data=form)).json()  # no spawn_rate
+        assert answer == {
+            "success": False,
+            "message": "user_count and spawn_rate are required",
+            "host": "http://127.0.0.1:1",
+        }
+        assert environment.host == "http://127.0.0.1:1" and environment.profile is None
+        assert [c.__name__ for c in environment.user_classes] == ["Reporter", "Other"]
+        assert web_ui.runner.state == "ready"
+
+    serve(scenario)
