@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 from horde.exception import RunnerAlreadyExistsError
 from horde.runtime.events import Events
 from horde.stats import RequestStats
+from horde.stats.phases import PhaseTimings
 
 if TYPE_CHECKING:
     from horde.runtime.runner import LocalRunner
@@ -87,9 +88,14 @@ class Environment:
         response: Any = None,
         **_: Any,
     ) -> None:
-        self.stats.record(
-            request_type, name, response_time, response_length, exception, getattr(response, "timings", None)
-        )
+        # Samples fired by user code: accept what Locust accepts (a float or missing length, any
+        # response object); the compiled record() takes exact types.
+        if type(response_length) is not int:
+            response_length = int(response_length or 0)
+        timings = getattr(response, "timings", None)
+        if timings is not None and not isinstance(timings, PhaseTimings):
+            timings = None
+        self.stats.record(request_type, name, response_time, response_length, exception, timings)
 
     def record_request(
         self,

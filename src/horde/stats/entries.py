@@ -24,6 +24,7 @@ from __future__ import annotations
 import time
 from typing import TYPE_CHECKING, Any
 
+from horde.stats.counts import EntryCounts
 from horde.stats.histogram import Histogram, to_us
 from horde.stats.phases import PhaseStats
 from horde.stats.window import RecentWindow, WindowPoint, window_histogram
@@ -32,8 +33,14 @@ if TYPE_CHECKING:
     from horde.stats.request_stats import RequestStats
 
 
-class StatsEntry:
-    """Counts, times and a latency histogram for one request name and method."""
+class StatsEntry(EntryCounts):
+    """Counts, times and a latency histogram for one request name and method.
+
+    The counts and histograms the hot path updates (``num_requests``, ``num_none_requests``,
+    ``num_failures``, ``total_response_time``, ``total_content_length``, ``response_times``: a
+    histogram in µs, see the module docstring; ``phases``: connect/TLS/TTFB histograms once a
+    sample came with phase timings) are declared in :class:`~horde.stats.counts.EntryCounts`.
+    """
 
     __slots__ = (
         "_stamp",
@@ -42,15 +49,8 @@ class StatsEntry:
         "_window_cache",
         "method",
         "name",
-        "num_failures",
-        "num_none_requests",
-        "num_requests",
-        "phases",
-        "response_times",
         "start_time",
         "stats",
-        "total_content_length",
-        "total_response_time",
         "use_response_times_cache",
     )
 
@@ -70,15 +70,7 @@ class StatsEntry:
         self._zero()
 
     def _zero(self) -> None:
-        self.num_requests = 0
-        self.num_none_requests = 0
-        self.num_failures = 0
-        self.total_response_time = 0.0
-        self.total_content_length = 0
-        self.response_times = Histogram()
-        """Latency histogram in µs (see the module docstring)."""
-        self.phases: PhaseStats | None = None
-        """Connect/TLS/TTFB histograms, once a sample came with phase timings."""
+        self._zero_counts()
         self.start_time = self._now()
         self._stamp: float | None = None  # see last_request_timestamp
         self._stamp_count = 0

@@ -14,7 +14,10 @@ import time
 from collections.abc import Callable
 from typing import Any
 
+from mypy_extensions import mypyc_attr
+
 from horde.stats.aggregate import AggregatedEntry
+from horde.stats.counts import EntryCounts
 from horde.stats.entries import StatsEntry
 from horde.stats.errors import MAX_ERROR_ROWS, ErrorTable, StatsError
 from horde.stats.histogram import Histogram, to_us
@@ -22,6 +25,9 @@ from horde.stats.history import DEFAULT_HISTORY_CAPACITY, HistoryPoint, StatsHis
 from horde.stats.phases import PhaseStats, PhaseTimings
 
 
+# Compiled by mypyc at install (hatch_build.py), with the entries' counters (EntryCounts) and the
+# histograms, so that record() updates them as struct members.
+@mypyc_attr(allow_interpreted_subclasses=True)
 class RequestStats:
     """Entries keyed by ``(name, method)``, the Aggregated ``total``, error rows and the history.
 
@@ -49,7 +55,7 @@ class RequestStats:
         :meth:`track_entry_percentiles`. The Aggregated row always does."""
         # method -> name -> entry: two lookups by (hash-cached) strings beat building a tuple key.
         # A cache of ``entries``, emptied whenever that dict changes (see _EntryDict).
-        self._index: dict[str, dict[str, StatsEntry]] = {}
+        self._index: dict[str, dict[str, EntryCounts]] = {}
         self._entries = _EntryDict(self._entries_changed)
         self._error_table = ErrorTable({}, max_error_rows)
         # Totals kept on the hot path: O(1) reads, and the key that invalidates the total's cache.
@@ -220,9 +226,15 @@ class RequestStats:
         self._index.setdefault(method, {})[name] = entry
         return entry
 
-    def log_request(self, method: str, name: str, response_time: float | None, content_length: int) -> None:
-        """Locust's API: count one successful request."""
-        self.record(method, name, response_time, content_length, None)
+    def log_request(self, method: str, name: str, response_time: float | None, content_length: Any) -> None:
+        """Locust's API: count one successful request (a float or missing length is accepted)."""
+        self.record(
+            method,
+            name,
+            response_time,
+            content_length if type(content_length) is int else int(content_length or 0),
+            None,
+        )
 
     def log_error(self, method: str, name: str, error: object) -> None:
         """Locust's API: count one failure (the request itself is counted by ``log_request``)."""
@@ -282,6 +294,7 @@ class RequestStats:
             self._error_table.merge_row(key, StatsError.unserialize(data))
 
 
+@mypyc_attr(native_class=False)  # a dict subclass: a plain Python class even when compiled
 class _EntryDict(dict[tuple[str, str], StatsEntry]):
     """``stats.entries``: a plain dict that tells its owner when an entry is removed or replaced,
     or added already holding requests, so the owner drops its lookup index and rebuilds the
