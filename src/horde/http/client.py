@@ -8,7 +8,7 @@ where Locust's two clients differ.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Final
 
 from horde.http.cookies import CookieJar, merge_cookie_header
 from horde.http.errors import RequestError, TooManyRedirects
@@ -20,12 +20,15 @@ from horde.http.tls import CertSetting, VerifySetting, client_context
 from horde.http.urls import parse_url
 from horde.http.wire import encode_headers, encode_value
 
-_METHODS_WITH_BODY = frozenset({"POST", "PUT", "PATCH"})
-_BODY_HEADERS = ("content-type", "content-length", "transfer-encoding")
-_METHOD_BYTES = {m: m.encode("ascii") for m in ("GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS")}
+_METHODS_WITH_BODY: Final = frozenset({"POST", "PUT", "PATCH"})
+_BODY_HEADERS: Final = ("content-type", "content-length", "transfer-encoding")
+_METHOD_BYTES: Final = {
+    m: m.encode("ascii") for m in ("GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS")
+}
 
 # Encoded shared header mappings, keyed by id(): those mappings live as long as the process.
-_SHARED_ENCODINGS: dict[int, tuple[int, bytes, frozenset[str]]] = {}
+_SHARED_ENCODINGS: Final[dict[int, tuple[int, bytes, frozenset[str]]]] = {}
+_REDIRECT_STATUSES: Final = REDIRECT_STATUSES  # Final: a C static when compiled, not a dict lookup
 
 Hops = list[tuple[PreparedRequest, RawResponse]]
 Outcome = tuple[PreparedRequest, "RawResponse | None", "RequestError | None", "Hops | None"]
@@ -112,7 +115,7 @@ class HttpClient:
                 return request, None, error, hops
             if raw.set_cookies is not None:
                 self.cookies.extract(target.url, [value.decode("latin-1") for value in raw.set_cookies])
-            if not allow_redirects or raw.status not in REDIRECT_STATUSES:
+            if not allow_redirects or raw.status not in _REDIRECT_STATUSES:
                 return request, raw, None, hops
             location = raw.header(b"location")
             if location is None:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from time import perf_counter
-from typing import Any
+from typing import TYPE_CHECKING, Any, Final
 
 import httptools
 
@@ -21,11 +21,18 @@ from horde.http.exchange import RawResponse
 from horde.http.urls import Origin
 from horde.stats.phases import PhaseTimings
 
-_LARGE_BODY = 64 * 1024  # above this, write the body separately instead of copying it into the head
+if TYPE_CHECKING:
+    from horde.http.pool import PoolSlot
+
+_LARGE_BODY: Final = 64 * 1024  # above this, write the body separately instead of copying it into the head
 # Between responses: a tuple, so stray bytes parsed after a complete response (a server that
 # sends more than it was asked for) fail to append and the connection is dropped.
-_NONE_YET: Any = ()
-_new_tuple = tuple.__new__  # builds a PhaseTimings without its Python-level __new__ (hot path)
+_NONE_YET: Final[Any] = ()
+# Bound Final: compiled code (hatch_build.py) reads a Final as a C static; any other module-level
+# name is looked up in the module's dict at every use, and these are used at every request.
+_new_tuple: Final = tuple.__new__  # builds a PhaseTimings without its Python-level __new__
+_PHASE_TIMINGS: Final = PhaseTimings
+_perf_counter: Final = perf_counter
 
 
 class ConnectionDropped(ConnectError):
@@ -47,7 +54,7 @@ class Connection(asyncio.Protocol):
         self.keep_alive = True
         self.uses = 0
         """Completed exchanges; 0 means the next request is the first on this connection."""
-        self.pool_slot: Any = None
+        self.pool_slot: PoolSlot | None = None
         """The pool's record of this connection's origin while the pool holds it (see pool.py)."""
         self.connect_ms: float | None = None
         self.tls_ms: float | None = None
@@ -87,7 +94,7 @@ class Connection(asyncio.Protocol):
         self._headers_done = 0.0
         transport = self.transport
         assert transport is not None
-        self._sent_at = perf_counter()
+        self._sent_at = _perf_counter()
         if body is None:
             transport.write(head)
         elif len(body) < _LARGE_BODY:
@@ -132,7 +139,7 @@ class Connection(asyncio.Protocol):
             self.abort()
             return
         if not self._first_byte:
-            self._first_byte = perf_counter()
+            self._first_byte = _perf_counter()
         try:
             self._parser.feed_data(data)
         except httptools.HttpParserError as error:
@@ -168,7 +175,7 @@ class Connection(asyncio.Protocol):
         self._headers.append((name, value))
 
     def on_headers_complete(self) -> None:
-        self._headers_done = perf_counter()
+        self._headers_done = _perf_counter()
         self._status = self._parser.get_status_code()
         if self._is_head and self._status >= 200:
             self.keep_alive = self._parser.should_keep_alive()
@@ -220,9 +227,9 @@ class Connection(asyncio.Protocol):
         self.uses += 1
         ttfb = (self._first_byte - self._sent_at) * 1000.0
         if first_use:
-            timings = _new_tuple(PhaseTimings, (self.connect_ms, self.tls_ms, ttfb))
+            timings = _new_tuple(_PHASE_TIMINGS, (self.connect_ms, self.tls_ms, ttfb))
         else:
-            timings = _new_tuple(PhaseTimings, (None, None, ttfb))
+            timings = _new_tuple(_PHASE_TIMINGS, (None, None, ttfb))
         waiter.set_result(
             RawResponse(self._status, reason, headers, body, timings, self._headers_done, set_cookies)
         )

@@ -12,8 +12,7 @@ import ssl
 import time
 from collections.abc import Callable, Mapping
 from functools import cache
-from time import perf_counter
-from typing import Any
+from typing import Any, Final
 
 from mypy_extensions import mypyc_attr
 
@@ -31,14 +30,21 @@ from horde.http.redirects import DEFAULT_MAX_REDIRECTS
 from horde.http.reporting import as_recorder, merge_context
 from horde.http.response import FastResponse, Response
 from horde.http.tls import client_context
-from horde.http.urls import add_params, is_absolute, parse_url, strip_credentials
+from horde.http.urls import URL_CACHE, add_params, is_absolute, parse_url, strip_credentials
 from horde.runtime.bridge import in_sync_context, sync_or_async
 from horde.version import __version__
 
 __all__ = ["FastHttpSession", "FastResponse", "FastResponseContextManager"]
 
 # _request's arguments after (method, url), at their defaults.
-_NO_OPTIONS = (None, None, False, False, None, None, None, True, None, None, None, None)
+_NO_OPTIONS: Final = (None, None, False, False, None, None, None, True, None, None, None, None)
+
+# Bound Final: compiled code (hatch_build.py) reads a Final as a C static; any other module-level
+# name is looked up in the module's dict at every use, and these are used at every request.
+_wall_clock: Final = time.time
+_perf_counter: Final = time.perf_counter
+_sync_or_async: Final = sync_or_async
+_URL_CACHE: Final = URL_CACHE
 
 
 # Compiled by mypyc at install (hatch_build.py); FastHttpUser hands out a Python subclass, which
@@ -144,7 +150,7 @@ class FastHttpSession:
         if kwargs:
             return self.request("GET", url, **kwargs)
         # The bare ``client.get(url)`` skips the keyword plumbing.
-        return sync_or_async(self._request("GET", url, *_NO_OPTIONS))
+        return _sync_or_async(self._request("GET", url, *_NO_OPTIONS))
 
     def head(self, url: str, **kwargs: Any) -> Any:
         return self.request("HEAD", url, **kwargs)
@@ -181,13 +187,13 @@ class FastHttpSession:
         files: Any,
         timeout: Any,
     ) -> FastResponse:
-        start_time = time.time()
-        started = perf_counter()
+        start_time = _wall_clock()
+        started = _perf_counter()
         method = method.upper()
-        built_url = url if is_absolute(url) else self.base_url + url
+        built_url = self.base_url + url if url[:1] == "/" or not is_absolute(url) else url
         if params is not None:
             built_url = add_params(built_url, params)
-        target = parse_url(built_url)
+        target = _URL_CACHE.get(built_url) or parse_url(built_url)
         if data is None and json is None and not files:
             body = content_type = None
         else:
@@ -208,7 +214,7 @@ class FastHttpSession:
         if stream and raw is not None:
             response_time = (raw.headers_done - started) * 1000.0
         else:
-            response_time = (perf_counter() - started) * 1000.0
+            response_time = (_perf_counter() - started) * 1000.0
         history: list[Response] | None = None
         if hops:
             history = [FastResponse(hop_raw, hop) for hop, hop_raw in hops]

@@ -36,7 +36,7 @@ _RESERVED: Any = object()
 """A place taken by a connection being opened (Any: compiled code checks a list's item types)."""
 
 
-class _Origin:
+class PoolSlot:
     """The pool's state for one key: idle connections, every open one, and the queue of waiters."""
 
     __slots__ = ("idle", "members", "waiters")
@@ -51,7 +51,7 @@ class _Origin:
 class ConnectionPool:
     """Idle connections by key, the connections open per key, and who waits for one.
 
-    One :class:`_Origin` per key, found through ``Connection.pool_slot`` on the way back: every
+    One :class:`PoolSlot` per key, found through ``Connection.pool_slot`` on the way back: every
     user holds a pool, so three dicts per pool were a large share of a waiting user's memory.
     """
 
@@ -59,7 +59,7 @@ class ConnectionPool:
 
     def __init__(self, limit_per_origin: int = 10) -> None:
         self.limit = max(1, limit_per_origin)
-        self._slots: dict[Hashable, _Origin] = {}
+        self._slots: dict[Hashable, PoolSlot] = {}
 
     def take_idle(self, key: Hashable) -> Connection | None:
         """A live idle connection for ``key``, dropping any the server has closed meanwhile."""
@@ -80,7 +80,7 @@ class ConnectionPool:
         """A new connection, or one handed back by another request if the cap is reached."""
         slot = self._slots.get(key)
         if slot is None:
-            slot = self._slots[key] = _Origin()
+            slot = self._slots[key] = PoolSlot()
         members = slot.members
         try:
             async with asyncio.timeout(timeout):
@@ -139,7 +139,7 @@ class ConnectionPool:
 
     # -- internals --------------------------------------------------------------------------------
 
-    async def _wait_for_turn(self, slot: _Origin) -> Connection | None:
+    async def _wait_for_turn(self, slot: PoolSlot) -> Connection | None:
         CONNECTION_WAITS.count += 1
         waiter: asyncio.Future[Connection | None] = asyncio.get_running_loop().create_future()
         if slot.waiters is None:
@@ -178,7 +178,7 @@ class ConnectionPool:
         return conn
 
 
-def _wake(slot: _Origin, conn: Connection | None) -> bool:
+def _wake(slot: PoolSlot, conn: Connection | None) -> bool:
     """Hand ``conn`` (or, with None, a free place) to the first live waiter, if any."""
     waiters = slot.waiters
     while waiters:

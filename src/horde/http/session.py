@@ -11,8 +11,7 @@ import time
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from functools import cache
-from time import perf_counter
-from typing import Any
+from typing import Any, Final
 
 from greenlet import getcurrent
 from mypy_extensions import mypyc_attr
@@ -38,7 +37,15 @@ from horde.version import __version__
 __all__ = ["HttpSession", "Response", "ResponseContextManager"]
 
 # _request's options after (method, url, name, catch_response, context), at their defaults.
-_NO_OPTIONS = (None, None, None, None, None, None, None, None, True, None, False, None)
+_NO_OPTIONS: Final = (None, None, None, None, None, None, None, None, True, None, False, None)
+
+# Bound Final: compiled code (hatch_build.py) reads a Final as a C static; any other module-level
+# name is looked up in the module's dict at every use, and these are used at every request.
+_wall_clock: Final = time.time
+_perf_counter: Final = time.perf_counter
+_getcurrent: Final = getcurrent
+_BRIDGE_GREENLET: Final = BridgeGreenlet
+_URL_CACHE: Final = URL_CACHE
 
 DEFAULT_TIMEOUT = 60.0
 """requests has no default timeout, so a hung server hangs a Locust user forever; Horde does not."""
@@ -178,8 +185,8 @@ class HttpSession:
         # The bare ``client.get(url)`` of most locustfiles skips the keyword plumbing, and
         # sync_or_async is spelled out: this is the most common call in every locustfile.
         coro = self._request("GET", url, None, False, None, *_NO_OPTIONS)
-        current = getcurrent()
-        if type(current) is BridgeGreenlet:
+        current = _getcurrent()
+        if type(current) is _BRIDGE_GREENLET:
             return current.parent.switch(coro)
         return coro
 
@@ -226,8 +233,8 @@ class HttpSession:
     ) -> Response:
         # One long function on purpose: this is the per-request hot path of every HttpUser, and
         # each call or object saved here shows up in requests per second.
-        start_time = time.time()
-        started = perf_counter()
+        start_time = _wall_clock()
+        started = _perf_counter()
         if url[:1] == "/":
             base = self.base_url
             full_url = base + url if base[-1:] != "/" else base[:-1] + url
@@ -237,7 +244,7 @@ class HttpSession:
             full_url = self.base_url + url
         if params is not None:
             full_url = add_params(full_url, params)
-        target = URL_CACHE.get(full_url) or parse_url(full_url)
+        target = _URL_CACHE.get(full_url) or parse_url(full_url)
         if data is None and json is None and not files:
             body = content_type = None
         else:
@@ -272,7 +279,7 @@ class HttpSession:
         if stream and raw is not None and error is None:
             response_time = (raw.headers_done - started) * 1000.0
         else:
-            response_time = (perf_counter() - started) * 1000.0
+            response_time = (_perf_counter() - started) * 1000.0
         history = [Response(hop_raw, hop) for hop, hop_raw in hops] if hops else None
         if error is not None:
             raw = None  # e.g. too many redirects: the last redirect is not the answer

@@ -33,26 +33,27 @@ from bisect import bisect_left
 from collections.abc import Iterable, Iterator, Sequence
 from itertools import accumulate, compress, count
 from operator import add
+from typing import Final
 
 from horde.stats.histogram_codec import pack_histogram, unpack_histogram
 
-SUB_BUCKET_BITS = 7
-SUB_BUCKETS = 1 << SUB_BUCKET_BITS  # buckets per power of two above the linear range
-LINEAR_BITS = SUB_BUCKET_BITS + 1
-LINEAR_LIMIT = 1 << LINEAR_BITS  # 256: values below this are stored exactly
-MAX_VALUE_BITS = 36
-MAX_VALUE_US = (1 << MAX_VALUE_BITS) - 1  # ~19.1 hours
-MAX_SHIFT = MAX_VALUE_BITS - LINEAR_BITS
-MAX_INDEX = (MAX_SHIFT << SUB_BUCKET_BITS) + LINEAR_LIMIT - 1
+SUB_BUCKET_BITS: Final = 7
+SUB_BUCKETS: Final = 1 << SUB_BUCKET_BITS  # buckets per power of two above the linear range
+LINEAR_BITS: Final = SUB_BUCKET_BITS + 1
+LINEAR_LIMIT: Final = 1 << LINEAR_BITS  # 256: values below this are stored exactly
+MAX_VALUE_BITS: Final = 36
+MAX_VALUE_US: Final = (1 << MAX_VALUE_BITS) - 1  # ~19.1 hours
+MAX_SHIFT: Final = MAX_VALUE_BITS - LINEAR_BITS
+MAX_INDEX: Final = (MAX_SHIFT << SUB_BUCKET_BITS) + LINEAR_LIMIT - 1
 
-DENSE_MIN_BUCKETS = 32
+DENSE_MIN_BUCKETS: Final = 32
 """A sparse histogram turns dense once it has this many buckets and they fill 1/10 of the list
 (a dict item costs ~10x a list slot)."""
 
 # Slack for p * N computed in binary floating point (0.95 * 100 may be 95.00000000000001).
-_RANK_EPSILON = 1e-9
-_EMPTY_MIN = MAX_VALUE_US + 1  # sentinels so record() compares without a None check
-_EMPTY_MAX = -1
+_RANK_EPSILON: Final = 1e-9
+_EMPTY_MIN: Final = MAX_VALUE_US + 1  # sentinels so record() compares without a None check
+_EMPTY_MAX: Final = -1
 
 
 def to_us(milliseconds: float) -> int:
