@@ -25,7 +25,7 @@ import time
 from typing import TYPE_CHECKING, Any
 
 from horde.stats.counts import EntryCounts
-from horde.stats.histogram import Histogram, to_us
+from horde.stats.histogram import Histogram
 from horde.stats.phases import PhaseStats
 from horde.stats.window import RecentWindow, WindowPoint, window_histogram
 
@@ -95,7 +95,7 @@ class StatsEntry(EntryCounts):
             self.num_none_requests += 1
         else:
             self.total_response_time += response_time
-            self.response_times.record(to_us(response_time))
+            self.response_times.record_ms(response_time)
 
     def log_error(self, error: object) -> None:
         """Count one failure of this entry only (``RequestStats.log_error`` also keeps the row)."""

@@ -21,8 +21,8 @@ entries): a list update is about 100 ns cheaper per sample in CPython than a dic
 way the size is bounded by ``MAX_INDEX + 1`` buckets. Both forms are updated by the same statement,
 ``counts[index] += 1``, which raises ``LookupError`` only when a new bucket is needed.
 
-The per-request hot path in ``RequestStats.record`` inlines :meth:`Histogram.record`; keep the two
-in step (``tests/unit/stats/test_stats_record_paths.py`` checks they agree).
+``RequestStats.record`` calls :meth:`Histogram.record_ms` for every request; both are compiled
+(``hatch_build.py``), so the call costs no more than the code written out would.
 """
 
 from __future__ import annotations
@@ -154,14 +154,35 @@ class Histogram:
             index = value_us
         else:
             index = value_us = 0
-        try:
-            self._counts[index] += 1
-        except LookupError:
-            self._add_bucket(index, 1)
+        # Narrowed by type, so that compiled code uses list and dict operations on C integers; no
+        # exception for a new bucket (a histogram of one of 1,000 names meets new buckets for a
+        # long time, and a raised LookupError costs microseconds).
+        counts = self._counts
+        if isinstance(counts, list):
+            if index < len(counts):
+                counts[index] += 1
+            else:
+                self._add_bucket(index, 1)
+        else:
+            n = counts.get(index)
+            if n is None:
+                self._add_bucket(index, 1)
+            else:
+                counts[index] = n + 1
         if value_us < self._min:
             self._min = value_us
         if value_us > self._max:
             self._max = value_us
+
+    def record_ms(self, milliseconds: float) -> int:
+        """Count one value given in ms (see :func:`to_us`); returns it in µs, as recorded before
+        any clamping, so another histogram can :meth:`record` the same value."""
+        try:
+            value = int(milliseconds * 1000.0 + 0.5)
+        except (ValueError, OverflowError):  # NaN or infinite: never raise here
+            value = to_us(milliseconds)
+        self.record(value)
+        return value
 
     def record_many(self, value_us: int, times: int) -> None:
         """Count ``times`` occurrences of one value (used to rebuild from bucketed data)."""

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any, NamedTuple
 
-from horde.stats.histogram import Histogram, to_us
+from horde.stats.histogram import Histogram
 
 
 class PhaseTimings(NamedTuple):
@@ -22,7 +22,7 @@ class PhaseTimings(NamedTuple):
 class PhaseStats:
     """Per-entry phase histograms (µs): connect and TLS for new connections, TTFB for all.
 
-    ``RequestStats.record`` fills these inline; other code reads them or calls :meth:`record`.
+    ``RequestStats.record`` fills them; other code reads them or calls :meth:`record`.
     """
 
     __slots__ = ("connect", "tls", "ttfb")
@@ -50,13 +50,13 @@ class PhaseStats:
         connect, tls, ttfb = timings
         if connect is not None:
             self.record_connection(connect, tls)
-        self.ttfb.record(to_us(ttfb))
+        self.ttfb.record_ms(ttfb)
 
     def record_connection(self, connect: float, tls: float | None) -> None:
         """A request that opened a new connection (ms)."""
-        self.connect.record(to_us(connect))
+        self.connect.record_ms(connect)
         if tls is not None:
-            self.tls.record(to_us(tls))
+            self.tls.record_ms(tls)
 
     def merge(self, other: PhaseStats) -> None:
         self.connect.merge(other.connect)

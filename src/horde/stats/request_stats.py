@@ -1,8 +1,9 @@
 """``RequestStats``: all request statistics of one run (``environment.stats``), Locust's API.
 
 :meth:`RequestStats.record` is called once per request, so it is written for speed: one dict
-lookup finds the entry, a handful of slot updates count the sample, and the histogram update is
-inlined (it is ``Histogram.record`` spelled out; ``test_stats_record_paths.py`` keeps them equal).
+lookup finds the entry, and a handful of field and histogram updates count the sample. It is
+compiled (``hatch_build.py``) with the entries' counters and the histograms, which makes those
+updates C struct and list operations.
 Per-second rates are not counted here: :class:`~horde.stats.history.StatsHistory` derives them from
 the cumulative counts at each 1 Hz tick. The "Aggregated" row is computed from the entries on read
 (:mod:`horde.stats.aggregate`).
@@ -20,7 +21,7 @@ from horde.stats.aggregate import AggregatedEntry
 from horde.stats.counts import EntryCounts
 from horde.stats.entries import StatsEntry
 from horde.stats.errors import MAX_ERROR_ROWS, ErrorTable, StatsError
-from horde.stats.histogram import Histogram, to_us
+from horde.stats.histogram import Histogram
 from horde.stats.history import DEFAULT_HISTORY_CAPACITY, HistoryPoint, StatsHistory
 from horde.stats.phases import PhaseStats, PhaseTimings
 
@@ -134,41 +135,8 @@ class RequestStats:
             entry.num_none_requests += 1
         else:
             entry.total_response_time += response_time
-            # Histogram.record inlined; 256 = LINEAR_LIMIT, 8 = LINEAR_BITS, 7 = SUB_BUCKET_BITS,
-            # 28 = MAX_SHIFT. __trunc__ is float's int conversion without int()'s generic dispatch.
-            try:
-                value = (response_time * 1000.0 + 0.5).__trunc__()
-            except (ValueError, OverflowError):  # NaN or infinite: clamp, never raise here
-                value = to_us(response_time)
-            histogram = entry.response_times
-            if value >= 256:
-                shift = value.bit_length() - 8
-                if shift > 28:
-                    value, shift = 68719476735, 28  # MAX_VALUE_US
-                    histogram.clamped += 1
-                    self._total_times.clamped += 1
-                index = (shift << 7) + (value >> shift)
-            elif value >= 0:
-                index = value
-            else:
-                index = value = 0
-            try:
-                histogram._counts[index] += 1
-            except LookupError:
-                histogram._add_bucket(index, 1)
-            if value < histogram._min:
-                histogram._min = value
-            if value > histogram._max:
-                histogram._max = value
-            histogram = self._total_times  # the same value into the Aggregated histogram
-            try:
-                histogram._counts[index] += 1
-            except LookupError:
-                histogram._add_bucket(index, 1)
-            if value < histogram._min:
-                histogram._min = value
-            if value > histogram._max:
-                histogram._max = value
+            # The same value into the Aggregated histogram.
+            self._total_times.record(entry.response_times.record_ms(response_time))
         if timings is not None:
             phases = entry.phases
             if phases is None:
@@ -176,30 +144,7 @@ class RequestStats:
             connect, tls, ttfb = timings
             if connect is not None:  # else a reused connection: counted as ttfb minus connect samples
                 phases.record_connection(connect, tls)
-            # Histogram.record inlined again, for the time to first byte.
-            try:
-                value = (ttfb * 1000.0 + 0.5).__trunc__()
-            except (ValueError, OverflowError):
-                value = to_us(ttfb)
-            histogram = phases.ttfb
-            if value >= 256:
-                shift = value.bit_length() - 8
-                if shift > 28:
-                    value, shift = 68719476735, 28
-                    histogram.clamped += 1
-                index = (shift << 7) + (value >> shift)
-            elif value >= 0:
-                index = value
-            else:
-                index = value = 0
-            try:
-                histogram._counts[index] += 1
-            except LookupError:
-                histogram._add_bucket(index, 1)
-            if value < histogram._min:
-                histogram._min = value
-            if value > histogram._max:
-                histogram._max = value
+            phases.ttfb.record_ms(ttfb)
         if exception is not None:
             entry.num_failures += 1
             self._num_failures += 1
