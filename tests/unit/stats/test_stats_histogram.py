@@ -263,3 +263,28 @@ def test_buckets_and_mean_are_bucket_middles():
         histogram.record(value)
     assert histogram.buckets() == [(3, 2), (bucket_value(bucket_index(1_000_000)), 1)]
     assert histogram.mean_us() == pytest.approx((3 + 3 + 1_000_000) / 3, rel=0.004)
+
+
+@pytest.mark.parametrize("samples", [5, 31, 400, 20_000])
+@pytest.mark.parametrize("seed", [3, 4])
+def test_percentiles_are_the_nearest_rank_of_the_bucket_values(samples, seed):
+    rng = random.Random(seed)
+    histogram = Histogram()
+    values = lognormal(rng, samples)
+    for value in values:
+        histogram.record(value)
+    if samples in (5, 20_000):
+        assert isinstance(histogram._counts, list) == (samples == 20_000)  # both storages are walked
+    # The reference: each sample stands as its bucket's value, clamped into the exact extremes,
+    # except the first and last rank, which are the exact extremes themselves.
+    low, high = min(values), max(values)
+    ordered = sorted(min(max(bucket_value(bucket_index(v)), low), high) for v in values)
+    ps = [0.0, 0.001, 0.25, 0.5, 0.5, 0.9, 0.99, 0.999, 1.0, 0.75]  # any order, repeats allowed
+
+    def reference(p: float) -> int:
+        rank = math.ceil(p * samples - 1e-9)
+        return low if rank <= 1 else high if rank >= samples else ordered[rank - 1]
+
+    expected = [reference(p) for p in ps]
+    assert histogram.percentiles(ps) == expected
+    assert [histogram.percentile(p) for p in ps] == expected
