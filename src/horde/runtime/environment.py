@@ -10,6 +10,7 @@ from horde.exception import RunnerAlreadyExistsError
 from horde.runtime.events import Events
 from horde.stats import RequestStats
 from horde.stats.phases import PhaseTimings
+from horde.stats.request_stats import SampleRecorder, sample_length
 
 if TYPE_CHECKING:
     from horde.runtime.runner import LocalRunner
@@ -62,10 +63,10 @@ class Environment:
         self.worker_logs: dict[str, list[str]] = {}
         self.stats = RequestStats()
         self._stats_listener = self._on_request
-        # Every session keeps ``environment.record_request``: one bound method for all of them
-        # rather than one per user (bytes per user at 100,000 users).
-        self.record_request = self.record_request  # type: ignore[method-assign]
         self.events.request.add_listener(self._stats_listener)
+        self.record_request = SampleRecorder(self.stats, self.events.request, self._stats_listener)
+        """Where every session reports each request: one object shared by all of them (bytes per
+        user at 100,000 users), straight into the stats unless other ``request`` listeners exist."""
         self._drop_zero_weight_classes()
         if self.host:
             for user_class in self.user_classes:
@@ -90,48 +91,11 @@ class Environment:
     ) -> None:
         # Samples fired by user code: accept what Locust accepts (a float or missing length, any
         # response object); the compiled record() takes exact types.
-        if type(response_length) is not int:
-            response_length = int(response_length or 0)
         timings = getattr(response, "timings", None)
         if timings is not None and not isinstance(timings, PhaseTimings):
             timings = None
-        self.stats.record(request_type, name, response_time, response_length, exception, timings)
-
-    def record_request(
-        self,
-        request_type: str,
-        name: str,
-        response_time: float | None,
-        response_length: int,
-        response: Any,
-        context: dict[str, Any],
-        exception: Any,
-        start_time: float,
-        url: str | None,
-    ) -> None:
-        """Report one sample: straight into the stats when nothing else listens, else fire the event."""
-        hook = self.events.request
-        if len(hook._handlers) == 1 and hook._handlers[0] is self._stats_listener:
-            self.stats.record(
-                request_type,
-                name,
-                response_time,
-                response_length,
-                exception,
-                getattr(response, "timings", None),
-            )
-        else:
-            hook.fire(
-                request_type=request_type,
-                name=name,
-                response_time=response_time,
-                response_length=response_length,
-                response=response,
-                context=context,
-                exception=exception,
-                start_time=start_time,
-                url=url,
-            )
+        length = sample_length(response_length)
+        self.stats.record(request_type, name, response_time, length, exception, timings)
 
     # Runners -----------------------------------------------------------------------------------
     def create_local_runner(self) -> LocalRunner:

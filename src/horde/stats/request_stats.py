@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from typing import Any
+from typing import Any, final
 
 from mypy_extensions import mypyc_attr
 
@@ -173,13 +173,7 @@ class RequestStats:
 
     def log_request(self, method: str, name: str, response_time: float | None, content_length: Any) -> None:
         """Locust's API: count one successful request (a float or missing length is accepted)."""
-        self.record(
-            method,
-            name,
-            response_time,
-            content_length if type(content_length) is int else int(content_length or 0),
-            None,
-        )
+        self.record(method, name, response_time, sample_length(content_length), None)
 
     def log_error(self, method: str, name: str, error: object) -> None:
         """Locust's API: count one failure (the request itself is counted by ``log_request``)."""
@@ -237,6 +231,64 @@ class RequestStats:
         """Fold ``serialize_errors()`` output from another process into these rows."""
         for key, data in rows.items():
             self._error_table.merge_row(key, StatsError.unserialize(data))
+
+
+def sample_length(value: Any) -> int:
+    """A response length as reported by user code: Locust accepts a float or None there."""
+    return value if type(value) is int else int(value or 0)
+
+
+@final
+class SampleRecorder:
+    """``environment.record_request``: where every session reports each request.
+
+    While the stats' own listener is the only one on the ``request`` event, a sample goes straight
+    into the stats, without the event's keyword arguments and loop over listeners; otherwise the
+    event is fired and every listener gets it. Compiled with the stats (``hatch_build.py``), so a
+    session's call costs about what a C function call costs.
+    """
+
+    def __init__(self, stats: RequestStats, hook: Any, listener: Any) -> None:
+        self._stats = stats
+        self._handlers: list[Any] = hook._handlers
+        self._fire = hook.fire
+        self._listener = listener
+
+    def __call__(
+        self,
+        request_type: str,
+        name: str,
+        response_time: float | None,
+        response_length: Any,
+        response: Any,
+        context: Any,
+        exception: Any,
+        start_time: float,
+        url: str | None,
+    ) -> None:
+        handlers = self._handlers
+        if len(handlers) == 1 and handlers[0] is self._listener:
+            timings = getattr(response, "timings", None)
+            self._stats.record(
+                request_type,
+                name,
+                response_time,
+                sample_length(response_length),
+                exception,
+                timings if isinstance(timings, PhaseTimings) else None,
+            )
+        else:
+            self._fire(
+                request_type=request_type,
+                name=name,
+                response_time=response_time,
+                response_length=response_length,
+                response=response,
+                context=context,
+                exception=exception,
+                start_time=start_time,
+                url=url,
+            )
 
 
 @mypyc_attr(native_class=False)  # a dict subclass: a plain Python class even when compiled
