@@ -14,6 +14,7 @@ from collections.abc import Callable, Mapping
 from functools import cache
 from typing import Any, Final
 
+from greenlet import getcurrent
 from mypy_extensions import mypyc_attr
 
 from horde.http.auth import basic_auth
@@ -31,7 +32,7 @@ from horde.http.reporting import as_recorder, merge_context
 from horde.http.response import FastResponse, Response
 from horde.http.tls import client_context
 from horde.http.urls import URL_CACHE, add_params, is_absolute, parse_url, strip_credentials
-from horde.runtime.bridge import in_sync_context, sync_or_async
+from horde.runtime.bridge import BridgeGreenlet, in_sync_context, sync_or_async
 from horde.version import __version__
 
 __all__ = ["FastHttpSession", "FastResponse", "FastResponseContextManager"]
@@ -43,7 +44,8 @@ _NO_OPTIONS: Final = (None, None, False, False, None, None, None, True, None, No
 # name is looked up in the module's dict at every use, and these are used at every request.
 _wall_clock: Final = time.time
 _perf_counter: Final = time.perf_counter
-_sync_or_async: Final = sync_or_async
+_getcurrent: Final = getcurrent
+_BRIDGE_GREENLET: Final = BridgeGreenlet
 _URL_CACHE: Final = URL_CACHE
 
 
@@ -150,7 +152,12 @@ class FastHttpSession:
         if kwargs:
             return self.request("GET", url, **kwargs)
         # The bare ``client.get(url)`` skips the keyword plumbing.
-        return _sync_or_async(self._request("GET", url, *_NO_OPTIONS))
+        # sync_or_async spelled out: this is the most common call in every locustfile.
+        coro = self._request("GET", url, *_NO_OPTIONS)
+        current = _getcurrent()
+        if type(current) is _BRIDGE_GREENLET:
+            return current.parent.switch(coro)
+        return coro
 
     def head(self, url: str, **kwargs: Any) -> Any:
         return self.request("HEAD", url, **kwargs)
