@@ -262,7 +262,10 @@ class TaskSet(metaclass=TaskSetMeta):
                 if user._state == STATE_STOPPING:
                     raise StopUser()
                 entry = queue.pop(0)
-                if self._sync_in_greenlet and task_kind(entry) == _KIND_SYNC:
+                kind = _kind_cache.get(entry)
+                if kind is None:
+                    kind = task_kind(entry)
+                if self._sync_in_greenlet and kind == _KIND_SYNC:
                     # This task and the plain-def ones after it run in the user's greenlet until
                     # a task of another kind comes up or the user must really wait.
                     pause = await call_sync(self._run_sync_tasks, entry)
@@ -272,7 +275,12 @@ class TaskSet(metaclass=TaskSetMeta):
                     # without one (its stacks cost several KiB).
                 else:
                     try:
-                        await self.execute_task(entry)
+                        if kind == _KIND_ASYNC and self._sync_in_greenlet:
+                            # execute_task is not overridden: what it would do, one await level
+                            # less (every resumption of the task passes through each level).
+                            await entry(*self._task_args(entry))
+                        else:
+                            await self.execute_task(entry)
                     except RescheduleTaskImmediately:
                         continue
                     except RescheduleTask:
@@ -283,7 +291,11 @@ class TaskSet(metaclass=TaskSetMeta):
                         self._task_failed(error)
                     if user._state == STATE_STOPPING:
                         raise StopUser()
-                    pause = self.wait_time()
+                    user_wait = user.wait_time
+                    if self._plain_wait and user_wait is not None:
+                        pause = float(user_wait())  # TaskSet.wait_time, written out
+                    else:
+                        pause = self.wait_time()
                     if pause <= 0 and user._zero_waits < ZERO_WAIT_YIELD_EVERY:
                         user._zero_waits += 1
                         continue
