@@ -11,7 +11,7 @@ from collections.abc import Callable
 from typing import Any
 
 Recorder = Callable[
-    [str, str, "float | None", int, Any, "dict[str, Any]", "BaseException | None", float, str], Any
+    [str, str, "float | None", int, Any, "dict[str, Any]", "BaseException | None", float, "str | None"], Any
 ]
 
 
@@ -44,7 +44,7 @@ def as_recorder(target: Any) -> Recorder:
         context: dict[str, Any],
         exception: BaseException | None,
         start_time: float,
-        url: str,
+        url: str | None,
     ) -> None:
         fire(
             request_type=request_type,

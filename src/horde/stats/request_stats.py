@@ -17,6 +17,7 @@ from typing import Any, final
 
 from mypy_extensions import mypyc_attr
 
+from horde.http.reporting import as_recorder
 from horde.stats.aggregate import AggregatedEntry
 from horde.stats.counts import EntryCounts
 from horde.stats.entries import StatsEntry
@@ -251,7 +252,7 @@ class SampleRecorder:
     def __init__(self, stats: RequestStats, hook: Any, listener: Any) -> None:
         self._stats = stats
         self._handlers: list[Any] = hook._handlers
-        self._fire = hook.fire
+        self._fire = as_recorder(hook)  # fires the event with Locust's keyword arguments
         self._listener = listener
 
     def __call__(
@@ -278,17 +279,8 @@ class SampleRecorder:
                 timings if isinstance(timings, PhaseTimings) else None,
             )
         else:
-            self._fire(
-                request_type=request_type,
-                name=name,
-                response_time=response_time,
-                response_length=response_length,
-                response=response,
-                context=context,
-                exception=exception,
-                start_time=start_time,
-                url=url,
-            )
+            self._fire(request_type, name, response_time, response_length, response, context, exception,
+                       start_time, url)  # fmt: skip
 
 
 @mypyc_attr(native_class=False)  # a dict subclass: a plain Python class even when compiled
