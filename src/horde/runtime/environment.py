@@ -9,8 +9,7 @@ from typing import TYPE_CHECKING, Any
 from horde.exception import RunnerAlreadyExistsError
 from horde.runtime.events import Events
 from horde.stats import RequestStats
-from horde.stats.phases import PhaseTimings
-from horde.stats.request_stats import SampleRecorder, sample_length
+from horde.stats.request_stats import SampleRecorder
 
 if TYPE_CHECKING:
     from horde.runtime.runner import LocalRunner
@@ -89,13 +88,7 @@ class Environment:
         response: Any = None,
         **_: Any,
     ) -> None:
-        # Samples fired by user code: accept what Locust accepts (a float or missing length, any
-        # response object); the compiled record() takes exact types.
-        timings = getattr(response, "timings", None)
-        if timings is not None and not isinstance(timings, PhaseTimings):
-            timings = None
-        length = sample_length(response_length)
-        self.stats.record(request_type, name, response_time, length, exception, timings)
+        self.stats.record_sample(request_type, name, response_time, response_length, response, exception)
 
     # Runners -----------------------------------------------------------------------------------
     def create_local_runner(self) -> LocalRunner:

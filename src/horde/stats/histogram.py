@@ -18,8 +18,8 @@ negative values count as 0. Nothing raises on record.
 Storage is sparse while a histogram is small (a dict ``index -> count``) and turns into a dense
 list indexed by bucket once it has enough buckets for the list to be no bigger than the dict (busy
 entries): a list update is about 100 ns cheaper per sample in CPython than a dict update. Either
-way the size is bounded by ``MAX_INDEX + 1`` buckets. Both forms are updated by the same statement,
-``counts[index] += 1``, which raises ``LookupError`` only when a new bucket is needed.
+way the size is bounded by ``MAX_INDEX + 1`` buckets. :meth:`Histogram.record` checks which form
+it has and whether the bucket exists, so a new bucket costs no exception.
 
 ``RequestStats.record`` calls :meth:`Histogram.record_ms` for every request; both are compiled
 (``hatch_build.py``), so the call costs no more than the code written out would.
@@ -194,10 +194,7 @@ class Histogram:
     def record_ms(self, milliseconds: float) -> int:
         """Count one value given in ms (see :func:`to_us`); returns it in µs, as recorded before
         any clamping, so another histogram can :meth:`record` the same value."""
-        try:
-            value = int(milliseconds * 1000.0 + 0.5)
-        except (ValueError, OverflowError):  # NaN or infinite: never raise here
-            value = to_us(milliseconds)
+        value = to_us(milliseconds)
         self.record(value)
         return value
 

@@ -151,6 +151,27 @@ class RequestStats:
             self._num_failures += 1
             self._error_table.add(method, name, exception, self._clock())
 
+    def record_sample(
+        self,
+        request_type: str,
+        name: str,
+        response_time: float | None,
+        response_length: Any,
+        response: Any,
+        exception: object | None,
+    ) -> None:
+        """:meth:`record` for a sample as a ``request`` event carries it, which user code may fire:
+        a float or missing length and any response object are accepted, as Locust accepts them."""
+        timings = getattr(response, "timings", None)
+        self.record(
+            request_type,
+            name,
+            response_time,
+            sample_length(response_length),
+            exception,
+            timings if isinstance(timings, PhaseTimings) else None,
+        )
+
     def track_entry_percentiles(self) -> None:
         """Keep every entry's "current" (last 10 s) percentiles from the next tick on.
 
@@ -269,15 +290,7 @@ class SampleRecorder:
     ) -> None:
         handlers = self._handlers
         if len(handlers) == 1 and handlers[0] is self._listener:
-            timings = getattr(response, "timings", None)
-            self._stats.record(
-                request_type,
-                name,
-                response_time,
-                sample_length(response_length),
-                exception,
-                timings if isinstance(timings, PhaseTimings) else None,
-            )
+            self._stats.record_sample(request_type, name, response_time, response_length, response, exception)
         else:
             self._fire(request_type, name, response_time, response_length, response, context, exception,
                        start_time, url)  # fmt: skip

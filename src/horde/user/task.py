@@ -212,8 +212,9 @@ class TaskSet(metaclass=TaskSetMeta):
         else:
             self._user = parent
         self._parent = parent
-        # Plain-def tasks run back to back in the greenlet unless a subclass runs tasks its own way.
-        self._sync_in_greenlet = type(self).execute_task in _OWN_EXECUTE_TASK
+        # Unless a subclass runs tasks its own way, the loop runs them itself: plain-def ones back to
+        # back in the greenlet, async ones awaited directly.
+        self._own_execute_task = type(self).execute_task in _OWN_EXECUTE_TASK
         self._plain_wait = type(self).wait_time is TaskSet.wait_time
         if self.min_wait is None:
             self.min_wait = self.user.min_wait
@@ -265,7 +266,7 @@ class TaskSet(metaclass=TaskSetMeta):
                 kind = _kind_cache.get(entry)
                 if kind is None:
                     kind = task_kind(entry)
-                if self._sync_in_greenlet and kind == _KIND_SYNC:
+                if self._own_execute_task and kind == _KIND_SYNC:
                     # This task and the plain-def ones after it run in the user's greenlet until
                     # a task of another kind comes up or the user must really wait.
                     pause = await call_sync(self._run_sync_tasks, entry)
@@ -275,7 +276,7 @@ class TaskSet(metaclass=TaskSetMeta):
                     # without one (its stacks cost several KiB).
                 else:
                     try:
-                        if kind == _KIND_ASYNC and self._sync_in_greenlet:
+                        if kind == _KIND_ASYNC and self._own_execute_task:
                             # execute_task is not overridden: what it would do, one await level
                             # less (every resumption of the task passes through each level).
                             await entry(*self._task_args(entry))
