@@ -121,6 +121,25 @@ def _settle(
     return found
 
 
+def _settle_down(
+    results: list[int],
+    wanted: list[tuple[int, int]],
+    last: int,
+    below: int,
+    value: int,
+    low: int,
+    high: int,
+) -> int:
+    """The walk from the top's :func:`_settle`: give ``value`` to every wanted rank above
+    ``below`` (the samples under this bucket), from ``wanted[last]`` down; returns the position
+    of the highest rank still unsettled, -1 when none is left."""
+    value = low if value < low else high if value > high else value
+    while last >= 0 and wanted[last][0] > below:
+        results[wanted[last][1]] = value
+        last -= 1
+    return last
+
+
 class BucketCounts:
     """An immutable, compact copy of a histogram's occupied buckets (~10 bytes per bucket).
 
@@ -148,10 +167,11 @@ class Histogram:
     histograms built from bucket counts alone, min and max are estimates as good as percentiles.
     """
 
-    __slots__ = ("_counts", "_max", "_min", "clamped")
+    __slots__ = ("_counts", "_max", "_min", "_total", "clamped")
 
     def __init__(self) -> None:
         self._counts: dict[int, int] | list[int] = {}
+        self._total = 0  # the sum of _counts, kept so that a percentile is one walk, not a sum too
         self._min = _EMPTY_MIN
         self._max = _EMPTY_MAX
         self.clamped = 0
@@ -174,6 +194,7 @@ class Histogram:
         # Narrowed by type, so that compiled code uses list and dict operations on C integers; no
         # exception for a new bucket (a histogram of one of 1,000 names meets new buckets for a
         # long time, and a raised LookupError costs microseconds).
+        self._total += 1
         counts = self._counts
         if isinstance(counts, list):
             if index < len(counts):
@@ -212,6 +233,7 @@ class Histogram:
         self._max = max(self._max, value_us)
 
     def _add(self, index: int, n: int) -> None:
+        self._total += n
         try:
             self._counts[index] += n
         except LookupError:
@@ -226,10 +248,11 @@ class Histogram:
             return
         counts[index] = n
         size = len(counts)
-        # Looked at every 8th new bucket only: max() walks every key, and with 1,000 request
-        # names the buckets of 1,000 histograms fill in while the run warms up.
-        if size >= DENSE_MIN_BUCKETS and not size % 8 and size * 10 > (top := max(counts)):
-            self._counts = _dense(counts, top)
+        # The highest bucket is estimated from the largest value seen, not found by walking the
+        # keys: with 1,000 request names the buckets of 1,000 histograms fill in while the run
+        # warms up. (set_extremes may have moved the maximum; the list is sized exactly.)
+        if size >= DENSE_MIN_BUCKETS and size * 10 > max(index, bucket_index(max(self._max, 0))):
+            self._counts = _dense(counts, max(counts))
 
     def set_extremes(self, min_us: int, max_us: int) -> None:
         """Replace min and max with exact values known from elsewhere (e.g. bucketed data from
@@ -248,9 +271,8 @@ class Histogram:
 
     @property
     def count(self) -> int:
-        """Number of recorded values (summed on demand so recording stays one update)."""
-        counts = self._counts
-        return sum(counts) if isinstance(counts, list) else sum(counts.values())
+        """Number of recorded values."""
+        return self._total
 
     @property
     def min_us(self) -> int:
@@ -275,7 +297,7 @@ class Histogram:
 
     def percentiles(self, ps: Sequence[float]) -> list[int]:
         """Several percentiles with one pass over the buckets (``ps`` in any order)."""
-        total = self.count
+        total = self._total
         if not total:
             return [0] * len(ps)
         low, high = self._min, self._max
@@ -292,10 +314,26 @@ class Histogram:
         wanted.sort()
         # One walk with a running total, to the last wanted rank. Compiled, this is a loop over C
         # integers: a report of 1,000 entries asks for their percentiles every second or two.
+        counts = self._counts
+        if isinstance(counts, list) and wanted[0][0] * 2 >= total:
+            # Only ranks in the upper half (a report's p50 to p99.99): walk down from the highest
+            # bucket, which passes far fewer buckets than the walk up from zero does for
+            # latencies (most of the list below the median is empty). Rank r is in the first
+            # bucket from the top at or above which more than total - r samples lie.
+            last = len(wanted) - 1
+            limit = total - wanted[last][0]
+            above = 0
+            for index in range(len(counts) - 1, -1, -1):
+                above += counts[index]
+                if above > limit:
+                    last = _settle_down(results, wanted, last, total - above, bucket_value(index), low, high)
+                    if last < 0:
+                        break
+                    limit = total - wanted[last][0]
+            return results
         found = 0
         rank = wanted[0][0]
         running = 0
-        counts = self._counts
         if isinstance(counts, list):
             for index in range(len(counts)):
                 running += counts[index]
@@ -361,6 +399,7 @@ class Histogram:
             size = len(mine)
             if size >= DENSE_MIN_BUCKETS and size * 10 > (top := max(mine)):
                 self._counts = _dense(mine, top)
+        self._total += other._total
         if other._max >= 0:
             self._min = min(self._min, other._min)
             self._max = max(self._max, other._max)
@@ -372,9 +411,11 @@ class Histogram:
         counts = self._counts
         for index, n in older.pairs():
             try:
-                left = counts[index] - n
+                had = counts[index]
             except LookupError:
                 continue
+            left = had - n
+            self._total -= had if left < 0 else n
             if left > 0:
                 counts[index] = left
             elif isinstance(counts, list):
@@ -398,6 +439,7 @@ class Histogram:
     def copy(self) -> Histogram:
         clone = Histogram()
         clone._counts = self._counts.copy()
+        clone._total = self._total
         clone._min = self._min
         clone._max = self._max
         clone.clamped = self.clamped
@@ -405,6 +447,7 @@ class Histogram:
 
     def reset(self) -> None:
         self._counts = {}
+        self._total = 0
         self._min = _EMPTY_MIN
         self._max = _EMPTY_MAX
         self.clamped = 0
@@ -440,6 +483,7 @@ class Histogram:
             counts = [n if n > 0 else 0 for n in counts]
         histogram = cls()
         histogram._counts = counts
+        histogram._total = sum(counts)
         first = next(compress(count(), counts), None)
         if first is not None:
             last = len(counts) - 1 - next(compress(count(), reversed(counts)))

@@ -129,7 +129,7 @@ def test_storage_turns_dense_for_busy_histograms_and_stays_equal():
     assert isinstance(dense._counts, list)
     for index, count in dense.bucket_counts().items():
         sparse._counts[index] = count  # type: ignore[index]
-    sparse._min, sparse._max = dense._min, dense._max
+    sparse._min, sparse._max, sparse._total = dense._min, dense._max, dense._total
     assert isinstance(sparse._counts, dict)
     assert sparse == dense
     assert sparse.percentiles(PERCENTILES) == dense.percentiles(PERCENTILES)
@@ -288,3 +288,60 @@ def test_percentiles_are_the_nearest_rank_of_the_bucket_values(samples, seed):
     expected = [reference(p) for p in ps]
     assert histogram.percentiles(ps) == expected
     assert [histogram.percentile(p) for p in ps] == expected
+    # Only upper-half ranks: the list storage is walked down from the top instead.
+    high_ps = [0.99, 0.5, 0.9999, 0.75, 0.999, 1.0, 0.5, 0.95]
+    assert histogram.percentiles(high_ps) == [reference(p) for p in high_ps]
+
+
+def test_count_is_the_sum_of_the_buckets_after_every_kind_of_change():
+    """``count`` is kept as the histogram changes, not summed when read: check it against the
+    buckets after each operation that touches them, in both storages."""
+    rng = random.Random(5)
+
+    def bucket_sum(histogram: Histogram) -> int:
+        return sum(n for _, n in histogram.pairs())
+
+    small, busy = Histogram(), Histogram()
+    for value in lognormal(rng, 6):
+        small.record(value)
+    for value in lognormal(rng, 5_000):
+        busy.record(value)
+    busy.record_many(MAX_VALUE_US + 5, 3)
+    assert isinstance(small._counts, dict) and isinstance(busy._counts, list)
+    changed = [small, busy]
+    for histogram in (small.copy(), busy.copy()):
+        histogram.merge(small)
+        histogram.merge(busy)
+        changed.append(histogram)
+    for earlier, added in ((busy, 300), (small, 3)):
+        # The older state has counts the later one lacks (a reset in between): buckets never
+        # go below zero, so only what was there is taken away.
+        older = earlier.copy()
+        older.record_many(2_000_000, 7)
+        window = earlier.copy()
+        since = lognormal(rng, added)
+        for value in since:
+            window.record(value)
+        window.subtract(older)
+        in_the_extra_bucket = sum(bucket_index(v) == bucket_index(2_000_000) for v in since)
+        assert window.count == added - min(in_the_extra_bucket, 7)
+        changed.append(window)
+    changed += [Histogram.decode(busy.encode()), Histogram.from_dense([0, 4, 0, 2])]
+    for histogram in changed:
+        assert histogram.count == bucket_sum(histogram) > 0
+    cleared = busy.copy()
+    cleared.reset()
+    assert cleared.count == 0
+    cleared.record(9)
+    assert cleared.count == 1
+
+
+def test_a_rank_on_a_bucket_boundary_belongs_to_the_lower_bucket():
+    counts = [0] * 2_000
+    counts[300] = counts[1_500] = 2
+    dense = Histogram.from_dense(counts)
+    sparse = Histogram.from_parts([(300, 2), (1_500, 2)], None, None)
+    assert isinstance(sparse._counts, dict)
+    for histogram in (dense, sparse):
+        # The median's rank (2) is the count below the upper bucket: it is the lower one's value.
+        assert histogram.percentiles([0.5, 0.75]) == [bucket_value(300), bucket_value(1_500)]
