@@ -124,7 +124,7 @@ def history_rows(stats: RequestStats, user_count: int, now: float, full_history:
     rows = []
     for entry in entries:
         head = [int(now), user_count, entry.method or "", entry.name]
-        rates = [f"{entry.current_rps:2f}", f"{entry.current_fail_per_sec:2f}"]
+        rates = [f"{rate:2f}" for rate in entry.current_rates()]
         totals = [entry.num_requests, entry.num_failures]
         rows.append(
             head + rates + _percentile_cells(entry, current=full_history) + totals + _time_cells(entry)

@@ -218,24 +218,24 @@ class StatsEntry(EntryCounts):
     # "Current" values: the window up to the latest history tick --------------------------------
     @property
     def current_rps(self) -> float:
-        return self._current_rate(failures=False)
+        return self.current_rates()[0]
 
     @property
     def current_fail_per_sec(self) -> float:
-        return self._current_rate(failures=True)
+        return self.current_rates()[1]
 
-    def _current_rate(self, failures: bool) -> float:
+    def current_rates(self) -> tuple[float, float]:
+        """``(current_rps, current_fail_per_sec)`` from one look at the window (a report row
+        shows both, for every entry)."""
         ends = self._window_ends()
         if ends is None:
-            return 0.0
+            return 0.0, 0.0
         start_point, end_point, start, end = ends
         if end <= start or end_point is None:
-            return 0.0
-        if failures:
-            change = end_point.failures - (start_point.failures if start_point else 0)
-        else:
-            change = end_point.requests - (start_point.requests if start_point else 0)
-        return max(change, 0) / (end - start)
+            return 0.0, 0.0
+        requests = end_point.requests - (start_point.requests if start_point else 0)
+        failures = end_point.failures - (start_point.failures if start_point else 0)
+        return max(requests, 0) / (end - start), max(failures, 0) / (end - start)
 
     def get_current_response_time_percentile(self, percent: float) -> float | None:
         """Percentile (ms) of the samples in the current window; None before the first tick or

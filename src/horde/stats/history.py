@@ -133,8 +133,7 @@ class StatsHistory:
         point = HistoryPoint(
             now,
             user_count,
-            total.current_rps,
-            total.current_fail_per_sec,
+            *total.current_rates(),
             p50 / 1000,
             p95 / 1000,
             requests,

@@ -26,6 +26,7 @@ def locust_entry(entry: StatsEntry) -> dict[str, Any]:
     """One row of Locust's /stats/requests ``stats`` list. Percentiles, min and max are exact ms
     (Locust sends bucketed and rounded ones), so that median <= p95 <= max always holds."""
     median, p90, p95, p99 = entry.get_response_time_percentiles([0.5, 0.9, 0.95, 0.99])
+    rps, fail_per_sec = entry.current_rates()
     return {
         "method": entry.method,
         "name": entry.name,
@@ -35,8 +36,8 @@ def locust_entry(entry: StatsEntry) -> dict[str, Any]:
         "avg_response_time": entry.avg_response_time,
         "min_response_time": entry.min_response_time or 0,
         "max_response_time": entry.max_response_time,
-        "current_rps": entry.current_rps,
-        "current_fail_per_sec": entry.current_fail_per_sec,
+        "current_rps": rps,
+        "current_fail_per_sec": fail_per_sec,
         "median_response_time": median,
         "ninetieth_response_time": p90,
         "ninety_ninth_response_time": p99,
@@ -123,8 +124,7 @@ def table_row(entry: StatsEntry) -> list[Any]:
         entry.min_response_time,
         entry.max_response_time,
         entry.avg_content_length,
-        entry.current_rps,
-        entry.current_fail_per_sec,
+        *entry.current_rates(),
     ]
 
 
