@@ -323,8 +323,10 @@ class Histogram:
             last = len(wanted) - 1
             limit = total - wanted[last][0]
             above = 0
-            for index in range(len(counts) - 1, -1, -1):
-                above += counts[index]
+            index = len(counts)
+            for n in reversed(counts):  # compiled: a C loop over the list, no index checks
+                index -= 1
+                above += n
                 if above > limit:
                     last = _settle_down(results, wanted, last, total - above, bucket_value(index), low, high)
                     if last < 0:
@@ -335,8 +337,10 @@ class Histogram:
         rank = wanted[0][0]
         running = 0
         if isinstance(counts, list):
-            for index in range(len(counts)):
-                running += counts[index]
+            index = -1
+            for n in counts:
+                index += 1
+                running += n
                 if running >= rank:
                     found = _settle(results, wanted, found, running, bucket_value(index), low, high)
                     if found == len(wanted):
