@@ -36,7 +36,7 @@ def format_ms(value: float | None) -> str:
 # The request table -------------------------------------------------------------------------------
 def stats_row(entry: StatsEntry, current: bool = True, name_width: int = STATS_NAME_WIDTH) -> str:
     """One row: current (last 10 s) or whole-run rates."""
-    rps, fail_per_sec = entry.current_rates() if current else (entry.total_rps, entry.total_fail_per_sec)
+    rps, fail_per_sec = entry.current_rates() if current else entry.total_rates()
     fails = f"{entry.num_failures}({entry.fail_ratio * 100:.2f}%)"
     return "%-*s %-*s %7d %12s |%7s %7s %7s%7s | %7.2f %11.2f" % (  # noqa: UP031 - Locust's layout
         STATS_TYPE_WIDTH,

@@ -109,7 +109,7 @@ def stats_rows(stats: RequestStats) -> list[Row]:
     rows = []
     for entry in _entries_then_total(stats):
         counts = [entry.method, entry.name, entry.num_requests, entry.num_failures]
-        rates = [entry.total_rps, entry.total_fail_per_sec]
+        rates = list(entry.total_rates())
         # One pass over the histogram for the median and every percentile column: this runs
         # for every entry each time the file is rewritten (every second).
         median, *values = entry.get_response_time_percentiles(with_median)

@@ -199,21 +199,23 @@ class StatsEntry(EntryCounts):
     @property
     def total_rps(self) -> float:
         """Requests per second over the whole run (stats start to the last request)."""
-        return self._per_second_since_start(self.num_requests)
+        return self.total_rates()[0]
 
     @property
     def total_fail_per_sec(self) -> float:
-        return self._per_second_since_start(self.num_failures)
+        return self.total_rates()[1]
 
-    def _per_second_since_start(self, count: int) -> float:
+    def total_rates(self) -> tuple[float, float]:
+        """``(total_rps, total_fail_per_sec)``, reading the run's span once (a report row shows
+        both, for every entry)."""
         stats = self.stats
         if stats is None:
             last, start = self.last_request_timestamp, self.start_time
         else:
             last, start = stats.last_request_timestamp, stats.start_time
         if not last or not start or last <= start:
-            return 0.0
-        return count / (last - start)
+            return 0.0, 0.0
+        return self.num_requests / (last - start), self.num_failures / (last - start)
 
     # "Current" values: the window up to the latest history tick --------------------------------
     @property

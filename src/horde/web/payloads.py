@@ -27,6 +27,7 @@ def locust_entry(entry: StatsEntry) -> dict[str, Any]:
     (Locust sends bucketed and rounded ones), so that median <= p95 <= max always holds."""
     median, p90, p95, p99 = entry.get_response_time_percentiles([0.5, 0.9, 0.95, 0.99])
     rps, fail_per_sec = entry.current_rates()
+    total_rps, total_fail_per_sec = entry.total_rates()
     return {
         "method": entry.method,
         "name": entry.name,
@@ -44,8 +45,8 @@ def locust_entry(entry: StatsEntry) -> dict[str, Any]:
         "avg_content_length": entry.avg_content_length,
         "response_time_percentile_0.95": p95,
         "response_time_percentile_0.99": p99,
-        "total_rps": entry.total_rps,
-        "total_fail_per_sec": entry.total_fail_per_sec,
+        "total_rps": total_rps,
+        "total_fail_per_sec": total_fail_per_sec,
     }
 
 
