@@ -1,6 +1,6 @@
 """Cost of recording one request sample: ``RequestStats.record`` against an empty call.
 
-Samples: ~50 request names, log-normal latencies (median ~20 ms, long tail), 1 % failures
+Samples: 50 request names (`--names`), log-normal latencies (median ~20 ms, long tail), 1 % failures
 (a handful of distinct errors), content sizes of a few KiB. Each round times the same pre-built
 samples through an empty function with the same arguments (the reference: call and loop overhead)
 and through ``record``; the best round of each is reported, because on a shared VM the slowest
@@ -29,16 +29,17 @@ class HTTPError(Exception):
     pass
 
 
-def make_samples(count: int, with_timings: bool, seed: int = 7) -> list[Sample]:
+def make_samples(count: int, with_timings: bool, seed: int = 7, names: int = 50) -> list[Sample]:
     rng = random.Random(seed)
-    names = [f"/api/items/{i}" for i in range(45)] + ["/", "/login", "/cart", "/search", "/checkout"]
+    items = [f"/api/items/{i}" for i in range(max(names - 5, 0))]
+    names_list = items + ["/", "/login", "/cart", "/search", "/checkout"][: names - len(items)]
     errors = [HTTPError(f"{code} Server Error for url") for code in (500, 502, 503)] + [
         ConnectionResetError()
     ]
     posts = {"/login", "/cart", "/checkout"}
     samples: list[Sample] = []
     for _ in range(count):
-        name = rng.choice(names)
+        name = rng.choice(names_list)
         method = "POST" if name in posts else "GET"
         latency = rng.lognormvariate(3.0, 0.8)  # ms: median ~20, p99 ~130
         error = rng.choice(errors) if rng.random() < 0.01 else None
@@ -103,9 +104,12 @@ def main() -> None:
     )
     parser.add_argument("--samples", type=int, default=20_000)
     parser.add_argument("--rounds", type=int, default=40)
+    parser.add_argument(
+        "--names", type=int, default=50, help="request names the samples spread over (e.g. 1000)"
+    )
     args = parser.parse_args()
     for label, with_timings in (("without phase timings", False), ("with phase timings", True)):
-        samples = make_samples(args.samples, with_timings)
+        samples = make_samples(args.samples, with_timings, names=args.names)
         base, record, differences = measure(samples, args.rounds)
         print(
             f"record() {label}: {record:7.1f} ns/call, empty call {base:6.1f} ns/call, "
