@@ -111,7 +111,7 @@ def stats_rows(stats: RequestStats) -> list[Row]:
         counts = [entry.method, entry.name, entry.num_requests, entry.num_failures]
         rates = list(entry.total_rates())
         # One pass over the histogram for the median and every percentile column: this runs
-        # for every entry each time the file is rewritten (every second).
+        # for every entry each time the file is rewritten (every REWRITE_INTERVAL seconds).
         median, *values = entry.get_response_time_percentiles(with_median)
         cells = [round(value) for value in values] if entry.num_requests else ["N/A"] * len(shown)
         rows.append(counts + _time_cells(entry, median) + rates + cells)
