@@ -55,8 +55,7 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=15)
     args = parser.parse_args()
     stats = filled_stats(args.names)
-    with tempfile.TemporaryDirectory() as directory:
-        writer = CsvWriter(Path(directory) / "run")
+    with tempfile.TemporaryDirectory() as directory, CsvWriter(Path(directory) / "run") as writer:
         reports = {
             "console table": lambda: console.stats_table(stats, current=True),
             "_stats.csv rewrite": lambda: writer.write_stats(stats),
@@ -67,7 +66,6 @@ def main() -> None:
                 f"{label} of {args.names:,} entries: best {min(times):6.1f} ms, "
                 f"median {statistics.median(times):6.1f} ms"
             )
-        writer.close()
 
 
 if __name__ == "__main__":
