@@ -23,7 +23,8 @@ def encode_value(value: HeaderValue) -> bytes:
             raw = value.encode("latin-1")
         except UnicodeEncodeError:
             raw = value.encode("utf-8")
-    if b"\r" in raw or b"\n" in raw or b"\0" in raw:
+    # find, not "in": for bytes, "in" first tries its operand as an int and pays for the error.
+    if raw.find(b"\r") >= 0 or raw.find(b"\n") >= 0 or raw.find(b"\0") >= 0:
         raise ValueError(f"invalid header value {value!r}: line breaks are not allowed")
     return raw
 

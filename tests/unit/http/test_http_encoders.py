@@ -45,6 +45,11 @@ def test_encode_headers_rejects_injection() -> None:
     assert encode_headers([("A", "1"), ("B", b"2")]) == b"A: 1\r\nB: 2\r\n"
     with pytest.raises(ValueError):
         encode_headers([("A", "1\r\nEvil: yes")])
+    for breaker in (b"\r", b"\n", b"\0"):  # each one alone, as str and as bytes
+        with pytest.raises(ValueError, match="line breaks"):
+            encode_headers([("A", b"1" + breaker + b"2")])
+        with pytest.raises(ValueError, match="line breaks"):
+            encode_headers([("A", (b"1" + breaker + b"2").decode())])
     with pytest.raises(ValueError):
         encode_headers([("Bad:Name", "1")])
     with pytest.raises(TypeError):
