@@ -1,14 +1,17 @@
 """One kept-alive HTTP/1.1 connection: an ``asyncio.Protocol`` fed into httptools' llhttp parser.
 
 Per request there is exactly one future, resolved when the parser reports the message complete;
-no task, no ``wait_for``, no per-request timer (see :mod:`horde.http.deadlines`). The parser
-callbacks only append to lists, so the Python work per response is a handful of short calls.
+no task, no ``wait_for``, no per-request timer (see :mod:`horde.http.deadlines`). llhttp frames
+and validates the response; the connection asks it for no header callbacks (one Python call per
+header field) and keeps the head's bytes instead, which :class:`RawResponse` takes apart only if
+someone looks. The Python work per response is a handful of short calls.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import re
 from time import perf_counter
 from typing import TYPE_CHECKING, Any, Final
 
@@ -17,7 +20,7 @@ import httptools
 from horde.http.deadlines import Deadlines
 from horde.http.decoding import decode_body
 from horde.http.errors import ConnectError, ProtocolError, ReadTimeout, RequestError
-from horde.http.exchange import RawResponse
+from horde.http.exchange import RawResponse, head_fields
 from horde.http.urls import Origin
 from horde.stats.phases import PhaseTimings
 
@@ -25,9 +28,13 @@ if TYPE_CHECKING:
     from horde.http.pool import PoolSlot
 
 _LARGE_BODY: Final = 64 * 1024  # above this, write the body separately instead of copying it into the head
-# Between responses: a tuple, so stray bytes parsed after a complete response (a server that
-# sends more than it was asked for) fail to append and the connection is dropped.
+# Between responses: a tuple, so body bytes parsed after a complete response (a server that
+# sends more than it was asked for) fail to append and the connection is dropped
+# (on_headers_complete refuses such a response's head).
 _NONE_YET: Final[Any] = ()
+# The fields a response is acted on for. Every header line follows a line feed, and llhttp
+# allows no space before the colon, so this finds them exactly, one scan of the head in C.
+_FIELDS_TO_ACT_ON: Final = re.compile(rb"\n(?:set-cookie|content-encoding):", re.IGNORECASE)
 # Bound Final: compiled code (hatch_build.py) reads a Final as a C static; any other module-level
 # name is looked up in the module's dict at every use, and these are used at every request.
 _new_tuple: Final = tuple.__new__  # builds a PhaseTimings without its Python-level __new__
@@ -65,11 +72,11 @@ class Connection(asyncio.Protocol):
         self._timed = False
         self._is_head = False
         self._status = 0
-        self._reason = b""
-        # The response being read; an idle connection (one per waiting user) holds no lists.
-        # Lists while a response is read, the shared empty tuple in between (Any, not list: compiled
-        # code checks the declared type of what is stored).
-        self._headers: Any = _NONE_YET
+        # The response being read; an idle connection (one per waiting user) holds none of it.
+        self._raw = b""  # what has arrived of the head, until the parser says it is complete
+        self._head = b""  # the head: status line and header lines, without the blank line
+        # A list while a response is read, the shared empty tuple in between (Any, not list:
+        # compiled code checks the declared type of what is stored).
         self._chunks: Any = _NONE_YET
         self._sent_at = 0.0
         self._first_byte = 0.0
@@ -87,8 +94,7 @@ class Connection(asyncio.Protocol):
             self._fresh_parser_needed = False
         waiter = self._waiter = self.loop.create_future()
         self._is_head = is_head
-        self._status = 0  # (the reason was emptied when the last exchange ended)
-        self._headers = []
+        self._status = 0  # (the head was emptied when the last exchange ended)
         self._chunks = []
         self._first_byte = 0.0
         self._headers_done = 0.0
@@ -140,6 +146,9 @@ class Connection(asyncio.Protocol):
             return
         if not self._first_byte:
             self._first_byte = _perf_counter()
+            self._raw = data
+        elif not self._headers_done:
+            self._raw += data  # a head split over reads, or the rest after an interim response
         try:
             self._parser.feed_data(data)
         except httptools.HttpParserError as error:
@@ -156,7 +165,7 @@ class Connection(asyncio.Protocol):
             self._timed = False
         if self._waiter is None or self._waiter.done():
             return
-        if self._headers_done and self._status and _body_runs_to_eof(self._headers):
+        if self._headers_done and self._status and _body_runs_to_eof(head_fields(self._head)):
             self.keep_alive = False
             self._complete()
         elif not self._first_byte:
@@ -168,15 +177,21 @@ class Connection(asyncio.Protocol):
 
     # -- httptools callbacks ------------------------------------------------------------------
 
-    def on_status(self, reason: bytes) -> None:
-        self._reason += reason
-
-    def on_header(self, name: bytes, value: bytes) -> None:
-        self._headers.append((name, value))
+    # No on_status and no on_header: httptools then sets no callback for them at all.
 
     def on_headers_complete(self) -> None:
+        if self._waiter is None:
+            # The read that completed the last response carried another one: nobody asked for it.
+            raise ProtocolError("a response to no request")
         self._headers_done = _perf_counter()
         self._status = self._parser.get_status_code()
+        raw = self._raw
+        first = raw[0]
+        if first == 13 or first == 10:  # CR, LF
+            raw = raw.lstrip(b"\r\n")  # llhttp skips empty lines before the status line
+        end = raw.find(b"\r\n\r\n")  # llhttp accepts CRLF line ends only
+        self._head = raw[:end]
+        self._raw = raw[end + 4 :] if self._status < 200 else b""  # an interim head is followed
         if self._is_head and self._status >= 200:
             self.keep_alive = self._parser.should_keep_alive()
             self._fresh_parser_needed = True
@@ -188,8 +203,8 @@ class Connection(asyncio.Protocol):
     def on_message_complete(self) -> None:
         if self._status < 200:
             # An interim response (100 Continue, 103 Early Hints): the real one follows.
-            self._reason = b""
-            self._headers = []
+            self._head = b""
+            self._headers_done = 0.0
             self._chunks = []
             return
         if self._waiter is None:
@@ -204,25 +219,26 @@ class Connection(asyncio.Protocol):
         self._waiter = None
         # Hand the response's pieces over and forget them: an idle connection (one per sleeping
         # user) should not keep the last response alive.
-        reason, headers, chunks = self._reason, self._headers, self._chunks
-        self._reason, self._headers, self._chunks = b"", _NONE_YET, _NONE_YET
+        head, chunks = self._head, self._chunks
+        self._head, self._chunks = b"", _NONE_YET
         if self._timed:
             self._deadlines.pending.pop(self, None)  # Deadlines.discard, without the call
             self._timed = False
         if waiter is None or waiter.done():
             return
         body = chunks[0] if len(chunks) == 1 else b"".join(chunks)
-        set_cookies = None
-        for name, value in headers:
-            size = len(name)
-            if size == 10 and name.lower() == b"set-cookie":
-                set_cookies = [value] if set_cookies is None else [*set_cookies, value]
-            elif size == 16 and body and name.lower() == b"content-encoding":
-                try:
-                    body = decode_body(body, value)
-                except ProtocolError as error:
-                    waiter.set_exception(error)
-                    return
+        set_cookies: list[bytes] | None = None
+        if _FIELDS_TO_ACT_ON.search(head) is not None:
+            for name, value in head_fields(head):
+                lower = name.lower()
+                if lower == b"set-cookie":
+                    set_cookies = [value] if set_cookies is None else [*set_cookies, value]
+                elif lower == b"content-encoding" and body:
+                    try:
+                        body = decode_body(body, value)
+                    except ProtocolError as error:
+                        waiter.set_exception(error)
+                        return
         first_use = not self.uses
         self.uses += 1
         ttfb = (self._first_byte - self._sent_at) * 1000.0
@@ -230,16 +246,14 @@ class Connection(asyncio.Protocol):
             timings = _new_tuple(_PHASE_TIMINGS, (self.connect_ms, self.tls_ms, ttfb))
         else:
             timings = _new_tuple(_PHASE_TIMINGS, (None, None, ttfb))
-        waiter.set_result(
-            RawResponse(self._status, reason, headers, body, timings, self._headers_done, set_cookies)
-        )
+        waiter.set_result(RawResponse(self._status, head, body, timings, self._headers_done, set_cookies))
         if not self.keep_alive:
             self.close()
 
     def _fail(self, error: RequestError, cause: BaseException | None = None) -> None:
         waiter = self._waiter
         self._waiter = None
-        self._reason, self._headers, self._chunks = b"", _NONE_YET, _NONE_YET
+        self._raw, self._head, self._chunks = b"", b"", _NONE_YET
         if self._timed:
             self._deadlines.discard(self)
             self._timed = False

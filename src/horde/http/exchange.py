@@ -17,29 +17,47 @@ if TYPE_CHECKING:
 
 
 class RawResponse:
-    """A complete response: status, raw header pairs, decoded body and where the time went."""
+    """A complete response: status, its head as received, decoded body and where the time went.
 
-    __slots__ = ("body", "headers", "headers_done", "reason", "set_cookies", "status", "timings")
+    The header fields and the reason phrase are cut out of ``head`` on first use: most load test
+    requests never look at either, and llhttp has already validated the head.
+    """
+
+    __slots__ = ("_headers", "body", "head", "headers_done", "set_cookies", "status", "timings")
 
     def __init__(
         self,
         status: int,
-        reason: bytes,
-        headers: list[tuple[bytes, bytes]],
+        head: bytes,
         body: bytes,
         timings: PhaseTimings,
         headers_done: float,
         set_cookies: list[bytes] | None = None,
     ) -> None:
         self.status = status
-        self.reason = reason
-        self.headers = headers
+        self.head = head
+        """The status line and the header lines, CRLF-separated, without the blank line."""
         self.body = body
         self.timings = timings
         self.headers_done = headers_done
         """``perf_counter()`` when the headers were in: the end of the clock for ``stream=True``."""
         self.set_cookies = set_cookies
         """Set-Cookie values, picked out once so the no-cookie case costs nothing later."""
+        self._headers: list[tuple[bytes, bytes]] | None = None
+
+    @property
+    def reason(self) -> bytes:
+        """The reason phrase, as sent ("" when the status line has none)."""
+        line = self.head.split(b"\r\n", 1)[0]
+        parts = line.split(b" ", 2)
+        return parts[2] if len(parts) == 3 else b""
+
+    @property
+    def headers(self) -> list[tuple[bytes, bytes]]:
+        """The header fields in order, name as sent, value as llhttp reports it (see head_fields)."""
+        if self._headers is None:
+            self._headers = head_fields(self.head)
+        return self._headers
 
     def header(self, lower_name: bytes) -> bytes | None:
         """First value of a header (name given in lower case), without building a mapping."""
@@ -48,6 +66,27 @@ class RawResponse:
             if len(name) == size and name.lower() == lower_name:
                 return value
         return None
+
+
+def head_fields(head: bytes) -> list[tuple[bytes, bytes]]:
+    """The header fields of a response head that llhttp accepted.
+
+    llhttp has checked the syntax (CRLF line ends, a token and a colon on every line, no folded
+    lines), so a split is enough. Like llhttp's own callbacks, the value loses its leading
+    whitespace and keeps its trailing whitespace.
+    """
+    fields: list[tuple[bytes, bytes]] = []
+    for line in head.split(b"\r\n")[1:]:
+        name, _, value = line.partition(b":")
+        fields.append((name, value.lstrip(b" \t")))
+    return fields
+
+
+def build_head(status: int, reason: bytes, fields: list[tuple[bytes, bytes]]) -> bytes:
+    """A head as :class:`RawResponse` holds it, from its parts (for transports that have no wire)."""
+    lines = [b"HTTP/1.1 %d %s" % (status, reason)]
+    lines.extend(name + b": " + value for name, value in fields)
+    return b"\r\n".join(lines)
 
 
 class Transport(Protocol):

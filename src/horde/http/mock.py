@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from horde.http.decoding import decode_body
-from horde.http.exchange import RawResponse
+from horde.http.exchange import RawResponse, build_head
 from horde.http.headers import CaseInsensitiveDict
 from horde.stats.phases import PhaseTimings
 
@@ -71,8 +71,8 @@ class MockTransport:
         if request.method == "HEAD" or answer.status in (204, 304):
             body = b""
         timings = PhaseTimings(None, None, 0.0)
-        reason = answer.reason.encode("latin-1")
-        return RawResponse(answer.status, reason, raw_headers, body, timings, 0.0, cookies)
+        head = build_head(answer.status, answer.reason.encode("latin-1"), raw_headers)
+        return RawResponse(answer.status, head, body, timings, 0.0, cookies)
 
     def close(self) -> None:
         self.closed = True

@@ -125,13 +125,79 @@ def test_status_line_without_reason_and_lower_case_set_cookie(loop: Any, manual:
     assert raw.header(b"content-length") == b"4"
 
 
+def test_header_fields_are_cut_from_the_head_as_llhttp_reports_them(loop: Any, manual: ManualLoop) -> None:
+    conn, _ = connect(loop, manual)
+    future = conn.exchange(b"GET / HTTP/1.1\r\n\r\n", None, False, None)
+    conn.data_received(
+        b"HTTP/1.1 200 Very  Fine Thing\r\nA:  v  \r\nB:\t x\t\r\nC:\r\nD: a: b\r\n"
+        b"Content-Length: 2\r\n\r\nok"
+    )
+    raw = future.result()
+    # llhttp drops the whitespace before a value and keeps the whitespace after it.
+    assert raw.headers == [
+        (b"A", b"v  "),
+        (b"B", b"x\t"),
+        (b"C", b""),
+        (b"D", b"a: b"),
+        (b"Content-Length", b"2"),
+    ]
+    assert raw.reason == b"Very  Fine Thing" and raw.header(b"d") == b"a: b"
+    assert raw.set_cookies is None
+
+
+def test_empty_lines_before_the_status_line_are_skipped(loop: Any, manual: ManualLoop) -> None:
+    conn, _ = connect(loop, manual)
+    future = conn.exchange(b"GET / HTTP/1.1\r\n\r\n", None, False, None)
+    conn.data_received(b"\r\n\r\nHTTP/1.1 200 OK\r\nX-A: 1\r\nContent-Length: 2\r\n\r\nok")
+    raw = future.result()
+    assert (raw.reason, raw.headers, raw.body) == (b"OK", [(b"X-A", b"1"), (b"Content-Length", b"2")], b"ok")
+
+
+def test_head_split_at_its_blank_line_and_interim_response_split_over_reads(
+    loop: Any, manual: ManualLoop
+) -> None:
+    conn, _ = connect(loop, manual)
+    future = conn.exchange(b"POST / HTTP/1.1\r\n\r\n", b"x", False, None)
+    for piece in (
+        b"HTTP/1.1 100 Continue\r\n",
+        b"\r\nHTTP/1.1 200 O",
+        b"K\r\nContent-Length: 2\r\nX-B: 2\r\n",
+        b"\r\n",
+        b"ok",
+    ):
+        conn.data_received(piece)
+    raw = future.result()
+    assert (raw.status, raw.reason, raw.body) == (200, b"OK", b"ok")
+    assert raw.headers == [(b"Content-Length", b"2"), (b"X-B", b"2")]
+
+
+def test_set_cookie_and_content_encoding_in_any_case_and_repeated(loop: Any, manual: ManualLoop) -> None:
+    conn, _ = connect(loop, manual)
+    payload = gzip.compress(gzip.compress(b"twice"))
+    future = conn.exchange(b"GET / HTTP/1.1\r\n\r\n", None, False, None)
+    conn.data_received(
+        b"HTTP/1.1 200 OK\r\nSET-COOKIE: a=1\r\nX-Note: set-cookie: no\r\ncontent-encoding: gzip\r\n"
+        b"Set-Cookie: b=2\r\nContent-Encoding: gzip\r\nContent-Length: %d\r\n\r\n%s" % (len(payload), payload)
+    )
+    raw = future.result()
+    assert raw.set_cookies == [b"a=1", b"b=2"]
+    assert raw.body == b"twice"
+
+
+def test_no_set_cookie_when_only_a_value_mentions_one(loop: Any, manual: ManualLoop) -> None:
+    conn, _ = connect(loop, manual)
+    future = conn.exchange(b"GET / HTTP/1.1\r\n\r\n", None, False, None)
+    conn.data_received(b"HTTP/1.1 200 OK\r\nX-Set-Cookie: a=1\r\nContent-Length: 0\r\n\r\n")
+    assert future.result().set_cookies is None
+
+
 def test_an_idle_connection_keeps_nothing_of_the_last_response(loop: Any, manual: ManualLoop) -> None:
     conn, _ = connect(loop, manual)
     future = conn.exchange(b"GET / HTTP/1.1\r\n\r\n", None, False, None)
     conn.data_received(b"HTTP/1.1 200 OK\r\nContent-Length: 5\r\nX-A: 1\r\n\r\nhello")
     assert future.result().body == b"hello"
     # One idle connection per sleeping user: holding its last response would cost memory per user.
-    assert (conn._headers, conn._chunks, conn._reason) == ((), (), b"")  # not even empty lists
+    assert (conn._raw, conn._head, conn._chunks) == (b"", b"", ())  # not even empty lists
 
 
 def test_bytes_after_a_complete_response_drop_the_connection(loop: Any, manual: ManualLoop) -> None:
@@ -141,7 +207,7 @@ def test_bytes_after_a_complete_response_drop_the_connection(loop: Any, manual: 
     conn.data_received(answer + b"HTTP/1.1 200 OK\r\nX-Stray: 1\r\n\r\n")  # unasked-for extra
     assert future.result().body == b"ok"
     assert conn.closed and transport.aborted
-    assert (conn._headers, conn._chunks) == ((), ())
+    assert (conn._raw, conn._head, conn._chunks) == (b"", b"", ())
 
 
 def test_connections_share_one_deadlines_and_abort_leaves_no_entry() -> None:
