@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import re
 from time import perf_counter
 from typing import TYPE_CHECKING, Any, Final
 
@@ -32,9 +31,6 @@ _LARGE_BODY: Final = 64 * 1024  # above this, write the body separately instead 
 # sends more than it was asked for) fail to append and the connection is dropped
 # (on_headers_complete refuses such a response's head).
 _NONE_YET: Final[Any] = ()
-# The fields a response is acted on for. Every header line follows a line feed, and llhttp
-# allows no space before the colon, so this finds them exactly, one scan of the head in C.
-_FIELDS_TO_ACT_ON: Final = re.compile(rb"\n(?:set-cookie|content-encoding):", re.IGNORECASE)
 # Bound Final: compiled code (hatch_build.py) reads a Final as a C static; any other module-level
 # name is looked up in the module's dict at every use, and these are used at every request.
 _new_tuple: Final = tuple.__new__  # builds a PhaseTimings without its Python-level __new__
@@ -189,9 +185,10 @@ class Connection(asyncio.Protocol):
         first = raw[0]
         if first == 13 or first == 10:  # CR, LF
             raw = raw.lstrip(b"\r\n")  # llhttp skips empty lines before the status line
-        end = raw.find(b"\r\n\r\n")  # llhttp accepts CRLF line ends only
-        self._head = raw[:end]
-        self._raw = raw[end + 4 :] if self._status < 200 else b""  # an interim head is followed
+        # llhttp accepts CRLF line ends only.
+        head, _, rest = raw.partition(b"\r\n\r\n")
+        self._head = head
+        self._raw = rest if self._status < 200 else b""  # an interim head is followed
         if self._is_head and self._status >= 200:
             self.keep_alive = self._parser.should_keep_alive()
             self._fresh_parser_needed = True
@@ -228,12 +225,16 @@ class Connection(asyncio.Protocol):
             return
         body = chunks[0] if len(chunks) == 1 else b"".join(chunks)
         set_cookies: list[bytes] | None = None
-        if _FIELDS_TO_ACT_ON.search(head) is not None:
+        # The two fields a response is acted on for. Every header line follows a line feed and llhttp
+        # allows no space before the colon, so this finds them exactly. (partition takes one
+        # argument, a cheaper call than find; "in" first tries a bytes operand as an int.)
+        lower = head.lower()
+        if lower.partition(b"\nset-cookie:")[1] or lower.partition(b"\ncontent-encoding:")[1]:
             for name, value in head_fields(head):
-                lower = name.lower()
-                if lower == b"set-cookie":
+                field = name.lower()
+                if field == b"set-cookie":
                     set_cookies = [value] if set_cookies is None else [*set_cookies, value]
-                elif lower == b"content-encoding" and body:
+                elif field == b"content-encoding" and body:
                     try:
                         body = decode_body(body, value)
                     except ProtocolError as error:
