@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Protocol
 
 from latency import Latency
-from processes import Supervisor, cpu_seconds, tail
+from processes import Supervisor, cpu_times, tail
 
 Poll = Callable[[], int | None]  # Popen.poll: None while the process runs
 
@@ -50,6 +50,7 @@ class Measurement:
     verdict: str | None = None  # Horde's generator-health verdict for the run (None for Locust)
     tool_entries: int | None = None  # rows in the tool's stats CSV besides Aggregated
     latency: Latency | None = None  # latency workloads: reported percentiles and the truth
+    generator_system: float = 0.0  # the kernel's part of generator_cpu (system time)
 
 
 def run_time_for(warmup_s: float, seconds: float) -> int:
@@ -76,9 +77,9 @@ def measure(
     try:
         _wait_for_traffic(target, process.poll, before, log)
         _sleep_while_alive(warmup_s, process.poll, log)
-        start = (time.perf_counter(), target.requests(), cpu_seconds(process.pid), target.cpu_seconds())
+        start = (time.perf_counter(), target.requests(), cpu_times(process.pid), target.cpu_seconds())
         _sleep_while_alive(seconds, process.poll, log)
-        end = (time.perf_counter(), target.requests(), cpu_seconds(process.pid), target.cpu_seconds())
+        end = (time.perf_counter(), target.requests(), cpu_times(process.pid), target.cpu_seconds())
         if process.poll() is not None:
             raise ScenarioError(f"the generator exited during the measured window:\n{tail(log)}")
     finally:
@@ -91,13 +92,14 @@ def measure(
     return Measurement(
         requests_per_s=(end[1] - start[1]) / window,
         window_s=window,
-        generator_cpu=(end[2] - start[2]) / window,
+        generator_cpu=(sum(end[2]) - sum(start[2])) / window,
         nginx_cpu=(end[3] - start[3]) / window,
         nginx_requests=after - before,
         tool_requests=tool_requests,
         tool_failures=tool_failures,
         exit_code=exit_code,
         tool_entries=tool_entries,
+        generator_system=(end[2][1] - start[2][1]) / window,
     )
 
 

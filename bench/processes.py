@@ -74,21 +74,27 @@ def _signal_group(process: subprocess.Popen[bytes], signum: int) -> None:
         os.killpg(process.pid, signum)
 
 
-def cpu_seconds(pid: int) -> float:
-    """User+system CPU time of a process and all its descendants (0 for those already gone)."""
+def cpu_times(pid: int) -> tuple[float, float]:
+    """(user, system) CPU seconds of a process and all its descendants (0 for those already gone)."""
     try:
         root = psutil.Process(pid)
         processes = [root, *root.children(recursive=True)]
     except psutil.NoSuchProcess:
-        return 0.0
-    total = 0.0
+        return 0.0, 0.0
+    user = system = 0.0
     for process in processes:
         try:
             times = process.cpu_times()
         except psutil.NoSuchProcess:
             continue
-        total += times.user + times.system
-    return total
+        user += times.user
+        system += times.system
+    return user, system
+
+
+def cpu_seconds(pid: int) -> float:
+    """User+system CPU time of a process and all its descendants (0 for those already gone)."""
+    return sum(cpu_times(pid))
 
 
 def tail(path: Path, lines: int = 15) -> str:

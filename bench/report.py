@@ -15,6 +15,7 @@ _HEADER = (
     "each run",
     "gen CPU",
     "req/CPU-s",
+    "µs/req user+sys",
     "vs Locust (CPU)",
     "nginx CPU",
     "tool/nginx count",
@@ -52,6 +53,7 @@ def print_notes() -> None:
     print("Request Count divided by what nginx served during the generator's whole life.")
     print("req/CPU-s: req/s divided by the generator's CPU share: the per-core rate with time the")
     print("generator did not get the CPU (other load, a VM's steal time) taken out.")
+    print("µs/req user+sys: the generator's CPU time per request, in user space and in the kernel.")
     print("generator verdict: Horde's own health verdict (--summary-json) for each run: INVALID when")
     print("it was the bottleneck, as every no-wait scenario is meant to be; VALID for the paced control.")
 
@@ -101,7 +103,7 @@ def _row(
     scenario: Scenario, runs: list[Measurement], failure: str | None, reference: float, reference_cpu: float
 ) -> tuple[str, ...]:
     if not runs:
-        return (scenario.label, "FAILED", "", "", "", "", "", "", "", "")
+        return (scenario.label, "FAILED", "", "", "", "", "", "", "", "", "")
     per_cpu = median([_per_cpu(m) for m in runs])
     rate = median([m.requests_per_s for m in runs])
     ratio = f"{rate / reference:.2f}x" if reference else "n/a"
@@ -117,11 +119,20 @@ def _row(
         " / ".join(f"{m.requests_per_s:,.0f}" for m in runs),
         f"{median([m.generator_cpu for m in runs]):.0%}",
         f"{per_cpu:,.0f}",
+        _split(runs),
         f"{per_cpu / reference_cpu:.2f}x" if reference_cpu else "n/a",
         f"{median([m.nginx_cpu for m in runs]):.0%}",
         f"{median(counted):.4f}" if counted else "no count",
         verdict_counts(runs),
     )
+
+
+def _split(runs: list[Measurement]) -> str:
+    """CPU microseconds per request in user space and in the kernel (medians over the runs)."""
+    counted = [m for m in runs if m.requests_per_s]
+    user = median([(m.generator_cpu - m.generator_system) / m.requests_per_s * 1e6 for m in counted])
+    system = median([m.generator_system / m.requests_per_s * 1e6 for m in counted])
+    return f"{user:.1f}+{system:.1f}"
 
 
 def verdict_counts(runs: list[Measurement]) -> str:
