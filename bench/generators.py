@@ -1,7 +1,8 @@
 """The load generators under test, in one table, and the command line that runs each of them.
 
 Both tools take the same Locust flags, so one function builds every command line; a scenario only
-says which tool runs which locustfile on which workload. wrk, the ceiling, has its own line.
+says which tool runs which locustfile on which workload. wrk, the ceiling, and bare_asyncio.py, the
+Python floor, have their own lines.
 """
 
 from __future__ import annotations
@@ -14,14 +15,15 @@ from pathlib import Path
 from workloads import LATENCY_DELAYS_MS, latency_key
 
 SCENARIO_DIR = Path(__file__).resolve().parent / "scenarios"
+BARE_SCRIPT = Path(__file__).resolve().parent / "bare_asyncio.py"
 
 
 @dataclass(frozen=True)
 class Scenario:
     key: str  # the generator, the same across workloads: what --only selects
     label: str
-    tool: str  # "locust", "horde" or "wrk"
-    locustfile: str  # file name in bench/scenarios/ ("" for wrk)
+    tool: str  # "locust", "horde", "wrk" or "bare"
+    locustfile: str  # file name in bench/scenarios/ ("" for wrk and bare)
     workload: str = "get"  # a key of workloads.WORKLOADS
 
     @property
@@ -53,11 +55,13 @@ SCENARIOS: tuple[Scenario, ...] = (
     Scenario("horde-fast", _HORDE_FAST, "horde", "fast_http_user.py"),
     Scenario("horde-paced", "Horde HttpUser, paced (verdict control)", "horde", "paced_http_user.py"),
 )
-# Everything bench/throughput.py runs, in table order: the rows above, wrk as the GET ceiling, and
-# the other workloads, each with its own Locust FastHttpUser reference.
+# Everything bench/throughput.py runs, in table order: the rows above, wrk as the GET ceiling, bare
+# asyncio as what Horde's parts do without Horde, and the other workloads, each with its own Locust
+# FastHttpUser reference.
 SUITE: tuple[Scenario, ...] = (
     *SCENARIOS,
     Scenario("wrk", "wrk (C, the ceiling)", "wrk", ""),
+    Scenario("bare", "bare asyncio + httptools (no framework)", "bare", ""),
     *_trio("post-json", "post_json_fast.py", "post_json_http.py"),
     # FastHttpUser does not verify certificates by default, in Locust and in Horde alike.
     *_trio("https", "fast_http_user.py", "https_http.py"),
@@ -119,6 +123,20 @@ def wrk_argv(executable: list[str], *, url: str, connections: int, run_time_s: i
     ``--latency`` only adds the percentile table wrk prints when it stops (SIGINT), for the log.
     """
     return [*executable, "-t1", f"-c{connections}", f"-d{run_time_s}s", "--latency", f"{url}/"]
+
+
+def bare_argv(executable: list[str], *, url: str, connections: int, run_time_s: int) -> list[str]:
+    """bench/bare_asyncio.py, one coroutine and connection per user, like wrk's connections."""
+    return [
+        *executable,
+        str(BARE_SCRIPT),
+        "--url",
+        url,
+        "--connections",
+        str(connections),
+        "--seconds",
+        str(run_time_s),
+    ]
 
 
 def horde_executable() -> list[str]:

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from delay_target import DelayServer
-from generators import Scenario, generator_argv, wrk_argv
+from generators import Scenario, bare_argv, generator_argv, wrk_argv
 from latency import Latency, read_csv_percentiles, read_exact_percentiles
 from measure import Measurement, ScenarioError, Target, measure, read_verdict, run_time_for
 from nginx_target import Nginx
@@ -98,6 +98,9 @@ def run_one(
     if scenario.tool == "wrk":
         csv_prefix = None
         argv = wrk_argv(executable, url=host, connections=users, run_time_s=run_time_s)
+    elif scenario.tool == "bare":
+        csv_prefix = None
+        argv = bare_argv(executable, url=host, connections=users, run_time_s=run_time_s)
     else:
         assert csv_prefix is not None
         argv = generator_argv(
@@ -126,7 +129,7 @@ def run_one(
     )
     if summary_json is not None:
         result = replace(result, verdict=read_verdict(summary_json))
-    if scenario.tool == "wrk":
+    if scenario.tool in ("wrk", "bare"):
         result = replace(result, tool_requests=read_wrk_requests(run_dir / "generator.log"))
     if delay is not None:
         assert csv_prefix is not None
@@ -148,7 +151,8 @@ def _latency(delay: DelayServer, csv_prefix: Path, summary_json: Path | None) ->
 
 
 def read_wrk_requests(log: Path) -> int | None:
-    """The total from wrk's closing summary (``123456 requests in 10.00s, ...``), if it printed one."""
+    """The total from wrk's closing summary (``123456 requests in 10.00s, ...``), if it printed one
+    (bare_asyncio.py prints the same line)."""
     try:
         found = re.search(r"^\s*(\d+) requests in ", log.read_text(errors="replace"), re.MULTILINE)
     except OSError:

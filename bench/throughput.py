@@ -102,6 +102,8 @@ def resolve_tools(scenarios: list[Scenario], work_dir: Path) -> tuple[dict[str, 
         tools["locust"] = [str(ensure_locust(work_dir / "locust-venv"))]
     if "wrk" in needed:
         tools["wrk"] = [ensure_binary("wrk", "wrk")]
+    if "bare" in needed:
+        tools["bare"] = [sys.executable]  # Horde's interpreter: it has uvloop and httptools
     if "horde" in needed:
         horde = horde_executable()
         problem = check_runs(horde)
