@@ -1,4 +1,5 @@
-"""One generator core, Horde against Locust 2.47 (and wrk as the ceiling), workload by workload.
+"""One generator core, Horde against Locust 2.47 (wrk as the ceiling, bare asyncio as the Python
+floor), workload by workload.
 
     python bench/throughput.py [--seconds 10] [--runs 3] [--workload get,https] [--only horde-http]
 
