@@ -185,10 +185,11 @@ class Connection(asyncio.Protocol):
         first = raw[0]
         if first == 13 or first == 10:  # CR, LF
             raw = raw.lstrip(b"\r\n")  # llhttp skips empty lines before the status line
-        # llhttp accepts CRLF line ends only.
-        head, _, rest = raw.partition(b"\r\n\r\n")
-        self._head = head
-        self._raw = rest if self._status < 200 else b""  # an interim head is followed
+        # llhttp accepts CRLF line ends only. (find, not partition: partition would also copy the
+        # rest of the read, often the whole body, which only an interim response needs.)
+        end = raw.find(b"\r\n\r\n")
+        self._head = raw[:end]
+        self._raw = raw[end + 4 :] if self._status < 200 else b""  # an interim head is followed
         if self._is_head and self._status >= 200:
             self.keep_alive = self._parser.should_keep_alive()
             self._fresh_parser_needed = True
