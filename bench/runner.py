@@ -40,6 +40,10 @@ class Targets:
         return self.nginx, self.nginx.https_url if spec.target is TargetKind.NGINX_TLS else self.nginx.url
 
 
+# Generators with a command line of their own instead of the Locust flags.
+_OWN_LINES = {"wrk": wrk_argv, "bare": bare_argv}
+
+
 @dataclass(frozen=True)
 class Settings:
     seconds: float
@@ -95,12 +99,10 @@ def run_one(
     run_time_s = run_time_for(settings.warmup, settings.seconds)
     csv_prefix: Path | None = run_dir / "stats"
     summary_json = run_dir / "summary.json" if scenario.tool == "horde" else None
-    if scenario.tool == "wrk":
+    own_line = _OWN_LINES.get(scenario.tool)
+    if own_line is not None:  # no CSV; the count comes from the summary line it prints
         csv_prefix = None
-        argv = wrk_argv(executable, url=host, connections=users, run_time_s=run_time_s)
-    elif scenario.tool == "bare":
-        csv_prefix = None
-        argv = bare_argv(executable, url=host, connections=users, run_time_s=run_time_s)
+        argv = own_line(executable, url=host, connections=users, run_time_s=run_time_s)
     else:
         assert csv_prefix is not None
         argv = generator_argv(
@@ -129,7 +131,7 @@ def run_one(
     )
     if summary_json is not None:
         result = replace(result, verdict=read_verdict(summary_json))
-    if scenario.tool in ("wrk", "bare"):
+    if own_line is not None:
         result = replace(result, tool_requests=read_wrk_requests(run_dir / "generator.log"))
     if delay is not None:
         assert csv_prefix is not None
