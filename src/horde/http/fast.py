@@ -37,9 +37,6 @@ from horde.version import __version__
 
 __all__ = ["FastHttpSession", "FastResponse", "FastResponseContextManager"]
 
-# _request's arguments after (method, url), at their defaults.
-_NO_OPTIONS: Final = (None, None, False, False, None, None, None, True, None, None, None, None)
-
 # Bound Final: compiled code (hatch_build.py) reads a Final as a C static; any other module-level
 # name is looked up in the module's dict at every use, and these are used at every request.
 _wall_clock: Final = time.time
@@ -140,8 +137,8 @@ class FastHttpSession:
         **kwargs: Any,
     ) -> Any:
         """Send a request and report it. Extra keyword arguments: ``params``, ``files``, ``timeout``."""
-        coro = self._request(
-            method, url, name, data, catch_response, stream, headers, auth, json, allow_redirects,
+        coro = FastHttpSession._request(  # the class's own: see get()
+            self, method, url, name, data, catch_response, stream, headers, auth, json, allow_redirects,
             context, kwargs.get("params"), kwargs.get("files"), kwargs.get("timeout"),
         )  # fmt: skip
         if catch_response and not in_sync_context():
@@ -151,9 +148,12 @@ class FastHttpSession:
     def get(self, url: str, **kwargs: Any) -> Any:
         if kwargs:
             return self.request("GET", url, **kwargs)
-        # The bare ``client.get(url)`` skips the keyword plumbing.
-        # sync_or_async spelled out: this is the most common call in every locustfile.
-        coro = self._request("GET", url, *_NO_OPTIONS)
+        # The bare ``client.get(url)`` skips the keyword plumbing, and sync_or_async is spelled
+        # out: this is the most common call in every locustfile. _request is called through the
+        # class with every argument written out, as in HttpSession.get.
+        coro = FastHttpSession._request(
+            self, "GET", url, None, None, False, False, None, None, None, True, None, None, None, None
+        )
         current = _getcurrent()
         if type(current) is _BRIDGE_GREENLET:
             return current.parent.switch(coro)

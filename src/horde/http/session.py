@@ -36,9 +36,6 @@ from horde.version import __version__
 
 __all__ = ["HttpSession", "Response", "ResponseContextManager"]
 
-# _request's options after (method, url, name, catch_response, context), at their defaults.
-_NO_OPTIONS: Final = (None, None, None, None, None, None, None, None, True, None, False, None)
-
 # Bound Final: compiled code (hatch_build.py) reads a Final as a C static; any other module-level
 # name is looked up in the module's dict at every use, and these are used at every request.
 _wall_clock: Final = time.time
@@ -171,9 +168,9 @@ class HttpSession:
         **ignored: Any,
     ) -> Any:
         """Send a request and report it. Returns the Response (sync code) or an awaitable (async)."""
-        coro = self._request(
-            method.upper(), url, name, catch_response, context, params, data, json, headers, cookies, files,
-            auth, timeout, allow_redirects, verify, stream, cert,
+        coro = HttpSession._request(  # the class's own: see get()
+            self, method.upper(), url, name, catch_response, context, params, data, json, headers, cookies,
+            files, auth, timeout, allow_redirects, verify, stream, cert,
         )  # fmt: skip
         if catch_response and not in_sync_context():
             return PendingCatch(coro)
@@ -184,7 +181,14 @@ class HttpSession:
             return self.request("GET", url, **kwargs)
         # The bare ``client.get(url)`` of most locustfiles skips the keyword plumbing, and
         # sync_or_async is spelled out: this is the most common call in every locustfile.
-        coro = self._request("GET", url, None, False, None, *_NO_OPTIONS)
+        # Compiled code calls _request directly only like this: through the class, with every
+        # argument written out. ``self._request`` would be looked up as a Python attribute (the
+        # client is a Python subclass), and a call with ``*args`` is a generic Python call; the
+        # two cost about 2k instructions per request (bench/README.md).
+        coro = HttpSession._request(
+            self, "GET", url, None, False, None,  # name, catch_response, context
+            None, None, None, None, None, None, None, None, True, None, False, None,  # the options
+        )  # fmt: skip
         current = _getcurrent()
         if type(current) is _BRIDGE_GREENLET:
             return current.parent.switch(coro)
