@@ -75,10 +75,10 @@ def measure(
     before = target.requests()
     process = supervisor.start(argv, cpu=0, log_path=log)
     try:
-        _wait_for_traffic(target, process.poll, before, log)
-        _sleep_while_alive(warmup_s, process.poll, log)
+        wait_for_traffic(target, process.poll, before, log)
+        sleep_while_alive(warmup_s, process.poll, log)
         start = (time.perf_counter(), target.requests(), cpu_times(process.pid), target.cpu_seconds())
-        _sleep_while_alive(seconds, process.poll, log)
+        sleep_while_alive(seconds, process.poll, log)
         end = (time.perf_counter(), target.requests(), cpu_times(process.pid), target.cpu_seconds())
         if process.poll() is not None:
             raise ScenarioError(f"the generator exited during the measured window:\n{tail(log)}")
@@ -103,7 +103,7 @@ def measure(
     )
 
 
-def _wait_for_traffic(target: Target, poll: Poll, before: int, log: Path) -> None:
+def wait_for_traffic(target: Target, poll: Poll, before: int, log: Path) -> None:
     """Block until the target sees the generator's first requests (or the start-up budget runs out)."""
     deadline = time.monotonic() + STARTUP_BUDGET_S
     while time.monotonic() < deadline:
@@ -115,7 +115,7 @@ def _wait_for_traffic(target: Target, poll: Poll, before: int, log: Path) -> Non
     raise ScenarioError(f"no requests reached the target within {STARTUP_BUDGET_S}s:\n{tail(log)}")
 
 
-def _sleep_while_alive(seconds: float, poll: Poll, log: Path) -> None:
+def sleep_while_alive(seconds: float, poll: Poll, log: Path) -> None:
     deadline = time.perf_counter() + seconds
     while (remaining := deadline - time.perf_counter()) > 0:
         if poll() is not None:
