@@ -88,6 +88,8 @@ def print_cardinality(scenarios: list[Scenario], results: Results) -> None:
         f"Issue target: >= {CARDINALITY_TARGET:.2f}x (judged per CPU-second)"
     )
     print_rows([("Scenario", "req/s ratio", "req/CPU-s ratio", "stats entries", "target"), *lines])
+    print("(runs one after the other: on a shared VM this ratio swings by about 0.1 between invocations;")
+    print(" bench/cardinality.py runs the pair side by side, so that the machine's drift cancels)")
 
 
 def _entries(runs: list[Measurement]) -> str:
