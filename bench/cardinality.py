@@ -32,9 +32,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from generators import SUITE, Scenario, generator_argv
-from measure import ScenarioError, read_aggregated, run_time_for, sleep_while_alive, wait_for_traffic
+from measure import ScenarioError, read_aggregated, run_time_for, wait_for_traffic
 from nginx_target import Nginx, SetupError, ensure_nginx
-from processes import Supervisor, cpu_seconds
+from processes import Supervisor, cpu_seconds, tail
 from report import CARDINALITY_TARGET
 from table import print_rows
 from throughput import (
@@ -88,7 +88,7 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     keys = [key.strip() for key in args.only.split(",") if key.strip()]
     unknown = [key for key in keys if key not in PAIRED_KEYS]
     if unknown or not keys:
-        parser.error(f"unknown generator {', '.join(unknown)!r}; choose from {', '.join(PAIRED_KEYS)}")
+        parser.error(f"--only takes generators from: {', '.join(PAIRED_KEYS)} (got {args.only!r})")
     if args.rounds < 1 or args.seconds <= 0:
         parser.error("--rounds must be at least 1 and --seconds above 0")
     args.keys = keys
@@ -132,12 +132,11 @@ def run_pair(
             started.append(process)
         for i in (0, 1):
             wait_for_traffic(sides[i].nginx, processes[i].poll, before[i], logs[i])
-        sleep_while_alive(args.warmup, lambda: _first_exit(started), logs[0])
+        _sleep_while_both_run(args.warmup, processes, logs)
         start = _sample(sides, processes)
-        sleep_while_alive(args.seconds, lambda: _first_exit(started), logs[0])
+        _sleep_while_both_run(args.seconds, processes, logs)
         end = _sample(sides, processes)
-        if _first_exit(started) is not None:
-            raise ScenarioError("a generator exited during the measured window")
+        _check_both_run(processes, logs)
     finally:
         for process in started:
             supervisor.stop(process, signal.SIGTERM, grace=30)
@@ -153,13 +152,19 @@ def run_pair(
     )
 
 
-def _first_exit(processes: list[subprocess.Popen[bytes]]) -> int | None:
-    """The exit code of the first generator found to have exited, None while all run."""
-    for process in processes:
-        code = process.poll()
-        if code is not None:
-            return code
-    return None
+def _sleep_while_both_run(
+    seconds: float, processes: dict[int, subprocess.Popen[bytes]], logs: list[Path]
+) -> None:
+    deadline = time.perf_counter() + seconds
+    while (remaining := deadline - time.perf_counter()) > 0:
+        _check_both_run(processes, logs)
+        time.sleep(min(remaining, 0.25))
+
+
+def _check_both_run(processes: dict[int, subprocess.Popen[bytes]], logs: list[Path]) -> None:
+    for i, process in processes.items():
+        if process.poll() is not None:
+            raise ScenarioError(f"side {i}'s generator exited early:\n{tail(logs[i])}")
 
 
 def _sample(

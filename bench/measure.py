@@ -76,9 +76,9 @@ def measure(
     process = supervisor.start(argv, cpu=0, log_path=log)
     try:
         wait_for_traffic(target, process.poll, before, log)
-        sleep_while_alive(warmup_s, process.poll, log)
+        _sleep_while_alive(warmup_s, process.poll, log)
         start = (time.perf_counter(), target.requests(), cpu_times(process.pid), target.cpu_seconds())
-        sleep_while_alive(seconds, process.poll, log)
+        _sleep_while_alive(seconds, process.poll, log)
         end = (time.perf_counter(), target.requests(), cpu_times(process.pid), target.cpu_seconds())
         if process.poll() is not None:
             raise ScenarioError(f"the generator exited during the measured window:\n{tail(log)}")
@@ -115,7 +115,7 @@ def wait_for_traffic(target: Target, poll: Poll, before: int, log: Path) -> None
     raise ScenarioError(f"no requests reached the target within {STARTUP_BUDGET_S}s:\n{tail(log)}")
 
 
-def sleep_while_alive(seconds: float, poll: Poll, log: Path) -> None:
+def _sleep_while_alive(seconds: float, poll: Poll, log: Path) -> None:
     deadline = time.perf_counter() + seconds
     while (remaining := deadline - time.perf_counter()) > 0:
         if poll() is not None:
