@@ -49,6 +49,8 @@ MAX_INDEX: Final = (MAX_SHIFT << SUB_BUCKET_BITS) + LINEAR_LIMIT - 1
 
 DENSE_MIN_BUCKETS: Final = 16
 """A sparse histogram turns dense once it has this many buckets (see the module docstring)."""
+SMALL_COUNT: Final = 256
+"""The largest int Python shares instead of allocating; see ``Histogram._carry``."""
 
 # Slack for p * N computed in binary floating point (0.95 * 100 may be 95.00000000000001).
 _RANK_EPSILON: Final = 1e-9
@@ -168,10 +170,13 @@ class Histogram:
     histograms built from bucket counts alone, min and max are estimates as good as percentiles.
     """
 
-    __slots__ = ("_counts", "_max", "_min", "_total", "clamped")
+    __slots__ = ("_carried", "_counts", "_max", "_min", "_total", "clamped")
 
     def __init__(self) -> None:
         self._counts: dict[int, int] | list[int] = {}
+        # Dense buckets' counts beyond SMALL_COUNT, moved out of the list by record() (see there);
+        # folded back in before anything reads the counts. None when nothing is carried.
+        self._carried: dict[int, int] | None = None
         self._total = 0  # the sum of _counts, kept so that a percentile is one walk, not a sum too
         self._min = _EMPTY_MIN
         self._max = _EMPTY_MAX
@@ -199,7 +204,11 @@ class Histogram:
         counts = self._counts
         if isinstance(counts, list):
             if index < len(counts):
-                counts[index] += 1
+                had = counts[index]
+                if had < SMALL_COUNT:
+                    counts[index] = had + 1  # one of Python's shared small ints: nothing allocated
+                else:
+                    self._carry(index, had + 1)
             else:
                 self._add_bucket(index, 1)
         else:
@@ -233,6 +242,28 @@ class Histogram:
         self._min = min(self._min, value_us)
         self._max = max(self._max, value_us)
 
+    def _carry(self, index: int, n: int) -> None:
+        """Move a dense bucket's count ``n`` out of the list, which then counts from 0 again.
+
+        Python allocates every int above 256 (and frees the old one) when a count goes up, and
+        each such int lies somewhere else in memory: with 1,000 names that is a cache miss per
+        histogram update. The list therefore holds small counts only, and every 257th update of a
+        bucket adds to this dict instead."""
+        carried = self._carried
+        if carried is None:
+            carried = self._carried = {}
+        carried[index] = carried.get(index, 0) + n
+        self._counts[index] = 0
+
+    def _fold(self) -> None:
+        """Put the carried counts back into the list: every reader of ``_counts`` calls this first."""
+        carried = self._carried
+        if carried is not None:
+            self._carried = None
+            counts = self._counts
+            for index, n in carried.items():
+                counts[index] += n
+
     def _add(self, index: int, n: int) -> None:
         self._total += n
         try:
@@ -261,6 +292,7 @@ class Histogram:
     # Reading -----------------------------------------------------------------------------------
     def pairs(self) -> Iterator[tuple[int, int]]:
         """(bucket index, count) of the occupied buckets, ascending."""
+        self._fold()
         counts = self._counts
         if isinstance(counts, list):
             return zip(compress(count(), counts), filter(None, counts), strict=True)
@@ -284,6 +316,7 @@ class Histogram:
 
     def __len__(self) -> int:
         """Number of occupied buckets (not samples: see ``count``)."""
+        self._fold()
         counts = self._counts
         return len(counts) - counts.count(0) if isinstance(counts, list) else len(counts)
 
@@ -309,6 +342,7 @@ class Histogram:
         if not wanted:
             return results
         wanted.sort()
+        self._fold()
         # One walk with a running total, to the last wanted rank. Compiled, this is a loop over C
         # integers: a report of 1,000 entries asks for their percentiles every second or two.
         counts = self._counts
@@ -371,6 +405,7 @@ class Histogram:
 
     def snapshot(self) -> BucketCounts:
         """A compact immutable copy of the buckets (extremes not included)."""
+        self._fold()
         counts = self._counts
         if isinstance(counts, list):
             return BucketCounts(array("H", compress(count(), counts)), array("Q", filter(None, counts)))
@@ -380,6 +415,8 @@ class Histogram:
     # Combining ---------------------------------------------------------------------------------
     def merge(self, other: Histogram) -> None:
         """Add ``other``'s counts into this one. Lossless: same result as recording both streams."""
+        self._fold()
+        other._fold()
         mine, theirs = self._counts, other._counts
         if isinstance(mine, list):
             if isinstance(theirs, list):
@@ -408,6 +445,7 @@ class Histogram:
     def subtract(self, older: Histogram | BucketCounts) -> None:
         """Remove ``older``'s counts (an earlier state of this histogram), leaving what was
         recorded since. Buckets never go below zero. Used for the windowed "current" percentiles."""
+        self._fold()
         counts = self._counts
         for index, n in older.pairs():
             try:
@@ -437,6 +475,7 @@ class Histogram:
         self._min, self._max = estimated_extremes(occupied[0], occupied[-1], *known)
 
     def copy(self) -> Histogram:
+        self._fold()
         clone = Histogram()
         clone._counts = self._counts.copy()
         clone._total = self._total
@@ -447,6 +486,7 @@ class Histogram:
 
     def reset(self) -> None:
         self._counts = {}
+        self._carried = None
         self._total = 0
         self._min = _EMPTY_MIN
         self._max = _EMPTY_MAX

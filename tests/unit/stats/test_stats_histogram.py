@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 import random
+from collections import Counter
 
 import pytest
 
@@ -11,6 +12,7 @@ from horde.stats.histogram import (
     LINEAR_LIMIT,
     MAX_INDEX,
     MAX_VALUE_US,
+    SMALL_COUNT,
     Histogram,
     bucket_bounds,
     bucket_index,
@@ -134,6 +136,64 @@ def test_storage_turns_dense_for_busy_histograms_and_stays_equal():
     assert sparse == dense
     assert sparse.percentiles(PERCENTILES) == dense.percentiles(PERCENTILES)
     assert len(sparse) == len(dense) and sparse.count == dense.count
+
+
+def busy_histogram(hot_records: int) -> tuple[Histogram, Counter[int], int]:
+    """A dense histogram (20 buckets) whose bucket at 900 µs is recorded ``hot_records`` times
+    more, with the expected counts per bucket index; nothing reads it in between."""
+    histogram, expected = Histogram(), Counter[int]()
+    for value in [*range(300, 2_300, 100), *([900] * hot_records)]:
+        histogram.record(value)
+        expected[bucket_index(value)] += 1
+    return histogram, expected, bucket_index(900)
+
+
+def test_the_list_keeps_only_small_counts_until_someone_reads():
+    # Python allocates every int above 256: the list holds small ones, the rest is carried.
+    histogram, expected, hot = busy_histogram(1_000)
+    assert isinstance(histogram._counts, list)
+    assert max(histogram._counts) <= SMALL_COUNT
+    assert histogram._carried is not None and sum(histogram._carried.values()) > 0
+    assert histogram.bucket_counts() == dict(expected)
+    assert histogram._counts[hot] == expected[hot] == 1_001
+
+
+@pytest.mark.parametrize("hot_records", [SMALL_COUNT - 2, SMALL_COUNT - 1, SMALL_COUNT, 3 * SMALL_COUNT + 5])
+def test_carried_counts_are_seen_by_every_reader(hot_records):
+    histogram, expected, hot = busy_histogram(hot_records)
+    values = sorted(bucket_value(index) for index, n in expected.items() for _ in range(n))
+    reference = Histogram()
+    for value in values:
+        reference.record_many(value, 1)
+    assert histogram.count == sum(expected.values())
+    assert histogram.percentiles(PERCENTILES) == reference.percentiles(PERCENTILES)
+    for _ in range(SMALL_COUNT + 3):  # carried again after the read folded the counts back
+        histogram.record(900)
+    expected[hot] += SMALL_COUNT + 3
+    assert len(histogram) == len(expected)
+    assert dict(zip(histogram.snapshot().indexes, histogram.snapshot().counts, strict=True)) == dict(expected)
+    assert Histogram.decode(histogram.encode()).bucket_counts() == dict(expected)
+
+
+def test_carried_counts_survive_copy_merge_and_subtract():
+    histogram, expected, hot = busy_histogram(700)
+    clone = histogram.copy()
+    assert clone.bucket_counts() == dict(expected)
+    earlier = histogram.copy()
+    for _ in range(600):
+        histogram.record(900)
+    other, other_expected, _ = busy_histogram(500)
+    merged = Histogram()
+    merged.merge(histogram)
+    merged.merge(other)
+    assert merged.bucket_counts() == {
+        index: expected[index] + other_expected[index] + (600 if index == hot else 0)
+        for index in expected | other_expected
+    }
+    histogram.subtract(earlier)
+    assert histogram.bucket_counts() == {hot: 600}
+    histogram.reset()
+    assert histogram._carried is None and histogram.bucket_counts() == {}
 
 
 @pytest.mark.parametrize("sizes", [(10, 10), (5_000, 10), (10, 5_000), (5_000, 5_000)])
