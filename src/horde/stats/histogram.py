@@ -19,7 +19,9 @@ Storage is sparse while a histogram has few buckets (a dict ``index -> count``) 
 dense list indexed by bucket once it has ``DENSE_MIN_BUCKETS``: a list update is cheaper than a
 dict update, and with 1,000 request names every histogram would otherwise spend its first few
 hundred samples in the dict (``bench/stats_record.py --names 1000``: ~25 % of ``record``'s cost).
-The list reaches to the highest bucket: ~10 KB for latencies up to 100 ms, 30 KB at most.
+The list reaches to the highest bucket: ~10 KB for latencies up to 100 ms, 30 KB at most. Its
+counts stay at most 256, ints Python shares instead of allocating: a bucket's 257th update moves
+its count into a small dict, which every reader folds back into the list first.
 :meth:`Histogram.record` checks which form it has and whether the bucket exists, so a new bucket
 costs no exception.
 
