@@ -33,19 +33,11 @@ from pathlib import Path
 
 from generators import SUITE, Scenario, generator_argv
 from measure import ScenarioError, read_aggregated, run_time_for, wait_for_traffic
-from nginx_target import Nginx, SetupError, ensure_nginx
+from nginx_target import Nginx, ensure_nginx
 from processes import Supervisor, cpu_seconds, tail
 from report import CARDINALITY_TARGET
 from table import print_rows
-from throughput import (
-    BENCH_DIR,
-    GENERATOR_CPU,
-    TARGET_CPU,
-    _raise_interrupt,
-    can_pin,
-    check_nginx,
-    resolve_tools,
-)
+from throughput import BENCH_DIR, GENERATOR_CPU, TARGET_CPU, can_pin, check_nginx, resolve_tools, run_guarded
 from workloads import CARDINALITY_PAIR
 
 ONE, MANY = CARDINALITY_PAIR
@@ -176,64 +168,56 @@ def _sample(
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = parse_args(argv)
-    for signum in (signal.SIGINT, signal.SIGTERM):
-        signal.signal(signum, _raise_interrupt)
     supervisor = Supervisor(pin=can_pin())
     pairs = {key: pair_for(key, args.control) for key in args.keys}
-    results: dict[str, list[Round]] = {key: [] for key in args.keys}
-    failures: dict[str, str] = {}
-    stamp = time.strftime("%Y%m%d-%H%M%S")
-    try:
-        tools, unavailable = resolve_tools([s for pair in pairs.values() for s in pair], args.work_dir)
-        servers = []
-        for name in ("cardinality-a", "cardinality-b"):
-            server = Nginx(ensure_nginx(), args.work_dir / name)
-            server.start(supervisor, cpu=TARGET_CPU)
-            check_nginx(server)
-            servers.append(server)
-        for number in range(1, args.rounds + 1):
-            for key, (one, many) in pairs.items():
-                if key in failures:
-                    continue
-                if one.tool in unavailable:
-                    failures[key] = unavailable[one.tool]
-                    continue
-                print(
-                    f"[round {number}/{args.rounds}] {one.label}: {one.locustfile} beside {many.locustfile}",
-                    flush=True,
-                )
-                run_dir = args.work_dir / "runs" / stamp / f"cardinality-{key}-{number}"
-                try:
-                    result = run_pair(
-                        (Side(one, servers[0]), Side(many, servers[1])),
-                        tools[one.tool],
-                        args,
-                        supervisor,
-                        run_dir,
-                        first=number % 2,
-                    )
-                except ScenarioError as exc:
-                    print(f"  FAILED: {exc}", flush=True)
-                    failures[key] = str(exc).splitlines()[0]
-                    continue
-                results[key].append(result)
-                print(
-                    f"  {result.per_cpu[0]:,.0f} and {result.per_cpu[1]:,.0f} req/CPU-s (cores "
-                    f"{result.cpu[0]:.0%} + {result.cpu[1]:.0%}): ratio {result.ratio:.3f}",
-                    flush=True,
-                )
-    except (SetupError, OSError) as exc:
-        print(f"SETUP FAILED: {exc}", file=sys.stderr)
-        return 2
-    except KeyboardInterrupt:
-        print("interrupted; stopping everything this benchmark started", file=sys.stderr)
-        return 130
-    finally:
-        for signum in (signal.SIGINT, signal.SIGTERM):
-            signal.signal(signum, signal.SIG_IGN)
-        supervisor.stop_all()
+    code, outcome = run_guarded(supervisor, lambda: run_rounds(args, pairs, supervisor))
+    if outcome is None:
+        return code
+    results, failures = outcome
     print_summary(args, pairs, results, failures)
     return 3 if failures else 0
+
+
+def run_rounds(
+    args: argparse.Namespace, pairs: dict[str, tuple[Scenario, Scenario]], supervisor: Supervisor
+) -> tuple[dict[str, list[Round]], dict[str, str]]:
+    """Every round of every selected pair, round by round; a pair that fails is not run again."""
+    results: dict[str, list[Round]] = {key: [] for key in pairs}
+    failures: dict[str, str] = {}
+    stamp = time.strftime("%Y%m%d-%H%M%S")
+    tools, unavailable = resolve_tools([s for pair in pairs.values() for s in pair], args.work_dir)
+    servers = []
+    for name in ("cardinality-a", "cardinality-b"):
+        server = Nginx(ensure_nginx(), args.work_dir / name)
+        server.start(supervisor, cpu=TARGET_CPU)
+        check_nginx(server)
+        servers.append(server)
+    for number in range(1, args.rounds + 1):
+        for key, (one, many) in pairs.items():
+            if key in failures:
+                continue
+            if one.tool in unavailable:
+                failures[key] = unavailable[one.tool]
+                continue
+            print(
+                f"[round {number}/{args.rounds}] {one.label}: {one.locustfile} beside {many.locustfile}",
+                flush=True,
+            )
+            run_dir = args.work_dir / "runs" / stamp / f"cardinality-{key}-{number}"
+            sides = (Side(one, servers[0]), Side(many, servers[1]))
+            try:
+                result = run_pair(sides, tools[one.tool], args, supervisor, run_dir, first=number % 2)
+            except ScenarioError as exc:
+                print(f"  FAILED: {exc}", flush=True)
+                failures[key] = str(exc).splitlines()[0]
+                continue
+            results[key].append(result)
+            print(
+                f"  {result.per_cpu[0]:,.0f} and {result.per_cpu[1]:,.0f} req/CPU-s (cores "
+                f"{result.cpu[0]:.0%} + {result.cpu[1]:.0%}): ratio {result.ratio:.3f}",
+                flush=True,
+            )
+    return results, failures
 
 
 def print_summary(

@@ -21,10 +21,11 @@ import os
 import shutil
 import signal
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import asdict
 from pathlib import Path
 from types import FrameType
+from typing import TypeVar
 
 from delay_target import DelayServer
 from generators import GENERATOR_KEYS, REFERENCE_KEY, SUITE, Scenario, check_runs, horde_executable
@@ -40,6 +41,7 @@ from runner import Settings, Targets, run_all
 from workloads import WORKLOAD_KEYS, WORKLOADS, Kind, Target
 
 BENCH_DIR = Path(__file__).resolve().parent
+T = TypeVar("T")
 GENERATOR_CPU, TARGET_CPU = 0, 1
 
 
@@ -192,29 +194,43 @@ def _raise_interrupt(signum: int, frame: FrameType | None) -> None:
     raise KeyboardInterrupt
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    args = parse_args(argv)
+def run_guarded(supervisor: Supervisor, work: Callable[[], T]) -> tuple[int, T | None]:
+    """Run ``work`` with Ctrl-C and SIGTERM raised as KeyboardInterrupt, and stop every process
+    ``supervisor`` started however it ends. Returns (0, what ``work`` returned), or (2, None) when
+    set-up failed and (130, None) when interrupted: the exit codes of the benchmark scripts."""
     # SIGINT explicitly too: a shell starting us in the background leaves SIGINT ignored.
     for signum in (signal.SIGINT, signal.SIGTERM):
         signal.signal(signum, _raise_interrupt)
-    pinned = can_pin()
-    supervisor = Supervisor(pin=pinned)
-    settings = Settings(args.seconds, args.warmup, args.users, args.runs, args.work_dir)
     try:
-        tools, unavailable = resolve_tools(args.scenarios, args.work_dir)
-        targets = start_targets(args.scenarios, supervisor, args.work_dir)
-        results, failures = run_all(args.scenarios, settings, supervisor, targets, tools, unavailable)
+        return 0, work()
     except (SetupError, OSError) as exc:
         print(f"SETUP FAILED: {exc}", file=sys.stderr)
-        return 2
+        return 2, None
     except KeyboardInterrupt:
         print("interrupted; stopping everything this benchmark started", file=sys.stderr)
-        return 130
+        return 130, None
     finally:
         # A second Ctrl-C must not cut the clean-up short; every stop in it is bounded in time.
         for signum in (signal.SIGINT, signal.SIGTERM):
             signal.signal(signum, signal.SIG_IGN)
         supervisor.stop_all()
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = parse_args(argv)
+    pinned = can_pin()
+    supervisor = Supervisor(pin=pinned)
+    settings = Settings(args.seconds, args.warmup, args.users, args.runs, args.work_dir)
+
+    def measure_all() -> tuple[dict[str, list[Measurement]], dict[str, str]]:
+        tools, unavailable = resolve_tools(args.scenarios, args.work_dir)
+        targets = start_targets(args.scenarios, supervisor, args.work_dir)
+        return run_all(args.scenarios, settings, supervisor, targets, tools, unavailable)
+
+    code, outcome = run_guarded(supervisor, measure_all)
+    if outcome is None:
+        return code
+    results, failures = outcome
     print_report(args, results, failures)
     save(args.work_dir / "results.json", args, results, failures, pinned)
     print(f"raw results: {args.work_dir / 'results.json'}")
