@@ -108,7 +108,6 @@ def run_pair(
     logs = [run_dir / f"side{i}" / "generator.log" for i in (0, 1)]
     prefixes = [run_dir / f"side{i}" / "stats" for i in (0, 1)]
     before = [side.nginx.requests() for side in sides]
-    started: list[subprocess.Popen[bytes]] = []
     try:
         for i in order:
             argv = generator_argv(
@@ -120,8 +119,7 @@ def run_pair(
                 csv_prefix=prefixes[i],
             )
             print(f"  side {i}: {' '.join(argv)}", flush=True)
-            processes[i] = process = supervisor.start(argv, cpu=GENERATOR_CPU, log_path=logs[i])
-            started.append(process)
+            processes[i] = supervisor.start(argv, cpu=GENERATOR_CPU, log_path=logs[i])
         for i in (0, 1):
             wait_for_traffic(sides[i].nginx, processes[i].poll, before[i], logs[i])
         _sleep_while_both_run(args.warmup, processes, logs)
@@ -130,7 +128,7 @@ def run_pair(
         end = _sample(sides, processes)
         _check_both_run(processes, logs)
     finally:
-        for process in started:
+        for process in processes.values():
             supervisor.stop(process, signal.SIGTERM, grace=30)
     window = end[0] - start[0]
     requests = [end[1][i] - start[1][i] for i in (0, 1)]
@@ -226,12 +224,12 @@ def print_summary(
     results: dict[str, list[Round]],
     failures: dict[str, str],
 ) -> None:
-    one, many = (ONE, ONE) if args.control else (ONE, MANY)
+    many = ONE if args.control else MANY
     print()
     goal = (
         "control: both sides alike, 1.00 is right" if args.control else f"target >= {CARDINALITY_TARGET:.2f}"
     )
-    print(f"{many} beside {one}: requests per CPU-second, same window, same core ({goal})")
+    print(f"{many} beside {ONE}: requests per CPU-second, same window, same core ({goal})")
     rows: list[tuple[str, ...]] = [
         ("Generator", "median ratio", "range", "each round", "stats entries", "target")
     ]
