@@ -51,7 +51,8 @@ def test_start_watch_change_reload_stop_and_download(browser: Any, target: Targe
     with web_run("-f", DEMO_LOCUSTFILE, "--host", target.url, log=tmp_path / "log.txt") as (_, url):
         page = browser.new_page(viewport={"width": 1440, "height": 900}, accept_downloads=True)
         errors: list[str] = []
-        page.on("pageerror", lambda error: errors.append(str(error)))
+        # With the stack: a page error seen once in CI ("Invalid array length") did not come back.
+        page.on("pageerror", lambda error: errors.append(f"{error}\n{error.stack}"))
         page.goto(url)
 
         # Start from the form, which opens by itself before the first test.
@@ -132,7 +133,7 @@ def test_start_watch_change_reload_stop_and_download(browser: Any, target: Targe
 
         # The report opens offline and draws its tables and charts.
         report = browser.new_page(viewport={"width": 1440, "height": 900})
-        report.on("pageerror", lambda error: errors.append(f"report: {error}"))
+        report.on("pageerror", lambda error: errors.append(f"report: {error}\n{error.stack}"))
         report.goto(report_path.as_uri())
         report.locator("#request-statistics tbody tr").first.wait_for()
         assert report.locator("[data-chart] canvas").count() >= 4
