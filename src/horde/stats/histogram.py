@@ -19,11 +19,15 @@ Storage is sparse while a histogram has few buckets (a dict ``index -> count``) 
 dense list indexed by bucket once it has ``DENSE_MIN_BUCKETS``: a list update is cheaper than a
 dict update, and with 1,000 request names every histogram would otherwise spend its first few
 hundred samples in the dict (``bench/stats_record.py --names 1000``: ~25 % of ``record``'s cost).
-The list reaches to the highest bucket: ~10 KB for latencies up to 100 ms, 30 KB at most. Its
-counts stay at most 256, ints Python shares instead of allocating: a bucket's 257th update moves
-its count into a small dict, which every reader folds back into the list first.
-:meth:`Histogram.record` checks which form it has and whether the bucket exists, so a new bucket
-costs no exception.
+The list reaches to the highest bucket: ~10 KB for latencies up to 100 ms, 30 KB at most.
+
+A dense histogram does not record into that list but into ``_pending``, one byte per bucket
+(``librt.vecs``' packed ``vec[u8]``, which compiled code indexes natively), and every reader first
+folds the pending counts into the list (:meth:`Histogram._fold`); a bucket's 256th pending sample
+goes to the list at once. With 1,000 request names the lists are tens of megabytes touched at
+random, a cache miss per update and a long walk for the garbage collector; the pending bytes are
+an eighth of that, and not a container the collector walks. A new bucket costs no exception:
+:meth:`Histogram.record` checks the index against the pending buffer's length.
 
 ``RequestStats.record`` calls :meth:`Histogram.record_ms` for every request; both are compiled
 (``hatch_build.py``), so the call costs no more than the code written out would.
@@ -38,6 +42,9 @@ from itertools import compress, count
 from operator import add
 from typing import Final
 
+from librt.vecs import vec
+from mypy_extensions import u8
+
 from horde.stats.histogram_codec import pack_histogram, unpack_histogram
 
 SUB_BUCKET_BITS: Final = 7
@@ -51,8 +58,8 @@ MAX_INDEX: Final = (MAX_SHIFT << SUB_BUCKET_BITS) + LINEAR_LIMIT - 1
 
 DENSE_MIN_BUCKETS: Final = 16
 """A sparse histogram turns dense once it has this many buckets (see the module docstring)."""
-SMALL_COUNT: Final = 256
-"""The largest int Python shares instead of allocating; see ``Histogram._carry``."""
+PENDING_MAX: Final = 255
+"""The most samples a bucket's pending byte holds; the next one moves them to the list."""
 
 # Slack for p * N computed in binary floating point (0.95 * 100 may be 95.00000000000001).
 _RANK_EPSILON: Final = 1e-9
@@ -172,14 +179,16 @@ class Histogram:
     histograms built from bucket counts alone, min and max are estimates as good as percentiles.
     """
 
-    __slots__ = ("_carried", "_counts", "_max", "_min", "_total", "clamped")
+    __slots__ = ("_counts", "_dirty", "_max", "_min", "_pending", "_total", "clamped")
 
     def __init__(self) -> None:
         self._counts: dict[int, int] | list[int] = {}
-        # Dense buckets' counts beyond SMALL_COUNT, moved out of the list by record() (see there);
-        # folded back in before anything reads the counts. None when nothing is carried.
-        self._carried: dict[int, int] | None = None
-        self._total = 0  # the sum of _counts, kept so that a percentile is one walk, not a sum too
+        # A dense histogram's recent samples, one byte per bucket of the list (none while sparse,
+        # and possibly shorter than a list that merge() grew); folded in before anything reads the
+        # counts. _dirty: something is pending.
+        self._pending: vec[u8] = vec[u8]()
+        self._dirty = False
+        self._total = 0  # samples (counts plus pending), kept so that a percentile is one walk, not a sum too
         self._min = _EMPTY_MIN
         self._max = _EMPTY_MAX
         self.clamped = 0
@@ -199,26 +208,20 @@ class Histogram:
             index = value_us
         else:
             index = value_us = 0
-        # Narrowed by type, so that compiled code uses list and dict operations on C integers; no
-        # exception for a new bucket (a histogram of one of 1,000 names meets new buckets for a
-        # long time, and a raised LookupError costs microseconds).
+        # Compiled, the pending buffer is read and written as bytes in C; everything else (a sparse
+        # histogram, a bucket above the list's end) takes the slow path, which raises nothing (a
+        # histogram of one of 1,000 names meets new buckets for a long time).
         self._total += 1
-        counts = self._counts
-        if isinstance(counts, list):
-            if index < len(counts):
-                had = counts[index]
-                if had < SMALL_COUNT:
-                    counts[index] = had + 1  # one of Python's shared small ints: nothing allocated
-                else:
-                    self._carry(index, had + 1)
+        pending = self._pending
+        if index < len(pending):
+            had = pending[index]
+            if had < PENDING_MAX:
+                pending[index] = had + 1
+                self._dirty = True
             else:
-                self._add_bucket(index, 1)
+                self._carry(index)
         else:
-            n = counts.get(index)
-            if n is None:
-                self._add_bucket(index, 1)
-            else:
-                counts[index] = n + 1
+            self._add_slow(index)
         if value_us < self._min:
             self._min = value_us
         if value_us > self._max:
@@ -244,27 +247,35 @@ class Histogram:
         self._min = min(self._min, value_us)
         self._max = max(self._max, value_us)
 
-    def _carry(self, index: int, n: int) -> None:
-        """Move a dense bucket's count ``n`` out of the list, which then counts from 0 again.
+    def _carry(self, index: int) -> None:
+        """A bucket's pending byte is full: its samples and this one go to the list."""
+        counts = self._counts
+        if isinstance(counts, list):  # only a list has a pending buffer
+            counts[index] += PENDING_MAX + 1
+            self._pending[index] = 0
 
-        Python allocates every int above 256 (and frees the old one) when a count goes up, and
-        each such int lies somewhere else in memory: with 1,000 names that is a cache miss per
-        histogram update. The list therefore holds small counts only, and every 257th update of a
-        bucket adds to this dict instead."""
-        carried = self._carried
-        if carried is None:
-            carried = self._carried = {}
-        carried[index] = carried.get(index, 0) + n
-        self._counts[index] = 0
+    def _add_slow(self, index: int) -> None:
+        """One sample the pending buffer does not reach: a sparse histogram, or a bucket beyond
+        the buffer (a new one, or one of a list that merge() grew)."""
+        counts = self._counts
+        if isinstance(counts, dict):
+            n = counts.get(index)
+            if n is not None:
+                counts[index] = n + 1
+                return
+        self._add_bucket(index, 1)
 
     def _fold(self) -> None:
-        """Put the carried counts back into the list: every reader of ``_counts`` calls this first."""
-        carried = self._carried
-        if carried is not None:
-            self._carried = None
-            counts = self._counts
-            for index, n in carried.items():
-                counts[index] += n
+        """Add the pending samples into the list: every reader of ``_counts`` calls this first."""
+        counts = self._counts
+        if self._dirty and isinstance(counts, list):  # only a list has pending samples
+            self._dirty = False
+            pending = self._pending
+            for i in range(len(pending)):  # compiled: a C loop over the bytes
+                n = pending[i]
+                if n:
+                    counts[i] += n
+                    pending[i] = 0
 
     def _add(self, index: int, n: int) -> None:
         self._total += n
@@ -274,20 +285,25 @@ class Histogram:
             self._add_bucket(index, n)
 
     def _add_bucket(self, index: int, n: int) -> None:
-        """A count for a bucket the storage has no slot for yet (the hot path's slow branch)."""
+        """A count for a bucket beyond a dense list's pending buffer, or new to a sparse dict; a
+        dense histogram then gets a pending buffer as long as its (grown) list."""
         counts = self._counts
         if isinstance(counts, list):
-            counts.extend([0] * (index + 1 - len(counts)))
+            self._fold()
+            if index >= len(counts):
+                counts.extend([0] * (index + 1 - len(counts)))
+            counts[index] += n
+        else:
             counts[index] = n
-            return
-        counts[index] = n
-        if len(counts) >= DENSE_MIN_BUCKETS:
-            self._counts = _dense(counts, max(counts))
+            if len(counts) < DENSE_MIN_BUCKETS:
+                return
+            counts = self._counts = _dense(counts, max(counts))
+        self._pending = vec[u8]([0] * len(counts))
 
     def set_extremes(self, min_us: int, max_us: int) -> None:
         """Replace min and max with exact values known from elsewhere (e.g. bucketed data from
         another tool whose bucket values lie outside the true extremes)."""
-        if self._counts and 0 <= min_us <= max_us:
+        if self._total and 0 <= min_us <= max_us:
             self._min = min(min_us, MAX_VALUE_US)
             self._max = min(max_us, MAX_VALUE_US)
 
@@ -488,7 +504,8 @@ class Histogram:
 
     def reset(self) -> None:
         self._counts = {}
-        self._carried = None
+        self._pending = vec[u8]()
+        self._dirty = False
         self._total = 0
         self._min = _EMPTY_MIN
         self._max = _EMPTY_MAX

@@ -12,7 +12,7 @@ from horde.stats.histogram import (
     LINEAR_LIMIT,
     MAX_INDEX,
     MAX_VALUE_US,
-    SMALL_COUNT,
+    PENDING_MAX,
     Histogram,
     bucket_bounds,
     bucket_index,
@@ -148,18 +148,20 @@ def busy_histogram(hot_records: int) -> tuple[Histogram, Counter[int], int]:
     return histogram, expected, bucket_index(900)
 
 
-def test_the_list_keeps_only_small_counts_until_someone_reads():
-    # Python allocates every int above 256: the list holds small ones, the rest is carried.
+def test_dense_samples_wait_in_the_pending_bytes_until_someone_reads():
+    # A full byte (256 samples) goes to the list at once; the rest waits for a reader.
     histogram, expected, hot = busy_histogram(1_000)
-    assert isinstance(histogram._counts, list)
-    assert max(histogram._counts) <= SMALL_COUNT
-    assert histogram._carried is not None and sum(histogram._carried.values()) > 0
+    assert isinstance(histogram._counts, list) and len(histogram._pending) == len(histogram._counts)
+    # The first 900 came while the histogram was sparse (into the dict that became the list).
+    assert expected[hot] == 1_001 == 1 + 3 * (PENDING_MAX + 1) + 232
+    assert histogram._counts[hot] == 1 + 3 * (PENDING_MAX + 1) and histogram._pending[hot] == 232
+    assert sum(histogram._counts) + sum(histogram._pending) == histogram.count == sum(expected.values())
     assert histogram.bucket_counts() == dict(expected)
-    assert histogram._counts[hot] == expected[hot] == 1_001
+    assert histogram._counts[hot] == 1_001 and not any(histogram._pending)
 
 
-@pytest.mark.parametrize("hot_records", [SMALL_COUNT - 2, SMALL_COUNT - 1, SMALL_COUNT, 3 * SMALL_COUNT + 5])
-def test_carried_counts_are_seen_by_every_reader(hot_records):
+@pytest.mark.parametrize("hot_records", [PENDING_MAX - 1, PENDING_MAX, PENDING_MAX + 1, 3 * PENDING_MAX + 5])
+def test_pending_samples_are_seen_by_every_reader(hot_records):
     histogram, expected, hot = busy_histogram(hot_records)
     values = sorted(bucket_value(index) for index, n in expected.items() for _ in range(n))
     reference = Histogram()
@@ -167,15 +169,15 @@ def test_carried_counts_are_seen_by_every_reader(hot_records):
         reference.record_many(value, 1)
     assert histogram.count == sum(expected.values())
     assert histogram.percentiles(PERCENTILES) == reference.percentiles(PERCENTILES)
-    for _ in range(SMALL_COUNT + 3):  # carried again after the read folded the counts back
+    for _ in range(PENDING_MAX + 3):  # pending again after the read folded them into the list
         histogram.record(900)
-    expected[hot] += SMALL_COUNT + 3
+    expected[hot] += PENDING_MAX + 3
     assert len(histogram) == len(expected)
     assert dict(zip(histogram.snapshot().indexes, histogram.snapshot().counts, strict=True)) == dict(expected)
     assert Histogram.decode(histogram.encode()).bucket_counts() == dict(expected)
 
 
-def test_carried_counts_survive_copy_merge_and_subtract():
+def test_pending_samples_survive_copy_merge_and_subtract():
     histogram, expected, hot = busy_histogram(700)
     clone = histogram.copy()
     assert clone.bucket_counts() == dict(expected)
@@ -193,7 +195,9 @@ def test_carried_counts_survive_copy_merge_and_subtract():
     histogram.subtract(earlier)
     assert histogram.bucket_counts() == {hot: 600}
     histogram.reset()
-    assert histogram._carried is None and histogram.bucket_counts() == {}
+    assert len(histogram._pending) == 0 and histogram.bucket_counts() == {}
+    histogram.record(900)  # sparse again: nothing goes to a pending buffer
+    assert histogram.bucket_counts() == {hot: 1} and len(histogram._pending) == 0
 
 
 @pytest.mark.parametrize("sizes", [(10, 10), (5_000, 10), (10, 5_000), (5_000, 5_000)])
