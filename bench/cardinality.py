@@ -2,19 +2,29 @@
 
     python bench/cardinality.py [--only horde-http,horde-fast,locust-fast] [--rounds 5] [--seconds 8]
     python bench/cardinality.py --control     # the 1-name locustfile on both sides: the method's error
+    python bench/cardinality.py --turns 0     # both generators on the core at once (see below)
 
 throughput.py runs ``names-1`` and ``names-1000`` one after the other. On a shared VM the rate of
 one configuration moves by 20 % or more from run to run, so a ratio of two runs swings from about
 0.6 to 1.1 and five runs cannot tell a 5 % cost from a 15 % one. Here the two generators of a pair
-run **at the same time, on the same core** (0), each against its own nginx (both on core 1), so
+run **in the same window, on the same core** (0), each against its own nginx (both on core 1), so
 whatever slows the machine slows both. Each round's figure is the 1,000-name generator's requests
 per CPU-second over the 1-name generator's, in the same window; the start order alternates between
 rounds. The issue's target: at least 0.90 (1,000 names cost at most 10 % of the throughput).
 
-Both sides share one core, which biases the ratio down, never up: each generator runs at about
-half its usual rate, so its once-a-second work (console table, CSV, history) weighs twice as much
-per request as when it runs alone, and the two processes evict each other's caches at every
-switch, which costs the larger working set more. The figure is a lower bound.
+By default (``--turns 0.2``) the two take turns on the core after the warm-up, 0.2 s each, the other
+one stopped with SIGSTOP: each runs alone at its full rate, and the machine's drift, slower than a
+few turns, still falls on both. A side's requests (its nginx's count over the window) are divided
+by the CPU time it used in its turns. ``--turns 0`` runs both at once instead, sharing the core.
+
+Either way the figure is a lower bound. Timers keep wall-clock time, so a generator that gets half
+the core does its once-a-second work (console table, CSV, history) about twice as often per
+CPU-second as when it runs alone, and that work grows with the names. Sharing the core at once
+adds a second bias: the two processes evict each other's caches at every scheduler switch, which
+costs the larger working set (1,000 histograms) more; turns evict them five times a second. Turns
+of a second or more would let the once-a-second work run at its solo rate, but the machine drifts
+between turns that long: an A/A control (``--control``) ranged 0.94-1.20 with 2 s turns, 0.97-1.05
+with 0.2 s turns, and 1.00-1.01 sharing the core.
 
 Exit codes: 0 measured; 2 set-up failed; 3 a pair failed; 130 interrupted.
 """
@@ -22,6 +32,8 @@ Exit codes: 0 measured; 2 set-up failed; 3 a pair failed; 130 interrupted.
 from __future__ import annotations
 
 import argparse
+import contextlib
+import os
 import signal
 import statistics
 import subprocess
@@ -75,6 +87,12 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     )
     parser.add_argument("--users", type=int, default=50, help="users per generator (default 50)")
     parser.add_argument("--control", action="store_true", help=f"run {ONE} on both sides (an A/A check)")
+    parser.add_argument(
+        "--turns",
+        type=float,
+        default=0.2,
+        help="seconds each generator runs alone in turn (default 0.2); 0: both share the core at once",
+    )
     parser.add_argument("--work-dir", type=Path, default=BENCH_DIR / ".work", help="default bench/.work")
     args = parser.parse_args(argv)
     keys = [key.strip() for key in args.only.split(",") if key.strip()]
@@ -83,6 +101,8 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
         parser.error(f"--only takes generators from: {', '.join(PAIRED_KEYS)} (got {args.only!r})")
     if args.rounds < 1 or args.seconds <= 0:
         parser.error("--rounds must be at least 1 and --seconds above 0")
+    if args.turns < 0 or (args.turns and args.turns * 2 > args.seconds):
+        parser.error("--turns must be positive and fit twice into --seconds")
     args.keys = keys
     return args
 
@@ -124,11 +144,15 @@ def run_pair(
             wait_for_traffic(sides[i].nginx, processes[i].poll, before[i], logs[i])
         _sleep_while_both_run(args.warmup, processes, logs)
         start = _sample(sides, processes)
-        _sleep_while_both_run(args.seconds, processes, logs)
+        if args.turns:
+            _take_turns(args.seconds, args.turns, [processes[i] for i in order], logs)
+        else:
+            _sleep_while_both_run(args.seconds, processes, logs)
         end = _sample(sides, processes)
         _check_both_run(processes, logs)
     finally:
         for process in processes.values():
+            _signal(process, signal.SIGCONT)  # a stopped process would not act on SIGTERM
             supervisor.stop(process, signal.SIGTERM, grace=30)
     window = end[0] - start[0]
     requests = [end[1][i] - start[1][i] for i in (0, 1)]
@@ -140,6 +164,32 @@ def run_pair(
         cpu=(cpu[0] / window, cpu[1] / window),
         entries=(read_aggregated(prefixes[0])[2], read_aggregated(prefixes[1])[2]),
     )
+
+
+def _take_turns(seconds: float, turn: float, order: list[subprocess.Popen[bytes]], logs: list[Path]) -> None:
+    """Run one generator at a time for ``turn`` seconds, alternating, for ``seconds`` in all
+    (an even number of turns, so both get the same share); both run again at the end."""
+    turns = max(2, round(seconds / turn / 2) * 2)
+    try:
+        for number in range(turns):
+            running, stopped = order[number % 2], order[1 - number % 2]
+            _signal(stopped, signal.SIGSTOP)
+            _signal(running, signal.SIGCONT)
+            deadline = time.perf_counter() + seconds / turns
+            while (remaining := deadline - time.perf_counter()) > 0:
+                if running.poll() is not None:
+                    raise ScenarioError(f"a generator exited early:\n{tail(logs[0])}\n{tail(logs[1])}")
+                time.sleep(min(remaining, 0.1))
+    finally:
+        for process in order:
+            _signal(process, signal.SIGCONT)
+
+
+def _signal(process: subprocess.Popen[bytes], signum: int) -> None:
+    """Signal the process's group (the supervisor starts each in its own session)."""
+    if process.poll() is None:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(process.pid, signum)
 
 
 def _sleep_while_both_run(
@@ -229,7 +279,8 @@ def print_summary(
     goal = (
         "control: both sides alike, 1.00 is right" if args.control else f"target >= {CARDINALITY_TARGET:.2f}"
     )
-    print(f"{many} beside {ONE}: requests per CPU-second, same window, same core ({goal})")
+    how = f"taking turns every {args.turns:g} s" if args.turns else "sharing it"
+    print(f"{many} beside {ONE}: requests per CPU-second, same window, same core, {how} ({goal})")
     rows: list[tuple[str, ...]] = [
         ("Generator", "median ratio", "range", "each round", "stats entries", "target")
     ]
