@@ -256,13 +256,19 @@ class TaskSet(metaclass=TaskSetMeta):
         # coroutines: each extra await level costs time on every task of every user.
         user = self._user
         queue = self._task_queue
+        pick_from = self._pick_from()
+        last_entry: Any = None  # the last async task run and its arguments (usually the next one too)
+        last_args: tuple[Any, ...] = ()
         while True:
             try:
-                if not queue:
-                    queue.append(self.get_next_task())
+                if queue:
+                    entry = queue.pop(0)
+                elif pick_from is not None and len(tasks := pick_from.tasks) == 1:
+                    entry = tasks[0]
+                else:
+                    entry = self.get_next_task()
                 if user._state == STATE_STOPPING:
                     raise StopUser()
-                entry = queue.pop(0)
                 kind = _kind_cache.get(entry)
                 if kind is None:
                     kind = task_kind(entry)
@@ -279,7 +285,9 @@ class TaskSet(metaclass=TaskSetMeta):
                         if kind == _KIND_ASYNC and self._own_execute_task:
                             # execute_task is not overridden: what it would do, one await level
                             # less (every resumption of the task passes through each level).
-                            await entry(*self._task_args(entry))
+                            if entry is not last_entry:
+                                last_entry, last_args = entry, self._task_args(entry)
+                            await entry(*last_args)
                         else:
                             await self.execute_task(entry)
                     except RescheduleTaskImmediately:
@@ -315,6 +323,14 @@ class TaskSet(metaclass=TaskSetMeta):
                 await self._on_stop_logged()
                 raise
 
+    def _pick_from(self) -> Any:
+        """Where get_next_task, unless overridden, reads the tasks (the user or this TaskSet), so
+        that the loops pick a single task without the call; None when it is overridden."""
+        pick = type(self).get_next_task
+        if pick is DefaultTaskSet.get_next_task:
+            return self._user
+        return self if pick is TaskSet.get_next_task else None
+
     def _run_sync_tasks(self, entry: Any) -> float | None:
         """The loop of :meth:`run` for plain-def tasks, run inside the user's greenlet.
 
@@ -329,6 +345,7 @@ class TaskSet(metaclass=TaskSetMeta):
         queue = self._task_queue
         task_args: dict[Any, tuple[Any, ...]] = {}  # per run of the loop: nothing kept while asleep
         plain_wait = self._plain_wait
+        pick_from = self._pick_from()
         while True:
             args = task_args.get(entry)
             if args is None:
@@ -364,7 +381,10 @@ class TaskSet(metaclass=TaskSetMeta):
                     return None
                 del queue[0]
             else:
-                entry = self.get_next_task()
+                if pick_from is not None and len(tasks := pick_from.tasks) == 1:
+                    entry = tasks[0]
+                else:
+                    entry = self.get_next_task()
                 if _kind_cache.get(entry) != _KIND_SYNC and task_kind(entry) != _KIND_SYNC:
                     queue.append(entry)
                     return None

@@ -279,6 +279,48 @@ def test_sequential_taskset_runs_in_declaration_order() -> None:
     assert log == ["login", "extra", "browse", "browse", "checkout"] * 2
 
 
+@pytest.mark.parametrize("kind", ["async", "def"])
+def test_a_single_task_is_read_afresh_each_time_and_an_overridden_pick_is_called(kind: str) -> None:
+    # The loops pick a lone task themselves instead of calling get_next_task: the list is read
+    # again for every task (a task may replace it), and a get_next_task of its own is still used.
+    async def second_async(user: Any) -> None:
+        user.note("second", limit=6)
+
+    def second_def(user: Any) -> None:
+        user.note("second", limit=6)
+
+    async def first_async(user: Any) -> None:
+        user.note("first")
+        user.tasks = [second_async]
+
+    def first_def(user: Any) -> None:
+        user.note("first")
+        user.tasks = [second_def]
+
+    class Swapping(Recorder):
+        tasks = [first_async if kind == "async" else first_def]
+
+    assert run_user(Swapping).log == ["first", "second", "second", "second", "second", "second"]
+
+    class Picky(TaskSet):
+        def get_next_task(self) -> Any:
+            self.user.log.append("picked")
+            return super().get_next_task()
+
+        def only(self) -> None:
+            self.user.note("ran", limit=6)
+
+        async def only_async(self) -> None:
+            self.user.note("ran", limit=6)
+
+        tasks = [only if kind == "def" else only_async]
+
+    class UsesPicky(Recorder):
+        tasks = [Picky]
+
+    assert run_user(UsesPicky).log == ["picked", "ran"] * 3
+
+
 def test_markov_taskset_follows_transitions() -> None:
     class Flow(MarkovTaskSet):
         @transition("browse")
