@@ -560,6 +560,16 @@ class Histogram:
         pairs, min_us, max_us, clamped = unpack_histogram(data)
         return cls.from_parts(pairs, min_us, max_us, clamped)
 
+    # copy.copy, copy.deepcopy and pickle (the pending buffer is neither copyable nor picklable).
+    def __copy__(self) -> Histogram:
+        return self.copy()
+
+    def __deepcopy__(self, memo: dict[int, object]) -> Histogram:
+        return self.copy()
+
+    def __reduce__(self) -> tuple[object, tuple[dict[int, int], int, int, int]]:
+        return _rebuilt, (self.bucket_counts(), self._min, self._max, self.clamped)
+
     def __eq__(self, other: object) -> bool:
         if not isinstance(other, Histogram):
             return NotImplemented
@@ -574,3 +584,13 @@ class Histogram:
 
     def __repr__(self) -> str:
         return f"Histogram(count={self.count}, min_us={self.min_us}, max_us={self.max_us})"
+
+
+def _rebuilt(counts: dict[int, int], min_us: int, max_us: int, clamped: int) -> Histogram:
+    """Unpickle a histogram (see ``Histogram.__reduce__``)."""
+    histogram = Histogram()
+    if counts:
+        histogram._counts = _dense(counts, max(counts)) if len(counts) >= DENSE_MIN_BUCKETS else counts
+    histogram._total = sum(counts.values())
+    histogram._min, histogram._max, histogram.clamped = min_us, max_us, clamped
+    return histogram

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import copy
 import math
+import pickle
 import random
 from collections import Counter
 
@@ -175,6 +177,39 @@ def test_pending_samples_are_seen_by_every_reader(hot_records):
     assert len(histogram) == len(expected)
     assert dict(zip(histogram.snapshot().indexes, histogram.snapshot().counts, strict=True)) == dict(expected)
     assert Histogram.decode(histogram.encode()).bucket_counts() == dict(expected)
+
+
+@pytest.mark.parametrize("shape", ["empty", "sparse", "dense", "subtracted", "clamped"])
+def test_copy_deepcopy_and_pickle_give_an_equal_histogram_that_records_on(shape):
+    histogram, expected, hot = busy_histogram(300)  # dense, with samples pending
+    if shape == "empty":
+        histogram, expected = Histogram(), Counter[int]()
+    elif shape == "sparse":
+        histogram, expected = Histogram(), Counter({bucket_index(900): 1, bucket_index(5_000): 1})
+        histogram.record(900)
+        histogram.record(5_000)
+    elif shape == "subtracted":
+        earlier = histogram.copy()
+        histogram.record(900)
+        histogram.subtract(earlier)
+        expected = Counter({hot: 1})
+    elif shape == "clamped":
+        histogram.record(MAX_VALUE_US + 5)
+        expected[bucket_index(MAX_VALUE_US)] += 1
+    for clone in (
+        copy.copy(histogram),
+        copy.deepcopy(histogram),
+        pickle.loads(pickle.dumps(histogram)),
+        copy.deepcopy({"nested": [histogram]})["nested"][0],
+    ):
+        assert clone == histogram and clone is not histogram
+        assert clone.bucket_counts() == dict(expected) and clone.count == histogram.count
+        assert (clone.min_us, clone.max_us) == (histogram.min_us, histogram.max_us)
+        assert clone.clamped == histogram.clamped
+        clone.record(900)  # the clone records on its own
+        assert clone.count == histogram.count + 1
+        assert clone.bucket_counts() == dict(expected + Counter({hot: 1}))
+    assert histogram.bucket_counts() == dict(expected)
 
 
 def test_pending_samples_survive_copy_merge_and_subtract():
