@@ -58,6 +58,9 @@ MAX_INDEX: Final = (MAX_SHIFT << SUB_BUCKET_BITS) + LINEAR_LIMIT - 1
 
 DENSE_MIN_BUCKETS: Final = 16
 """A sparse histogram turns dense once it has this many buckets (see the module docstring)."""
+_COMPILED: Final = not __file__.endswith(".py")
+"""Whether this module runs compiled (``hatch_build.py``): :meth:`Histogram._fold` differs."""
+_NON_ZERO: Final = bytes.maketrans(bytes(range(256)), b"\x00" + b"\x01" * 255)
 PENDING_MAX: Final = 255
 """The most samples a bucket's pending byte holds; the next one moves them to the list."""
 
@@ -271,11 +274,22 @@ class Histogram:
         if self._dirty and isinstance(counts, list):  # only a list has pending samples
             self._dirty = False
             pending = self._pending
-            for i in range(len(pending)):  # compiled: a C loop over the bytes
-                n = pending[i]
-                if n:
-                    counts[i] += n
+            if _COMPILED:
+                for i in range(len(pending)):  # a C loop over the bytes
+                    n = pending[i]
+                    if n:
+                        counts[i] += n
+                        pending[i] = 0
+            else:
+                # Interpreted, a loop over every byte costs ~40 µs per histogram, and a read of
+                # 1,000 entries folds 1,000 of them: let C find the non-zero bytes.
+                data = bytes(pending)
+                marks = data.translate(_NON_ZERO)
+                i = marks.find(1)
+                while i >= 0:
+                    counts[i] += data[i]
                     pending[i] = 0
+                    i = marks.find(1, i + 1)
 
     def _add(self, index: int, n: int) -> None:
         self._total += n
