@@ -33,8 +33,6 @@ _LARGE_BODY: Final = 64 * 1024  # above this, write the body separately instead 
 _NONE_YET: Final[Any] = ()
 # Bound Final: compiled code (hatch_build.py) reads a Final as a C static; any other module-level
 # name is looked up in the module's dict at every use, and these are used at every request.
-_new_tuple: Final = tuple.__new__  # builds a PhaseTimings without its Python-level __new__
-_PHASE_TIMINGS: Final = PhaseTimings
 _perf_counter: Final = perf_counter
 
 
@@ -245,9 +243,9 @@ class Connection(asyncio.Protocol):
         self.uses += 1
         ttfb = (self._first_byte - self._sent_at) * 1000.0
         if first_use:
-            timings = _new_tuple(_PHASE_TIMINGS, (self.connect_ms, self.tls_ms, ttfb))
+            timings = PhaseTimings(self.connect_ms, self.tls_ms, ttfb)
         else:
-            timings = _new_tuple(_PHASE_TIMINGS, (None, None, ttfb))
+            timings = PhaseTimings(None, None, ttfb)
         waiter.set_result(RawResponse(self._status, head, body, timings, self._headers_done, set_cookies))
         if not self.keep_alive:
             self.close()

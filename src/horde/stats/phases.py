@@ -2,21 +2,50 @@
 
 from __future__ import annotations
 
-from typing import Any, NamedTuple
+from collections.abc import Iterator
+from typing import Any, final
 
 from horde.stats.histogram import Histogram
 
 
-class PhaseTimings(NamedTuple):
+@final
+class PhaseTimings:
     """Phase durations of one request, in milliseconds.
 
     ``connect`` and ``tls`` are None when the request reused a kept-alive connection.
     ``ttfb`` runs from the request being written to the first byte of the response.
+
+    A compiled class (``hatch_build.py``) rather than a named tuple: every response gets one,
+    and building a named tuple costs a generic Python call. It unpacks, compares and hashes
+    like the tuple ``(connect, tls, ttfb)``, and copies and pickles.
     """
 
-    connect: float | None
-    tls: float | None
-    ttfb: float
+    __slots__ = ("connect", "tls", "ttfb")
+
+    def __init__(self, connect: float | None, tls: float | None, ttfb: float) -> None:
+        self.connect = connect
+        self.tls = tls
+        self.ttfb = ttfb
+
+    def _fields(self) -> tuple[float | None, float | None, float]:
+        return (self.connect, self.tls, self.ttfb)
+
+    def __iter__(self) -> Iterator[float | None]:
+        return iter(self._fields())
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, PhaseTimings):
+            return NotImplemented
+        return self._fields() == other._fields()
+
+    def __hash__(self) -> int:
+        return hash(self._fields())
+
+    def __reduce__(self) -> tuple[type[PhaseTimings], tuple[float | None, float | None, float]]:
+        return PhaseTimings, self._fields()  # pickle and copy: a compiled class needs its arguments
+
+    def __repr__(self) -> str:
+        return f"PhaseTimings(connect={self.connect!r}, tls={self.tls!r}, ttfb={self.ttfb!r})"
 
 
 class PhaseStats:
@@ -47,10 +76,10 @@ class PhaseStats:
         return self.ttfb.count - self.connect.count
 
     def record(self, timings: PhaseTimings) -> None:
-        connect, tls, ttfb = timings
+        connect = timings.connect
         if connect is not None:
-            self.record_connection(connect, tls)
-        self.ttfb.record_ms(ttfb)
+            self.record_connection(connect, timings.tls)
+        self.ttfb.record_ms(timings.ttfb)
 
     def record_connection(self, connect: float, tls: float | None) -> None:
         """A request that opened a new connection (ms)."""

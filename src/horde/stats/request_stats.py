@@ -142,10 +142,10 @@ class RequestStats:
             phases = entry.phases
             if phases is None:
                 phases = entry.phases = PhaseStats()
-            connect, tls, ttfb = timings
+            connect = timings.connect
             if connect is not None:  # else a reused connection: counted as ttfb minus connect samples
-                phases.record_connection(connect, tls)
-            phases.ttfb.record_ms(ttfb)
+                phases.record_connection(connect, timings.tls)
+            phases.ttfb.record_ms(timings.ttfb)
         if exception is not None:
             entry.num_failures += 1
             self._num_failures += 1

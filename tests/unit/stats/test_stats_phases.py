@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import copy
+import pickle
+
 import pytest
 
 from horde.stats import PhaseStats, PhaseTimings, RequestStats
@@ -48,3 +51,14 @@ def test_merge_and_copy():
     merged.merge(b)
     assert (merged.requests, merged.new_connections, merged.reused_connections) == (2, 1, 1)
     assert a.requests == 1  # the copy is independent
+
+
+def test_phase_timings_unpack_compare_hash_copy_and_pickle_like_the_tuple_they_replace():
+    timings = PhaseTimings(1.5, None, 2.25)
+    connect, tls, ttfb = timings
+    assert (connect, tls, ttfb) == (1.5, None, 2.25) == (timings.connect, timings.tls, timings.ttfb)
+    assert timings == PhaseTimings(1.5, None, 2.25) and timings != PhaseTimings(1.5, 0.5, 2.25)
+    assert timings != (1.5, None, 2.25) and hash(timings) == hash((1.5, None, 2.25))
+    for clone in (copy.copy(timings), copy.deepcopy(timings), pickle.loads(pickle.dumps(timings))):
+        assert clone == timings and type(clone) is PhaseTimings
+    assert repr(timings) == "PhaseTimings(connect=1.5, tls=None, ttfb=2.25)"
