@@ -34,6 +34,14 @@ _NONE_YET: Final[Any] = ()
 # Bound Final: compiled code (hatch_build.py) reads a Final as a C static; any other module-level
 # name is looked up in the module's dict at every use, and these are used at every request.
 _perf_counter: Final = perf_counter
+# The same for methods: a call through the class's function skips looking the method up on the
+# object (a type lookup per call, for the parser's methods and these bytes methods).
+_feed_data: Final = httptools.HttpResponseParser.feed_data
+_status_code: Final = httptools.HttpResponseParser.get_status_code
+_keeps_alive: Final = httptools.HttpResponseParser.should_keep_alive
+_find: Final = bytes.find
+_lower: Final = bytes.lower
+_partition: Final = bytes.partition
 
 
 class ConnectionDropped(ConnectError):
@@ -144,7 +152,7 @@ class Connection(asyncio.Protocol):
         elif not self._headers_done:
             self._raw += data  # a head split over reads, or the rest after an interim response
         try:
-            self._parser.feed_data(data)
+            _feed_data(self._parser, data)
         except httptools.HttpParserError as error:
             self._fail(ProtocolError(f"invalid HTTP response: {error}"))
             self.abort()
@@ -178,18 +186,18 @@ class Connection(asyncio.Protocol):
             # The read that completed the last response carried another one: nobody asked for it.
             raise ProtocolError("a response to no request")
         self._headers_done = _perf_counter()
-        self._status = self._parser.get_status_code()
+        self._status = _status_code(self._parser)
         raw = self._raw
         first = raw[0]
         if first == 13 or first == 10:  # CR, LF
             raw = raw.lstrip(b"\r\n")  # llhttp skips empty lines before the status line
         # llhttp accepts CRLF line ends only. (find, not partition: partition would also copy the
         # rest of the read, often the whole body, which only an interim response needs.)
-        end = raw.find(b"\r\n\r\n")
+        end = _find(raw, b"\r\n\r\n")
         self._head = raw[:end]
         self._raw = raw[end + 4 :] if self._status < 200 else b""  # an interim head is followed
         if self._is_head and self._status >= 200:
-            self.keep_alive = self._parser.should_keep_alive()
+            self.keep_alive = _keeps_alive(self._parser)
             self._fresh_parser_needed = True
             self._complete()
 
@@ -205,7 +213,7 @@ class Connection(asyncio.Protocol):
             return
         if self._waiter is None:
             return  # HEAD response already delivered at the end of its headers
-        self.keep_alive = self._parser.should_keep_alive()
+        self.keep_alive = _keeps_alive(self._parser)
         self._complete()
 
     # -- settling the request -----------------------------------------------------------------
@@ -227,8 +235,8 @@ class Connection(asyncio.Protocol):
         # The two fields a response is acted on for. Every header line follows a line feed and llhttp
         # allows no space before the colon, so this finds them exactly. (partition takes one
         # argument, a cheaper call than find; "in" first tries a bytes operand as an int.)
-        lower = head.lower()
-        if lower.partition(b"\nset-cookie:")[1] or lower.partition(b"\ncontent-encoding:")[1]:
+        lower = _lower(head)
+        if _partition(lower, b"\nset-cookie:")[1] or _partition(lower, b"\ncontent-encoding:")[1]:
             for name, value in head_fields(head):
                 field = name.lower()
                 if field == b"set-cookie":
