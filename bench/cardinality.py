@@ -103,7 +103,7 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     if args.rounds < 1 or args.seconds <= 0:
         parser.error("--rounds must be at least 1 and --seconds above 0")
     if args.turns < 0 or (args.turns and args.turns * 2 > args.seconds):
-        parser.error("--turns must be positive and fit twice into --seconds")
+        parser.error("--turns takes 0 (share the core) or a turn that fits twice into --seconds")
     args.keys = keys
     return args
 

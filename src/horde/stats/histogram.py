@@ -273,23 +273,10 @@ class Histogram:
         counts = self._counts
         if self._dirty and isinstance(counts, list):  # only a list has pending samples
             self._dirty = False
-            pending = self._pending
             if _COMPILED:
-                for i in range(len(pending)):  # a C loop over the bytes
-                    n = pending[i]
-                    if n:
-                        counts[i] += n
-                        pending[i] = 0
+                _fold_each(counts, self._pending)
             else:
-                # Interpreted, a loop over every byte costs ~40 µs per histogram, and a read of
-                # 1,000 entries folds 1,000 of them: let C find the non-zero bytes.
-                data = bytes(pending)
-                marks = data.translate(_NON_ZERO)
-                i = marks.find(1)
-                while i >= 0:
-                    counts[i] += data[i]
-                    pending[i] = 0
-                    i = marks.find(1, i + 1)
+                _fold_marked(counts, self._pending)
 
     def _add(self, index: int, n: int) -> None:
         self._total += n
@@ -598,6 +585,28 @@ class Histogram:
 
     def __repr__(self) -> str:
         return f"Histogram(count={self.count}, min_us={self.min_us}, max_us={self.max_us})"
+
+
+def _fold_each(counts: list[int], pending: vec[u8]) -> None:
+    """Add every non-zero pending byte to its bucket's count and clear it: a loop over every byte,
+    a C loop when compiled."""
+    for i in range(len(pending)):
+        n = pending[i]
+        if n:
+            counts[i] += n
+            pending[i] = 0
+
+
+def _fold_marked(counts: list[int], pending: vec[u8]) -> None:
+    """:func:`_fold_each` for interpreted code, where a loop over every byte costs ~40 µs per
+    histogram and a read of 1,000 entries folds 1,000 of them: C finds the non-zero bytes."""
+    data = bytes(pending)
+    marks = data.translate(_NON_ZERO)
+    i = marks.find(1)
+    while i >= 0:
+        counts[i] += data[i]
+        pending[i] = 0
+        i = marks.find(1, i + 1)
 
 
 def _rebuilt(counts: dict[int, int], min_us: int, max_us: int, clamped: int) -> Histogram:

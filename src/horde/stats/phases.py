@@ -77,7 +77,7 @@ class PhaseStats:
 
     def record(self, timings: PhaseTimings) -> None:
         connect = timings.connect
-        if connect is not None:
+        if connect is not None:  # else a reused connection: counted as ttfb minus connect samples
             self.record_connection(connect, timings.tls)
         self.ttfb.record_ms(timings.ttfb)
 

@@ -142,10 +142,7 @@ class RequestStats:
             phases = entry.phases
             if phases is None:
                 phases = entry.phases = PhaseStats()
-            connect = timings.connect
-            if connect is not None:  # else a reused connection: counted as ttfb minus connect samples
-                phases.record_connection(connect, timings.tls)
-            phases.ttfb.record_ms(timings.ttfb)
+            phases.record(timings)
         if exception is not None:
             entry.num_failures += 1
             self._num_failures += 1

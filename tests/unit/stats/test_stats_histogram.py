@@ -9,6 +9,8 @@ import random
 from collections import Counter
 
 import pytest
+from librt.vecs import vec
+from mypy_extensions import u8
 
 from horde.stats.histogram import (
     LINEAR_LIMIT,
@@ -16,6 +18,8 @@ from horde.stats.histogram import (
     MAX_VALUE_US,
     PENDING_MAX,
     Histogram,
+    _fold_each,
+    _fold_marked,
     bucket_bounds,
     bucket_index,
     bucket_value,
@@ -177,6 +181,20 @@ def test_pending_samples_are_seen_by_every_reader(hot_records):
     assert len(histogram) == len(expected)
     assert dict(zip(histogram.snapshot().indexes, histogram.snapshot().counts, strict=True)) == dict(expected)
     assert Histogram.decode(histogram.encode()).bucket_counts() == dict(expected)
+
+
+@pytest.mark.parametrize("fold", [_fold_each, _fold_marked])
+def test_both_ways_of_folding_add_every_pending_byte_and_clear_it(fold):
+    # The installed build uses one of them (compiled or not); both are tested in either build.
+    rng = random.Random(5)
+    pending = vec[u8]([0] * 1_000)
+    for index in [0, 1, 255, 256, 998, 999, *rng.sample(range(2, 998), 60)]:
+        pending[index] = rng.randrange(1, PENDING_MAX + 1)
+    pending[500] = PENDING_MAX
+    counts = [rng.randrange(0, 10_000) for _ in range(1_000)]
+    expected = [n + p for n, p in zip(counts, pending, strict=True)]
+    fold(counts, pending)
+    assert counts == expected and not any(pending) and len(pending) == 1_000
 
 
 @pytest.mark.parametrize("shape", ["empty", "sparse", "dense", "subtracted", "clamped"])
