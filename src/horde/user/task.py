@@ -12,7 +12,8 @@ import inspect
 import logging
 import random
 import traceback
-from collections.abc import Callable, Iterable
+import types
+from collections.abc import Callable, Generator, Iterable
 from time import perf_counter
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -43,8 +44,9 @@ STATE_STOPPING = "stopping"
 _KIND_ASYNC, _KIND_SYNC, _KIND_TASKSET = 0, 1, 2
 
 # A zero wait hands the loop to the other users only every this many tasks: a task that does I/O
-# has already let them run while it waited, and a full loop pass per task costs several µs.
-ZERO_WAIT_YIELD_EVERY = 8
+# has already let them run while it waited, and a pass through the loop costs about 10k
+# instructions (bench/README.md). A user whose tasks never suspend holds the loop this long at most.
+ZERO_WAIT_YIELD_EVERY = 32
 _kind_cache: dict[Any, int] = {}
 
 
@@ -171,7 +173,7 @@ async def planned_sleep(user: User, pause: float) -> None:
     every sleeping user (memory per user is what limits 100,000-user runs).
     """
     if pause <= 0:
-        await asyncio.sleep(0)
+        await _pass_turn()
         return
     due = perf_counter() + pause
     future = asyncio.get_running_loop().create_future()
@@ -183,6 +185,12 @@ async def planned_sleep(user: User, pause: float) -> None:
     health = user._health
     if health is not None:
         health.record_schedule_lag(perf_counter() - due)
+
+
+@types.coroutine
+def _pass_turn() -> Generator[None, None, None]:
+    """Let the loop run what else is ready, then go on: ``asyncio.sleep(0)``, one level less."""
+    yield
 
 
 def _wake(future: asyncio.Future[None]) -> None:
@@ -312,7 +320,10 @@ class TaskSet(metaclass=TaskSetMeta):
                 # holds every frame of its await chain, and 100,000 users hold 100,000 of each.
                 user._zero_waits = 0
                 user._state = STATE_WAITING
-                await planned_sleep(user, pause)
+                if pause > 0:
+                    await planned_sleep(user, pause)
+                else:
+                    await _pass_turn()
                 if user._state == STATE_STOPPING:
                     raise StopUser()
                 user._state = STATE_RUNNING
@@ -370,7 +381,7 @@ class TaskSet(metaclass=TaskSetMeta):
                     return pause
                 if user._zero_waits >= ZERO_WAIT_YIELD_EVERY:
                     user._zero_waits = 0
-                    await_(asyncio.sleep(0))
+                    await_(_pass_turn())
                     if user._state == STATE_STOPPING:
                         raise StopUser()
                 else:

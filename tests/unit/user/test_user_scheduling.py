@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import gc
+from itertools import groupby
 from types import SimpleNamespace
 from typing import Any
 
@@ -319,6 +320,41 @@ def test_a_single_task_is_read_afresh_each_time_and_an_overridden_pick_is_called
         tasks = [Picky]
 
     assert run_user(UsesPicky).log == ["picked", "ran"] * 3
+
+
+@pytest.mark.parametrize("kind", ["async", "def"])
+def test_zero_wait_users_whose_tasks_never_suspend_still_take_turns(kind: str) -> None:
+    # A task that does I/O lets the other users run while it waits. One that never suspends must
+    # not hold the loop for good: after ZERO_WAIT_YIELD_EVERY + 1 such tasks the user passes its turn.
+    order: list[int] = []
+
+    def busy_def(user: Any) -> None:
+        order.append(user.number)
+        if len(order) >= 1000:
+            raise StopUser()  # a user that never passes its turn ends here rather than hang the test
+
+    async def busy_async(user: Any) -> None:
+        busy_def(user)
+
+    class Busy(User):
+        wait_time = constant(0)
+        tasks = [busy_async if kind == "async" else busy_def]
+
+    async def main() -> None:
+        users = [Busy(make_env()) for _ in range(2)]
+        for number, user in enumerate(users):
+            user.number = number  # type: ignore[attr-defined]
+        handles = [user.start() for user in users]
+        while len(order) < 400:
+            await asyncio.sleep(0)
+        for user in users:
+            user.stop(force=True)
+        await asyncio.gather(*handles, return_exceptions=True)
+
+    asyncio.run(main())
+    runs = [len(list(stretch)) for _, stretch in groupby(order)]  # consecutive tasks of one user
+    assert len(runs) > 400 // (task_module.ZERO_WAIT_YIELD_EVERY + 1)
+    assert max(runs) == task_module.ZERO_WAIT_YIELD_EVERY + 1
 
 
 def test_markov_taskset_follows_transitions() -> None:
