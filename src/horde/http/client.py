@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import Any, Final
 
 from horde.http.cookies import CookieJar, merge_cookie_header
+from horde.http.engine import Engine
 from horde.http.errors import RequestError, TooManyRedirects
 from horde.http.exchange import RawResponse, Transport
 from horde.http.headers import CaseInsensitiveDict, merge_headers
@@ -56,6 +57,9 @@ class HttpClient:
         shared_headers: bool = False,
     ) -> None:
         self.transport = transport
+        # The real transport, typed: compiled code then creates and drives its send coroutine
+        # directly, not through a method lookup, a generic call and the generic send protocol.
+        self._engine = transport if isinstance(transport, Engine) else None
         self._headers = headers
         self._headers_shared = shared_headers
         self._cookies = cookies
@@ -102,7 +106,7 @@ class HttpClient:
         ``verify`` is a requests-style setting (bool or CA path) or a ready ``ssl.SSLContext``.
         """
         hops: Hops | None = None
-        send = self.transport.send
+        engine = self._engine
         while True:
             target = request.target
             tls = None
@@ -110,7 +114,10 @@ class HttpClient:
                 tls = verify if not isinstance(verify, (bool, str)) else client_context(verify, cert)
             request.head = self.build_head(request)
             try:
-                raw = await send(request, connect_timeout, read_timeout, tls)
+                if engine is not None:
+                    raw = await engine.send(request, connect_timeout, read_timeout, tls)
+                else:
+                    raw = await self.transport.send(request, connect_timeout, read_timeout, tls)
             except RequestError as error:
                 return request, None, error, hops
             if raw.set_cookies is not None:
