@@ -12,7 +12,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from time import perf_counter
-from typing import TYPE_CHECKING, Any, Final
+from typing import TYPE_CHECKING, Final
 
 import httptools
 
@@ -27,10 +27,6 @@ if TYPE_CHECKING:
     from horde.http.pool import PoolSlot
 
 _LARGE_BODY: Final = 64 * 1024  # above this, write the body separately instead of copying it into the head
-# Between responses: a tuple, so body bytes parsed after a complete response (a server that
-# sends more than it was asked for) fail to append and the connection is dropped
-# (on_headers_complete refuses such a response's head).
-_NONE_YET: Final[Any] = ()
 # Bound Final: compiled code (hatch_build.py) reads a Final as a C static; any other module-level
 # name is looked up in the module's dict at every use, and these are used at every request.
 _perf_counter: Final = perf_counter
@@ -77,9 +73,9 @@ class Connection(asyncio.Protocol):
         # The response being read; an idle connection (one per waiting user) holds none of it.
         self._raw = b""  # what has arrived of the head, until the parser says it is complete
         self._head = b""  # the head: status line and header lines, without the blank line
-        # A list while a response is read, the shared empty tuple in between (Any, not list:
-        # compiled code checks the declared type of what is stored).
-        self._chunks: Any = _NONE_YET
+        # A list while a response is read. None in between: body bytes parsed then (a server that
+        # sent more than it was asked for) drop the connection (see on_body).
+        self._chunks: list[bytes] | None = None
         self._sent_at = 0.0
         self._first_byte = 0.0
         self._headers_done = 0.0
@@ -202,7 +198,10 @@ class Connection(asyncio.Protocol):
             self._complete()
 
     def on_body(self, chunk: bytes) -> None:
-        self._chunks.append(chunk)
+        chunks = self._chunks
+        if chunks is None:  # the parser reports it, and data_received drops the connection
+            raise ProtocolError("body bytes after the response was complete")
+        chunks.append(chunk)
 
     def on_message_complete(self) -> None:
         if self._status < 200:
@@ -224,11 +223,11 @@ class Connection(asyncio.Protocol):
         # Hand the response's pieces over and forget them: an idle connection (one per sleeping
         # user) should not keep the last response alive.
         head, chunks = self._head, self._chunks
-        self._head, self._chunks = b"", _NONE_YET
+        self._head, self._chunks = b"", None
         if self._timed:
             self._deadlines.pending.pop(self, None)  # Deadlines.discard, without the call
             self._timed = False
-        if waiter is None or waiter.done():
+        if waiter is None or waiter.done() or chunks is None:
             return
         body = chunks[0] if len(chunks) == 1 else b"".join(chunks)
         set_cookies: list[bytes] | None = None
@@ -261,7 +260,7 @@ class Connection(asyncio.Protocol):
     def _fail(self, error: RequestError, cause: BaseException | None = None) -> None:
         waiter = self._waiter
         self._waiter = None
-        self._raw, self._head, self._chunks = b"", b"", _NONE_YET
+        self._raw, self._head, self._chunks = b"", b"", None
         if self._timed:
             self._deadlines.discard(self)
             self._timed = False

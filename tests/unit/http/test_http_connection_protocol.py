@@ -197,7 +197,7 @@ def test_an_idle_connection_keeps_nothing_of_the_last_response(loop: Any, manual
     conn.data_received(b"HTTP/1.1 200 OK\r\nContent-Length: 5\r\nX-A: 1\r\n\r\nhello")
     assert future.result().body == b"hello"
     # One idle connection per sleeping user: holding its last response would cost memory per user.
-    assert (conn._raw, conn._head, conn._chunks) == (b"", b"", ())  # not even empty lists
+    assert (conn._raw, conn._head, conn._chunks) == (b"", b"", None)  # not even empty lists
 
 
 def test_bytes_after_a_complete_response_drop_the_connection(loop: Any, manual: ManualLoop) -> None:
@@ -207,7 +207,7 @@ def test_bytes_after_a_complete_response_drop_the_connection(loop: Any, manual: 
     conn.data_received(answer + b"HTTP/1.1 200 OK\r\nX-Stray: 1\r\n\r\n")  # unasked-for extra
     assert future.result().body == b"ok"
     assert conn.closed and transport.aborted
-    assert (conn._raw, conn._head, conn._chunks) == (b"", b"", ())
+    assert (conn._raw, conn._head, conn._chunks) == (b"", b"", None)
 
 
 def test_connections_share_one_deadlines_and_abort_leaves_no_entry() -> None:
@@ -240,6 +240,16 @@ def test_head_response_completes_at_end_of_headers_and_parser_restarts(loop: Any
     get = conn.exchange(b"GET / HTTP/1.1\r\n\r\n", None, False, None)
     conn.data_received(b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok")
     assert get.result().body == b"ok"
+
+
+def test_a_body_sent_with_a_head_response_drops_the_connection(loop: Any, manual: ManualLoop) -> None:
+    # HEAD is answered at the end of the headers; body bytes after them break the framing.
+    conn, transport = connect(loop, manual)
+    head = conn.exchange(b"HEAD / HTTP/1.1\r\n\r\n", None, True, None)
+    conn.data_received(b"HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nhello")
+    assert head.result().body == b"" and head.result().status == 200
+    assert conn.closed and transport.aborted
+    assert (conn._raw, conn._head, conn._chunks) == (b"", b"", None)
 
 
 def test_gzip_body_is_decoded_and_connection_close_is_honoured(loop: Any, manual: ManualLoop) -> None:
