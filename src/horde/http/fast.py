@@ -31,7 +31,7 @@ from horde.http.redirects import DEFAULT_MAX_REDIRECTS
 from horde.http.reporting import as_recorder, merge_context
 from horde.http.response import FastResponse, Response
 from horde.http.tls import client_context
-from horde.http.urls import URL_CACHE, add_params, is_absolute, parse_url, strip_credentials
+from horde.http.urls import URL_CACHE, Target, add_params, is_absolute, parse_url, strip_credentials
 from horde.runtime.bridge import BridgeGreenlet, in_sync_context, sync_or_async
 from horde.version import __version__
 
@@ -96,6 +96,10 @@ class FastHttpSession:
             ssl_context_factory() if ssl_context_factory is not None else client_context(not insecure)
         )
         self._transport: Transport = transport if transport is not None else Engine(concurrency)
+        # The last request's URL string, base URL and parsed target (see _request).
+        self._last_url: str | None = None
+        self._last_base: str | None = None
+        self._last_target: Target | None = None
         custom = default_headers or headers
         if custom:
             session_headers = _fast_default_headers()
@@ -197,10 +201,21 @@ class FastHttpSession:
         start_time = _wall_clock()
         started = _perf_counter()
         method = method.upper()
-        built_url = self.base_url + url if url[:1] == "/" or not is_absolute(url) else url
-        if params is not None:
-            built_url = add_params(built_url, params)
-        target = _URL_CACHE.get(built_url) or parse_url(built_url)
+        last_target = self._last_target
+        if (
+            last_target is not None
+            and url is self._last_url
+            and self.base_url is self._last_base
+            and params is None
+        ):
+            target = last_target  # the very string of the last request on the same base: as in HttpSession
+        else:
+            built_url = self.base_url + url if url[:1] == "/" or not is_absolute(url) else url
+            if params is not None:
+                built_url = add_params(built_url, params)
+            target = _URL_CACHE.get(built_url) or parse_url(built_url)
+            if params is None:
+                self._last_url, self._last_base, self._last_target = url, self.base_url, target
         if data is None and json is None and not files:
             body = content_type = None
         else:

@@ -30,7 +30,7 @@ from horde.http.redirects import DEFAULT_MAX_REDIRECTS
 from horde.http.reporting import as_recorder, merge_context
 from horde.http.response import Response
 from horde.http.timeouts import split_timeout
-from horde.http.urls import URL_CACHE, add_params, is_absolute, parse_url, strip_credentials
+from horde.http.urls import URL_CACHE, Target, add_params, is_absolute, parse_url, strip_credentials
 from horde.runtime.bridge import BridgeGreenlet, in_sync_context, sync_or_async
 from horde.version import __version__
 
@@ -103,6 +103,10 @@ class HttpSession:
         self._recorder = as_recorder(recorder)
         self._transport: Transport = transport if transport is not None else Engine(pool_size)
         self._client = HttpClient(self._transport, shared_default_headers(), shared_headers=True)
+        # The last request's URL string, base URL and parsed target (see _request).
+        self._last_url: str | None = None
+        self._last_base: str | None = None
+        self._last_target: Target | None = None
 
     # -- requests.Session attributes ---------------------------------------------------------
 
@@ -239,16 +243,29 @@ class HttpSession:
         # each call or object saved here shows up in requests per second.
         start_time = _wall_clock()
         started = _perf_counter()
-        if url[:1] == "/":
-            base = self.base_url
-            full_url = base + url if base[-1:] != "/" else base[:-1] + url
-        elif is_absolute(url):
-            full_url = url
+        last_target = self._last_target
+        if (
+            last_target is not None
+            and url is self._last_url
+            and self.base_url is self._last_base
+            and params is None
+        ):
+            # The very string of the last request (a locustfile's literal, usually) on the same
+            # base: its target again, without building the full URL and looking it up.
+            target = last_target
         else:
-            full_url = self.base_url + url
-        if params is not None:
-            full_url = add_params(full_url, params)
-        target = _URL_CACHE.get(full_url) or parse_url(full_url)
+            if url[:1] == "/":
+                base = self.base_url
+                full_url = base + url if base[-1:] != "/" else base[:-1] + url
+            elif is_absolute(url):
+                full_url = url
+            else:
+                full_url = self.base_url + url
+            if params is not None:
+                full_url = add_params(full_url, params)
+            target = _URL_CACHE.get(full_url) or parse_url(full_url)
+            if params is None:
+                self._last_url, self._last_base, self._last_target = url, self.base_url, target
         if data is None and json is None and not files:
             body = content_type = None
         else:

@@ -50,6 +50,37 @@ def test_request_head_and_default_headers() -> None:
     assert "Content-Length" not in sent.headers and "Cookie" not in sent.headers
 
 
+@pytest.mark.parametrize("session_class", [HttpSession, FastHttpSession])
+def test_the_same_url_string_follows_the_base_url_and_params(session_class: Any) -> None:
+    # A session reuses the last request's parsed target for the very same URL string; a new base
+    # URL, query parameters or another string must still be honoured.
+    transport = MockTransport(lambda request: MockResponse())
+    session = session_class(base_url="http://shop.test", transport=transport)
+    path = "/cart"
+
+    async def requests() -> None:
+        await session.get(path)
+        await session.get(path)
+        session.base_url = "http://other.test:8080"
+        await session.get(path)
+        await session.get(path, params={"page": "2"})
+        await session.get(path)
+        await session.get("/cart?x=1")
+        await session.get(path)
+
+    asyncio.run(requests())
+    assert [sent.url for sent in transport.sent] == [
+        "http://shop.test/cart",
+        "http://shop.test/cart",
+        "http://other.test:8080/cart",
+        "http://other.test:8080/cart?page=2",
+        "http://other.test:8080/cart",
+        "http://other.test:8080/cart?x=1",
+        "http://other.test:8080/cart",
+    ]
+    assert transport.sent[2].headers["Host"] == "other.test:8080"
+
+
 def test_invalid_urls_raise_and_are_not_reported() -> None:
     session, _, samples = session_with(lambda request: MockResponse())
     with pytest.raises(InvalidSchema):
