@@ -227,8 +227,9 @@ class Connection(asyncio.Protocol):
         if self._timed:
             self._deadlines.pending.pop(self, None)  # Deadlines.discard, without the call
             self._timed = False
-        if waiter is None or waiter.done() or chunks is None:
+        if waiter is None or waiter.done():
             return
+        assert chunks is not None  # exchange() set it with the waiter
         body = chunks[0] if len(chunks) == 1 else b"".join(chunks)
         set_cookies: list[bytes] | None = None
         # The two fields a response is acted on for. Every header line follows a line feed and llhttp
