@@ -611,9 +611,4 @@ def _fold_marked(counts: list[int], pending: vec[u8]) -> None:
 
 def _rebuilt(counts: dict[int, int], min_us: int, max_us: int, clamped: int) -> Histogram:
     """Unpickle a histogram (see ``Histogram.__reduce__``)."""
-    histogram = Histogram()
-    if counts:
-        histogram._counts = _dense(counts, max(counts)) if len(counts) >= DENSE_MIN_BUCKETS else counts
-    histogram._total = sum(counts.values())
-    histogram._min, histogram._max, histogram.clamped = min_us, max_us, clamped
-    return histogram
+    return Histogram.from_parts(counts.items(), min_us, max_us, clamped)
