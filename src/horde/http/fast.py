@@ -30,9 +30,10 @@ from horde.http.prepared import PreparedRequest
 from horde.http.redirects import DEFAULT_MAX_REDIRECTS
 from horde.http.reporting import as_recorder, merge_context
 from horde.http.response import FastResponse, Response
+from horde.http.session import name_only
 from horde.http.tls import client_context
 from horde.http.urls import URL_CACHE, Target, add_params, is_absolute, parse_url, strip_credentials
-from horde.runtime.bridge import BridgeGreenlet, in_sync_context, sync_or_async
+from horde.runtime.bridge import BridgeGreenlet, in_sync_context
 from horde.version import __version__
 
 __all__ = ["FastHttpSession", "FastResponse", "FastResponseContextManager"]
@@ -100,6 +101,9 @@ class FastHttpSession:
         self._last_url: str | None = None
         self._last_base: str | None = None
         self._last_target: Target | None = None
+        # Whether ``request`` is this class's own, so that the verbs may skip it (see _send); as in
+        # HttpSession, FastUserSession decides for itself.
+        self._own_request = type(self) is FastHttpSession
         custom = default_headers or headers
         if custom:
             session_headers = _fast_default_headers()
@@ -141,45 +145,65 @@ class FastHttpSession:
         **kwargs: Any,
     ) -> Any:
         """Send a request and report it. Extra keyword arguments: ``params``, ``files``, ``timeout``."""
-        coro = FastHttpSession._request(  # the class's own: see get()
+        coro = FastHttpSession._request(  # the class's own: see _send()
             self, method, url, name, data, catch_response, stream, headers, auth, json, allow_redirects,
             context, kwargs.get("params"), kwargs.get("files"), kwargs.get("timeout"),
         )  # fmt: skip
         if catch_response and not in_sync_context():
             return PendingCatch(coro)
-        return sync_or_async(coro)
+        current = _getcurrent()  # sync_or_async, spelled out (a Python call less per request)
+        if type(current) is _BRIDGE_GREENLET:
+            return current.parent.switch(coro)
+        return coro
+
+    # As in HttpSession: the verbs go through ``self.request``, unless it is this class's own and
+    # the only keyword is ``name``; then through _send, without the keyword plumbing.
 
     def get(self, url: str, **kwargs: Any) -> Any:
-        if kwargs:
-            return self.request("GET", url, **kwargs)
-        # The bare ``client.get(url)`` skips the keyword plumbing, and sync_or_async is spelled
-        # out: this is the most common call in every locustfile. _request is called through the
-        # class with every argument written out, as in HttpSession.get.
+        if self._own_request and name_only(kwargs):
+            return FastHttpSession._send(self, "GET", url, kwargs.get("name"), None, None)
+        return self.request("GET", url, **kwargs)
+
+    def head(self, url: str, **kwargs: Any) -> Any:
+        if self._own_request and name_only(kwargs):
+            return FastHttpSession._send(self, "HEAD", url, kwargs.get("name"), None, None)
+        return self.request("HEAD", url, **kwargs)
+
+    def options(self, url: str, **kwargs: Any) -> Any:
+        if self._own_request and name_only(kwargs):
+            return FastHttpSession._send(self, "OPTIONS", url, kwargs.get("name"), None, None)
+        return self.request("OPTIONS", url, **kwargs)
+
+    def delete(self, url: str, **kwargs: Any) -> Any:
+        if self._own_request and name_only(kwargs):
+            return FastHttpSession._send(self, "DELETE", url, kwargs.get("name"), None, None)
+        return self.request("DELETE", url, **kwargs)
+
+    def post(self, url: str, data: Any = None, json: Any = None, **kwargs: Any) -> Any:
+        if self._own_request and name_only(kwargs):
+            return FastHttpSession._send(self, "POST", url, kwargs.get("name"), data, json)
+        return self.request("POST", url, data=data, json=json, **kwargs)
+
+    def put(self, url: str, data: Any = None, **kwargs: Any) -> Any:
+        if self._own_request and name_only(kwargs):
+            return FastHttpSession._send(self, "PUT", url, kwargs.get("name"), data, None)
+        return self.request("PUT", url, data=data, **kwargs)
+
+    def patch(self, url: str, data: Any = None, **kwargs: Any) -> Any:
+        if self._own_request and name_only(kwargs):
+            return FastHttpSession._send(self, "PATCH", url, kwargs.get("name"), data, None)
+        return self.request("PATCH", url, data=data, **kwargs)
+
+    def _send(self, method: str, url: str, name: str | None, data: Any, json: Any) -> Any:
+        """``request(method, url, name=name, data=data, json=json)``, for the verbs: _request
+        called through the class with every argument written out (see HttpSession._send)."""
         coro = FastHttpSession._request(
-            self, "GET", url, None, None, False, False, None, None, None, True, None, None, None, None
+            self, method, url, name, data, False, False, None, None, json, True, None, None, None, None
         )
         current = _getcurrent()
         if type(current) is _BRIDGE_GREENLET:
             return current.parent.switch(coro)
         return coro
-
-    def head(self, url: str, **kwargs: Any) -> Any:
-        return self.request("HEAD", url, **kwargs)
-
-    def options(self, url: str, **kwargs: Any) -> Any:
-        return self.request("OPTIONS", url, **kwargs)
-
-    def delete(self, url: str, **kwargs: Any) -> Any:
-        return self.request("DELETE", url, **kwargs)
-
-    def post(self, url: str, data: Any = None, json: Any = None, **kwargs: Any) -> Any:
-        return self.request("POST", url, data=data, json=json, **kwargs)
-
-    def put(self, url: str, data: Any = None, **kwargs: Any) -> Any:
-        return self.request("PUT", url, data=data, **kwargs)
-
-    def patch(self, url: str, data: Any = None, **kwargs: Any) -> Any:
-        return self.request("PATCH", url, data=data, **kwargs)
 
     async def _request(
         self,

@@ -31,7 +31,7 @@ from horde.http.reporting import as_recorder, merge_context
 from horde.http.response import Response
 from horde.http.timeouts import split_timeout
 from horde.http.urls import URL_CACHE, Target, add_params, is_absolute, parse_url, strip_credentials
-from horde.runtime.bridge import BridgeGreenlet, in_sync_context, sync_or_async
+from horde.runtime.bridge import BridgeGreenlet, in_sync_context
 from horde.version import __version__
 
 __all__ = ["HttpSession", "Response", "ResponseContextManager"]
@@ -107,6 +107,10 @@ class HttpSession:
         self._last_url: str | None = None
         self._last_base: str | None = None
         self._last_target: Target | None = None
+        # Whether ``request`` is this class's own, so that the verbs may skip it (see _send). A
+        # subclass may override it; UserSession, whose attributes a locustfile may set, decides for
+        # itself (horde.user.http_users).
+        self._own_request = type(self) is HttpSession
 
     # -- requests.Session attributes ---------------------------------------------------------
 
@@ -172,33 +176,29 @@ class HttpSession:
         **ignored: Any,
     ) -> Any:
         """Send a request and report it. Returns the Response (sync code) or an awaitable (async)."""
-        coro = HttpSession._request(  # the class's own: see get()
+        coro = HttpSession._request(  # the class's own: see _send()
             self, method.upper(), url, name, catch_response, context, params, data, json, headers, cookies,
             files, auth, timeout, allow_redirects, verify, stream, cert,
         )  # fmt: skip
         if catch_response and not in_sync_context():
             return PendingCatch(coro)
-        return sync_or_async(coro)
-
-    def get(self, url: str, **kwargs: Any) -> Any:
-        if kwargs:
-            return self.request("GET", url, **kwargs)
-        # The bare ``client.get(url)`` of most locustfiles skips the keyword plumbing, and
-        # sync_or_async is spelled out: this is the most common call in every locustfile.
-        # Compiled code calls _request directly only like this: through the class, with every
-        # argument written out. ``self._request`` would be looked up as a Python attribute (the
-        # client is a Python subclass), and a call with ``*args`` is a generic Python call; the
-        # two cost about 2k instructions per request (bench/README.md).
-        coro = HttpSession._request(
-            self, "GET", url, None, False, None,  # name, catch_response, context
-            None, None, None, None, None, None, None, None, True, None, False, None,  # the options
-        )  # fmt: skip
-        current = _getcurrent()
+        current = _getcurrent()  # sync_or_async, spelled out (a Python call less per request)
         if type(current) is _BRIDGE_GREENLET:
             return current.parent.switch(coro)
         return coro
 
+    # The verbs go through ``self.request``, as in requests, so that a subclass or a locustfile that
+    # replaces it sees every request. When it is this class's own and the only keyword is ``name``
+    # (the common call), they send through _send instead, without the keyword plumbing.
+
+    def get(self, url: str, **kwargs: Any) -> Any:
+        if self._own_request and name_only(kwargs):
+            return HttpSession._send(self, "GET", url, kwargs.get("name"), None, None)
+        return self.request("GET", url, **kwargs)
+
     def options(self, url: str, **kwargs: Any) -> Any:
+        if self._own_request and name_only(kwargs):
+            return HttpSession._send(self, "OPTIONS", url, kwargs.get("name"), None, None)
         return self.request("OPTIONS", url, **kwargs)
 
     def head(self, url: str, **kwargs: Any) -> Any:
@@ -206,16 +206,41 @@ class HttpSession:
         return self.request("HEAD", url, **kwargs)
 
     def post(self, url: str, data: Any = None, json: Any = None, **kwargs: Any) -> Any:
+        if self._own_request and name_only(kwargs):
+            return HttpSession._send(self, "POST", url, kwargs.get("name"), data, json)
         return self.request("POST", url, data=data, json=json, **kwargs)
 
     def put(self, url: str, data: Any = None, **kwargs: Any) -> Any:
+        if self._own_request and name_only(kwargs):
+            return HttpSession._send(self, "PUT", url, kwargs.get("name"), data, None)
         return self.request("PUT", url, data=data, **kwargs)
 
     def patch(self, url: str, data: Any = None, **kwargs: Any) -> Any:
+        if self._own_request and name_only(kwargs):
+            return HttpSession._send(self, "PATCH", url, kwargs.get("name"), data, None)
         return self.request("PATCH", url, data=data, **kwargs)
 
     def delete(self, url: str, **kwargs: Any) -> Any:
+        if self._own_request and name_only(kwargs):
+            return HttpSession._send(self, "DELETE", url, kwargs.get("name"), None, None)
         return self.request("DELETE", url, **kwargs)
+
+    def _send(self, method: str, url: str, name: str | None, data: Any, json: Any) -> Any:
+        """``request(method, url, name=name, data=data, json=json)``, for the verbs.
+
+        Compiled code calls _request directly only like this: through the class, with every
+        argument written out. ``self._request`` would be looked up as a Python attribute (the
+        client is a Python subclass), and a call with keywords, ``*args`` or ``**kwargs`` is a
+        generic Python call that parses them again (bench/README.md).
+        """
+        coro = HttpSession._request(
+            self, method, url, name, False, None,  # name, catch_response, context
+            None, data, json, None, None, None, None, None, True, None, False, None,  # the options
+        )  # fmt: skip
+        current = _getcurrent()
+        if type(current) is _BRIDGE_GREENLET:
+            return current.parent.switch(coro)
+        return coro
 
     # -- the coroutine behind both faces -------------------------------------------------------
 
@@ -345,6 +370,11 @@ class HttpSession:
         return PreparedRequest(
             method, target, headers or None, body, content_type, auth_header(auth), cookies
         )
+
+
+def name_only(kwargs: dict[str, Any]) -> bool:
+    """Whether a verb's keyword arguments are none or just ``name`` (see HttpSession._send)."""
+    return not kwargs or (len(kwargs) == 1 and "name" in kwargs)
 
 
 def _length(response: Response, stream: bool) -> int:

@@ -74,9 +74,31 @@ class FastHttpUser(RestMixin, User):
 
 class UserSession(HttpSession):
     """``HttpUser.client``: a Python subclass of the (compiled) session, so that it has a __dict__
-    and a locustfile may set any attribute on it, as on Locust's requests-based session."""
+    and a locustfile may set any attribute on it, as on Locust's requests-based session.
+
+    A locustfile that sets ``client.request`` (to wrap every request) has the verbs go through it,
+    as requests' verbs do; until then they may skip it (``HttpSession._send``).
+    """
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._own_request = type(self).request is HttpSession.request
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        super().__setattr__(name, value)
+        if name == "request":
+            self._own_request = False
 
 
 class FastUserSession(FastHttpSession):
-    """``FastHttpUser.client``: a Python subclass of the (compiled) session, for the same reason as
+    """``FastHttpUser.client``: a Python subclass of the (compiled) session, for the same reasons as
     :class:`UserSession`."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._own_request = type(self).request is FastHttpSession.request
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        super().__setattr__(name, value)
+        if name == "request":
+            self._own_request = False

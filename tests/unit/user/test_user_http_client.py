@@ -3,11 +3,17 @@
 
 from __future__ import annotations
 
+import asyncio
+from typing import Any
+
+import pytest
+
+from horde.http import MockResponse, MockTransport
 from horde.http.fast import FastHttpSession
 from horde.http.session import HttpSession
 from horde.runtime.environment import Environment
 from horde.runtime.events import Events
-from horde.user.http_users import FastHttpUser, HttpUser
+from horde.user.http_users import FastHttpUser, FastUserSession, HttpUser, UserSession
 from horde.user.task import task
 
 
@@ -42,3 +48,79 @@ def test_the_fast_client_takes_any_attribute_too() -> None:
     user.client.auth_token = "abc"
     assert user.client.auth_token == "abc"
     assert user.client.cookies is user.client.cookiejar
+
+
+class Samples(list[tuple[Any, ...]]):
+    def __call__(self, *sample: Any) -> None:
+        self.append(sample)
+
+
+async def every_verb(session: Any) -> None:
+    await session.get("/get")
+    await session.get("/named", name="named")
+    await session.post("/post", json={"a": 1})
+    await session.put("/put", data=b"x")
+    await session.delete("/delete")
+
+
+@pytest.mark.parametrize("session_class", [UserSession, FastUserSession])
+def test_a_locustfile_that_wraps_client_request_sees_every_verb(session_class: Any) -> None:
+    # requests' verbs call self.request, so a locustfile may wrap client.request to change every
+    # request; the verbs skip request() only while it is the session's own.
+    transport = MockTransport(lambda request: MockResponse())
+    samples = Samples()
+    session = session_class(base_url="http://shop.test", recorder=samples, transport=transport)
+    asyncio.run(session.get("/before"))
+    original = session.request
+    seen: list[tuple[str, str]] = []
+
+    def wrapped(method: str, url: str, **kwargs: Any) -> Any:
+        seen.append((method, url))
+        kwargs["name"] = f"wrapped {kwargs.get('name')}"
+        return original(method, url, **kwargs)
+
+    session.request = wrapped
+    asyncio.run(every_verb(session))
+    assert [url for _, url in seen] == ["/get", "/named", "/post", "/put", "/delete"]
+    names = [sample[1] for sample in samples]
+    assert names == ["/before", "wrapped None", "wrapped named"] + ["wrapped None"] * 3
+    assert [sent.method for sent in transport.sent] == ["GET", "GET", "GET", "POST", "PUT", "DELETE"]
+
+
+class TaggingSession(HttpSession):
+    def request(self, method: str, url: str, **kwargs: Any) -> Any:
+        kwargs["headers"] = {"X-Tag": method}
+        return super().request(method, url, **kwargs)
+
+
+class TaggingFastSession(FastHttpSession):
+    def request(self, method: str, url: str, **kwargs: Any) -> Any:
+        kwargs["headers"] = {"X-Tag": method}
+        return super().request(method, url, **kwargs)
+
+
+@pytest.mark.parametrize("session_class", [TaggingSession, TaggingFastSession])
+def test_a_session_subclass_that_overrides_request_sees_every_verb(session_class: Any) -> None:
+    transport = MockTransport(lambda request: MockResponse())
+    samples = Samples()
+    session = session_class(base_url="http://shop.test", recorder=samples, transport=transport)
+    asyncio.run(every_verb(session))
+    assert [sent.headers.get("X-Tag") for sent in transport.sent] == ["GET", "GET", "POST", "PUT", "DELETE"]
+    assert [sample[1] for sample in samples] == ["/get", "named", "/post", "/put", "/delete"]
+
+
+@pytest.mark.parametrize("session_class", [HttpSession, FastHttpSession, UserSession, FastUserSession])
+def test_the_verbs_send_what_they_are_given_without_a_wrapper(session_class: Any) -> None:
+    transport = MockTransport(lambda request: MockResponse())
+    samples = Samples()
+    session = session_class(base_url="http://shop.test", recorder=samples, transport=transport)
+    asyncio.run(every_verb(session))
+    assert [(sent.method, sent.path, sent.body) for sent in transport.sent] == [
+        ("GET", "/get", b""),
+        ("GET", "/named", b""),
+        ("POST", "/post", b'{"a":1}'),
+        ("PUT", "/put", b"x"),
+        ("DELETE", "/delete", b""),
+    ]
+    assert transport.sent[2].headers["Content-Type"] == "application/json"
+    assert [sample[1] for sample in samples] == ["/get", "named", "/post", "/put", "/delete"]
