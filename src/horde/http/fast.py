@@ -14,12 +14,11 @@ from collections.abc import Callable, Mapping
 from functools import cache
 from typing import Any, Final
 
-from greenlet import getcurrent
 from mypy_extensions import mypyc_attr
 
 from horde.http.auth import basic_auth
 from horde.http.body import encode_body
-from horde.http.catch import FastResponseContextManager, PendingCatch
+from horde.http.catch import FastResponseContextManager
 from horde.http.client import HttpClient
 from horde.http.cookies import CookieJar
 from horde.http.decoding import ACCEPT_ENCODING
@@ -30,10 +29,9 @@ from horde.http.prepared import PreparedRequest
 from horde.http.redirects import DEFAULT_MAX_REDIRECTS
 from horde.http.reporting import as_recorder, merge_context
 from horde.http.response import FastResponse, Response
-from horde.http.session import name_only
+from horde.http.session import deliver, plain_call
 from horde.http.tls import client_context
 from horde.http.urls import URL_CACHE, Target, add_params, is_absolute, parse_url, strip_credentials
-from horde.runtime.bridge import BridgeGreenlet, in_sync_context
 from horde.version import __version__
 
 __all__ = ["FastHttpSession", "FastResponse", "FastResponseContextManager"]
@@ -42,8 +40,6 @@ __all__ = ["FastHttpSession", "FastResponse", "FastResponseContextManager"]
 # name is looked up in the module's dict at every use, and these are used at every request.
 _wall_clock: Final = time.time
 _perf_counter: Final = time.perf_counter
-_getcurrent: Final = getcurrent
-_BRIDGE_GREENLET: Final = BridgeGreenlet
 _URL_CACHE: Final = URL_CACHE
 
 
@@ -149,61 +145,72 @@ class FastHttpSession:
             self, method, url, name, data, catch_response, stream, headers, auth, json, allow_redirects,
             context, kwargs.get("params"), kwargs.get("files"), kwargs.get("timeout"),
         )  # fmt: skip
-        if catch_response and not in_sync_context():
-            return PendingCatch(coro)
-        current = _getcurrent()  # sync_or_async, spelled out (a Python call less per request)
-        if type(current) is _BRIDGE_GREENLET:
-            return current.parent.switch(coro)
-        return coro
+        return deliver(coro, catch_response)
 
     # As in HttpSession: the verbs go through ``self.request``, unless it is this class's own and
     # the only keyword is ``name``; then through _send, without the keyword plumbing.
 
     def get(self, url: str, **kwargs: Any) -> Any:
-        if self._own_request and name_only(kwargs):
-            return FastHttpSession._send(self, "GET", url, kwargs.get("name"), None, None)
+        if self._own_request and plain_call(kwargs):
+            return FastHttpSession._send(self, "GET", url, None, None, kwargs)
         return self.request("GET", url, **kwargs)
 
     def head(self, url: str, **kwargs: Any) -> Any:
-        if self._own_request and name_only(kwargs):
-            return FastHttpSession._send(self, "HEAD", url, kwargs.get("name"), None, None)
+        if self._own_request and plain_call(kwargs):
+            return FastHttpSession._send(self, "HEAD", url, None, None, kwargs)
         return self.request("HEAD", url, **kwargs)
 
     def options(self, url: str, **kwargs: Any) -> Any:
-        if self._own_request and name_only(kwargs):
-            return FastHttpSession._send(self, "OPTIONS", url, kwargs.get("name"), None, None)
+        if self._own_request and plain_call(kwargs):
+            return FastHttpSession._send(self, "OPTIONS", url, None, None, kwargs)
         return self.request("OPTIONS", url, **kwargs)
 
     def delete(self, url: str, **kwargs: Any) -> Any:
-        if self._own_request and name_only(kwargs):
-            return FastHttpSession._send(self, "DELETE", url, kwargs.get("name"), None, None)
+        if self._own_request and plain_call(kwargs):
+            return FastHttpSession._send(self, "DELETE", url, None, None, kwargs)
         return self.request("DELETE", url, **kwargs)
 
     def post(self, url: str, data: Any = None, json: Any = None, **kwargs: Any) -> Any:
-        if self._own_request and name_only(kwargs):
-            return FastHttpSession._send(self, "POST", url, kwargs.get("name"), data, json)
+        if self._own_request and plain_call(kwargs):
+            return FastHttpSession._send(self, "POST", url, data, json, kwargs)
         return self.request("POST", url, data=data, json=json, **kwargs)
 
     def put(self, url: str, data: Any = None, **kwargs: Any) -> Any:
-        if self._own_request and name_only(kwargs):
-            return FastHttpSession._send(self, "PUT", url, kwargs.get("name"), data, None)
+        if self._own_request and plain_call(kwargs):
+            return FastHttpSession._send(self, "PUT", url, data, None, kwargs)
         return self.request("PUT", url, data=data, **kwargs)
 
     def patch(self, url: str, data: Any = None, **kwargs: Any) -> Any:
-        if self._own_request and name_only(kwargs):
-            return FastHttpSession._send(self, "PATCH", url, kwargs.get("name"), data, None)
+        if self._own_request and plain_call(kwargs):
+            return FastHttpSession._send(self, "PATCH", url, data, None, kwargs)
         return self.request("PATCH", url, data=data, **kwargs)
 
-    def _send(self, method: str, url: str, name: str | None, data: Any, json: Any) -> Any:
-        """``request(method, url, name=name, data=data, json=json)``, for the verbs: _request
-        called through the class with every argument written out (see HttpSession._send)."""
+    def _send(self, method: str, url: str, data: Any, json: Any, kwargs: dict[str, Any]) -> Any:
+        """``request(method, url, data=data, json=json, **kwargs)`` for the verbs: _request called
+        through the class with every argument written out (see HttpSession._send)."""
+        name: str | None = None
+        catch_response: bool = False
+        if kwargs:
+            name = kwargs.get("name")
+            catch_response = kwargs.get("catch_response", False)
         coro = FastHttpSession._request(
-            self, method, url, name, data, False, False, None, None, json, True, None, None, None, None
+            self,
+            method,
+            url,
+            name,
+            data,
+            catch_response,
+            False,
+            None,
+            None,
+            json,
+            True,
+            None,
+            None,
+            None,
+            None,
         )
-        current = _getcurrent()
-        if type(current) is _BRIDGE_GREENLET:
-            return current.parent.switch(coro)
-        return coro
+        return deliver(coro, catch_response)
 
     async def _request(
         self,

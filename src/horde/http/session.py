@@ -8,7 +8,7 @@ bridge) it blocks and returns the response; in ``async def`` code it returns an 
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Coroutine, Iterator, Mapping
 from contextlib import contextmanager
 from functools import cache
 from typing import Any, Final
@@ -31,7 +31,7 @@ from horde.http.reporting import as_recorder, merge_context
 from horde.http.response import Response
 from horde.http.timeouts import split_timeout
 from horde.http.urls import URL_CACHE, Target, add_params, is_absolute, parse_url, strip_credentials
-from horde.runtime.bridge import BridgeGreenlet, in_sync_context
+from horde.runtime.bridge import BridgeGreenlet
 from horde.version import __version__
 
 __all__ = ["HttpSession", "Response", "ResponseContextManager"]
@@ -180,25 +180,20 @@ class HttpSession:
             self, method.upper(), url, name, catch_response, context, params, data, json, headers, cookies,
             files, auth, timeout, allow_redirects, verify, stream, cert,
         )  # fmt: skip
-        if catch_response and not in_sync_context():
-            return PendingCatch(coro)
-        current = _getcurrent()  # sync_or_async, spelled out (a Python call less per request)
-        if type(current) is _BRIDGE_GREENLET:
-            return current.parent.switch(coro)
-        return coro
+        return deliver(coro, catch_response)
 
     # The verbs go through ``self.request``, as in requests, so that a subclass or a locustfile that
     # replaces it sees every request. When it is this class's own and the only keyword is ``name``
     # (the common call), they send through _send instead, without the keyword plumbing.
 
     def get(self, url: str, **kwargs: Any) -> Any:
-        if self._own_request and name_only(kwargs):
-            return HttpSession._send(self, "GET", url, kwargs.get("name"), None, None)
+        if self._own_request and plain_call(kwargs):
+            return HttpSession._send(self, "GET", url, None, None, kwargs)
         return self.request("GET", url, **kwargs)
 
     def options(self, url: str, **kwargs: Any) -> Any:
-        if self._own_request and name_only(kwargs):
-            return HttpSession._send(self, "OPTIONS", url, kwargs.get("name"), None, None)
+        if self._own_request and plain_call(kwargs):
+            return HttpSession._send(self, "OPTIONS", url, None, None, kwargs)
         return self.request("OPTIONS", url, **kwargs)
 
     def head(self, url: str, **kwargs: Any) -> Any:
@@ -206,41 +201,44 @@ class HttpSession:
         return self.request("HEAD", url, **kwargs)
 
     def post(self, url: str, data: Any = None, json: Any = None, **kwargs: Any) -> Any:
-        if self._own_request and name_only(kwargs):
-            return HttpSession._send(self, "POST", url, kwargs.get("name"), data, json)
+        if self._own_request and plain_call(kwargs):
+            return HttpSession._send(self, "POST", url, data, json, kwargs)
         return self.request("POST", url, data=data, json=json, **kwargs)
 
     def put(self, url: str, data: Any = None, **kwargs: Any) -> Any:
-        if self._own_request and name_only(kwargs):
-            return HttpSession._send(self, "PUT", url, kwargs.get("name"), data, None)
+        if self._own_request and plain_call(kwargs):
+            return HttpSession._send(self, "PUT", url, data, None, kwargs)
         return self.request("PUT", url, data=data, **kwargs)
 
     def patch(self, url: str, data: Any = None, **kwargs: Any) -> Any:
-        if self._own_request and name_only(kwargs):
-            return HttpSession._send(self, "PATCH", url, kwargs.get("name"), data, None)
+        if self._own_request and plain_call(kwargs):
+            return HttpSession._send(self, "PATCH", url, data, None, kwargs)
         return self.request("PATCH", url, data=data, **kwargs)
 
     def delete(self, url: str, **kwargs: Any) -> Any:
-        if self._own_request and name_only(kwargs):
-            return HttpSession._send(self, "DELETE", url, kwargs.get("name"), None, None)
+        if self._own_request and plain_call(kwargs):
+            return HttpSession._send(self, "DELETE", url, None, None, kwargs)
         return self.request("DELETE", url, **kwargs)
 
-    def _send(self, method: str, url: str, name: str | None, data: Any, json: Any) -> Any:
-        """``request(method, url, name=name, data=data, json=json)``, for the verbs.
+    def _send(self, method: str, url: str, data: Any, json: Any, kwargs: dict[str, Any]) -> Any:
+        """``request(method, url, data=data, json=json, **kwargs)`` for the verbs, where ``kwargs``
+        holds no more than ``name`` and ``catch_response`` (see plain_call).
 
         Compiled code calls _request directly only like this: through the class, with every
         argument written out. ``self._request`` would be looked up as a Python attribute (the
         client is a Python subclass), and a call with keywords, ``*args`` or ``**kwargs`` is a
         generic Python call that parses them again (bench/README.md).
         """
+        name: str | None = None
+        catch_response: bool = False
+        if kwargs:
+            name = kwargs.get("name")
+            catch_response = kwargs.get("catch_response", False)
         coro = HttpSession._request(
-            self, method, url, name, False, None,  # name, catch_response, context
+            self, method, url, name, catch_response, None,  # name, catch_response, context
             None, data, json, None, None, None, None, None, True, None, False, None,  # the options
         )  # fmt: skip
-        current = _getcurrent()
-        if type(current) is _BRIDGE_GREENLET:
-            return current.parent.switch(coro)
-        return coro
+        return deliver(coro, catch_response)
 
     # -- the coroutine behind both faces -------------------------------------------------------
 
@@ -372,9 +370,24 @@ class HttpSession:
         )
 
 
-def name_only(kwargs: dict[str, Any]) -> bool:
-    """Whether a verb's keyword arguments are none or just ``name`` (see HttpSession._send)."""
-    return not kwargs or (len(kwargs) == 1 and "name" in kwargs)
+def plain_call(kwargs: dict[str, Any]) -> bool:
+    """Whether a verb's keyword arguments are at most ``name`` and ``catch_response``, the
+    common call (see HttpSession._send)."""
+    count = len(kwargs)
+    if count == 0:
+        return True
+    if count == 1:
+        return "name" in kwargs or "catch_response" in kwargs
+    return count == 2 and "name" in kwargs and "catch_response" in kwargs
+
+
+def deliver(coro: Coroutine[Any, Any, Any], catch_response: bool) -> Any:
+    """A request's two faces: in sync user code (a bridge greenlet) its result, which blocks;
+    in async code the awaitable, one that also works in ``async with`` for ``catch_response``."""
+    current = _getcurrent()
+    if type(current) is _BRIDGE_GREENLET:
+        return current.parent.switch(coro)
+    return PendingCatch(coro) if catch_response else coro
 
 
 def _length(response: Response, stream: bool) -> int:

@@ -61,6 +61,8 @@ async def every_verb(session: Any) -> None:
     await session.post("/post", json={"a": 1})
     await session.put("/put", data=b"x")
     await session.delete("/delete")
+    async with session.get("/caught", name="caught", catch_response=True) as response:
+        response.failure("not what we wanted")
 
 
 @pytest.mark.parametrize("session_class", [UserSession, FastUserSession])
@@ -81,10 +83,10 @@ def test_a_locustfile_that_wraps_client_request_sees_every_verb(session_class: A
 
     session.request = wrapped
     asyncio.run(every_verb(session))
-    assert [url for _, url in seen] == ["/get", "/named", "/post", "/put", "/delete"]
+    assert [url for _, url in seen] == ["/get", "/named", "/post", "/put", "/delete", "/caught"]
     names = [sample[1] for sample in samples]
-    assert names == ["/before", "wrapped None", "wrapped named"] + ["wrapped None"] * 3
-    assert [sent.method for sent in transport.sent] == ["GET", "GET", "GET", "POST", "PUT", "DELETE"]
+    assert names == ["/before", "wrapped None", "wrapped named"] + ["wrapped None"] * 3 + ["wrapped caught"]
+    assert [sent.method for sent in transport.sent] == ["GET", "GET", "GET", "POST", "PUT", "DELETE", "GET"]
 
 
 class TaggingSession(HttpSession):
@@ -105,8 +107,9 @@ def test_a_session_subclass_that_overrides_request_sees_every_verb(session_class
     samples = Samples()
     session = session_class(base_url="http://shop.test", recorder=samples, transport=transport)
     asyncio.run(every_verb(session))
-    assert [sent.headers.get("X-Tag") for sent in transport.sent] == ["GET", "GET", "POST", "PUT", "DELETE"]
-    assert [sample[1] for sample in samples] == ["/get", "named", "/post", "/put", "/delete"]
+    tags = [sent.headers.get("X-Tag") for sent in transport.sent]
+    assert tags == ["GET", "GET", "POST", "PUT", "DELETE", "GET"]
+    assert [sample[1] for sample in samples] == ["/get", "named", "/post", "/put", "/delete", "caught"]
 
 
 @pytest.mark.parametrize("session_class", [HttpSession, FastHttpSession, UserSession, FastUserSession])
@@ -121,6 +124,9 @@ def test_the_verbs_send_what_they_are_given_without_a_wrapper(session_class: Any
         ("POST", "/post", b'{"a":1}'),
         ("PUT", "/put", b"x"),
         ("DELETE", "/delete", b""),
+        ("GET", "/caught", b""),
     ]
     assert transport.sent[2].headers["Content-Type"] == "application/json"
-    assert [sample[1] for sample in samples] == ["/get", "named", "/post", "/put", "/delete"]
+    assert [sample[1] for sample in samples] == ["/get", "named", "/post", "/put", "/delete", "caught"]
+    failures = [sample[6] for sample in samples]
+    assert failures[:5] == [None] * 5 and "not what we wanted" in str(failures[5])
