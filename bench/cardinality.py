@@ -3,6 +3,7 @@
     python bench/cardinality.py [--only horde-http,horde-fast,locust-fast] [--rounds 5] [--seconds 8]
     python bench/cardinality.py --control     # the 1-name locustfile on both sides: the method's error
     python bench/cardinality.py --turns 0.2   # the two take turns on the core (see below)
+    python bench/cardinality.py --versus OLD/bin/horde --workload names-1   # two installs, A/B
 
 throughput.py runs ``names-1`` and ``names-1000`` one after the other. On a shared VM the rate of
 one configuration moves by 20 % or more from run to run, so a ratio of two runs swings from about
@@ -27,6 +28,10 @@ between turns that long. An A/A control (``--control``) ranged 1.00-1.01 sharing
 with 0.2 s turns and 0.94-1.20 with 2 s turns: sharing is the default because its error is the
 smallest, and its bias only ever understates what Horde does.
 
+The same pairing compares two installs of Horde: ``--versus`` runs another Horde executable (an
+install of an earlier commit, say) on side 0 and this one on side 1, both on ``--workload``, so the
+ratio is what a change bought on that workload, free of the machine's drift.
+
 Exit codes: 0 measured; 2 set-up failed; 3 a pair failed; 130 interrupted.
 """
 
@@ -44,7 +49,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from generators import SUITE, Scenario, generator_argv
+from generators import SUITE, Scenario, check_runs, generator_argv
 from measure import ScenarioError, read_aggregated, run_time_for, wait_for_traffic
 from nginx_target import Nginx, ensure_nginx
 from processes import Supervisor, cpu_seconds, tail
@@ -89,6 +94,12 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument("--users", type=int, default=50, help="users per generator (default 50)")
     parser.add_argument("--control", action="store_true", help=f"run {ONE} on both sides (an A/A check)")
     parser.add_argument(
+        "--versus",
+        metavar="HORDE",
+        help="another Horde executable for side 0 (e.g. an earlier install): both sides run --workload",
+    )
+    parser.add_argument("--workload", help=f"with --control or --versus: what both sides run (default {ONE})")
+    parser.add_argument(
         "--turns",
         type=float,
         default=0.0,
@@ -104,19 +115,35 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
         parser.error("--rounds must be at least 1 and --seconds above 0")
     if args.turns < 0 or (args.turns and args.turns * 2 > args.seconds):
         parser.error("--turns takes 0 (share the core) or a turn that fits twice into --seconds")
+    if args.workload is not None and not (args.control or args.versus):
+        parser.error("--workload goes with --control or --versus")
+    if args.versus is not None and any(not key.startswith("horde") for key in keys):
+        parser.error("--versus compares Horde installs: --only takes horde-* generators with it")
+    if args.versus is not None and (problem := check_runs([args.versus])) is not None:
+        parser.error(f"--versus: `{args.versus} --version` failed: {problem}")
+    args.same = args.workload or ONE if args.control or args.versus else None
+    missing = [key for key in keys if args.same and not _scenarios(args.same, key)]
+    if missing:
+        parser.error(f"no {args.same!r} scenario for: {', '.join(missing)}")
     args.keys = keys
     return args
 
 
-def pair_for(key: str, control: bool) -> tuple[Scenario, Scenario]:
-    one = next(s for s in SUITE if s.workload == ONE and s.key == key)
-    many = one if control else next(s for s in SUITE if s.workload == MANY and s.key == key)
-    return one, many
+def _scenarios(workload: str, key: str) -> list[Scenario]:
+    return [s for s in SUITE if s.workload == workload and s.key == key]
+
+
+def pair_for(key: str, same: str | None) -> tuple[Scenario, Scenario]:
+    """The 1-name and the 1,000-name scenario of a generator, or ``same``'s on both sides."""
+    if same is not None:
+        scenario = _scenarios(same, key)[0]
+        return scenario, scenario
+    return _scenarios(ONE, key)[0], _scenarios(MANY, key)[0]
 
 
 def run_pair(
     sides: tuple[Side, Side],
-    executable: list[str],
+    executables: tuple[list[str], list[str]],
     args: argparse.Namespace,
     supervisor: Supervisor,
     run_dir: Path,
@@ -132,7 +159,7 @@ def run_pair(
     try:
         for i in order:
             argv = generator_argv(
-                executable,
+                executables[i],
                 sides[i].scenario,
                 host=sides[i].nginx.url,
                 users=args.users,
@@ -218,7 +245,7 @@ def _sample(
 def main(argv: Sequence[str] | None = None) -> int:
     args = parse_args(argv)
     supervisor = Supervisor(pin=can_pin())
-    pairs = {key: pair_for(key, args.control) for key in args.keys}
+    pairs = {key: pair_for(key, args.same) for key in args.keys}
     code, outcome = run_guarded(supervisor, lambda: run_rounds(args, pairs, supervisor))
     if outcome is None:
         return code
@@ -254,8 +281,10 @@ def run_rounds(
             )
             run_dir = args.work_dir / "runs" / stamp / f"cardinality-{key}-{number}"
             sides = (Side(one, servers[0]), Side(many, servers[1]))
+            executable = tools[one.tool]
+            executables = ([args.versus] if args.versus else executable, executable)
             try:
-                result = run_pair(sides, tools[one.tool], args, supervisor, run_dir, first=number % 2)
+                result = run_pair(sides, executables, args, supervisor, run_dir, first=number % 2)
             except ScenarioError as exc:
                 print(f"  FAILED: {exc}", flush=True)
                 failures[key] = str(exc).splitlines()[0]
@@ -275,13 +304,15 @@ def print_summary(
     results: dict[str, list[Round]],
     failures: dict[str, str],
 ) -> None:
-    many = ONE if args.control else MANY
     print()
-    goal = (
-        "control: both sides alike, 1.00 is right" if args.control else f"target >= {CARDINALITY_TARGET:.2f}"
-    )
     how = f"taking turns every {args.turns:g} s" if args.turns else "sharing it"
-    print(f"{many} beside {ONE}: requests per CPU-second, same window, same core, {how} ({goal})")
+    if args.versus:
+        what, goal = f"{args.same}, this Horde beside {args.versus}", "above 1.00: this one is faster"
+    elif args.control:
+        what, goal = f"{args.same} beside {args.same}", "control: both sides alike, 1.00 is right"
+    else:
+        what, goal = f"{MANY} beside {ONE}", f"target >= {CARDINALITY_TARGET:.2f}"
+    print(f"{what}: requests per CPU-second, same window, same core, {how} ({goal})")
     rows: list[tuple[str, ...]] = [
         ("Generator", "median ratio", "range", "each round", "stats entries", "target")
     ]
@@ -295,7 +326,7 @@ def print_summary(
         entries = sorted({f"{r.entries[0]} / {r.entries[1]}" for r in rounds})
         mark = (
             ""
-            if args.control or not key.startswith("horde")
+            if args.same or not key.startswith("horde")
             else ("meets" if median >= CARDINALITY_TARGET else "MISSES")
         )
         rows.append(
