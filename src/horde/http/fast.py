@@ -148,7 +148,7 @@ class FastHttpSession:
         return deliver(coro, catch_response)
 
     # As in HttpSession: the verbs go through ``self.request``, unless it is this class's own and
-    # the only keyword is ``name``; then through _send, without the keyword plumbing.
+    # their keywords are at most ``name`` and ``catch_response``; then through _send.
 
     def get(self, url: str, **kwargs: Any) -> Any:
         if self._own_request and plain_call(kwargs):
@@ -194,22 +194,9 @@ class FastHttpSession:
             name = kwargs.get("name")
             catch_response = kwargs.get("catch_response", False)
         coro = FastHttpSession._request(
-            self,
-            method,
-            url,
-            name,
-            data,
-            catch_response,
-            False,
-            None,
-            None,
-            json,
-            True,
-            None,
-            None,
-            None,
-            None,
-        )
+            self, method, url, name, data, catch_response,
+            False, None, None, json, True, None, None, None, None,  # the options
+        )  # fmt: skip
         return deliver(coro, catch_response)
 
     async def _request(

@@ -183,8 +183,8 @@ class HttpSession:
         return deliver(coro, catch_response)
 
     # The verbs go through ``self.request``, as in requests, so that a subclass or a locustfile that
-    # replaces it sees every request. When it is this class's own and the only keyword is ``name``
-    # (the common call), they send through _send instead, without the keyword plumbing.
+    # replaces it sees every request. When it is this class's own and their keywords are at most
+    # ``name`` and ``catch_response`` (the common call), they send through _send instead.
 
     def get(self, url: str, **kwargs: Any) -> Any:
         if self._own_request and plain_call(kwargs):

@@ -72,6 +72,14 @@ class FastHttpUser(RestMixin, User):
         self.client.close()
 
 
+def _set_attribute(session: Any, name: str, value: Any) -> None:
+    """The user sessions' ``__setattr__``: a locustfile that sets ``client.request`` (to wrap every
+    request) has the verbs go through it, as requests' verbs do."""
+    object.__setattr__(session, name, value)
+    if name == "request":
+        session._own_request = False
+
+
 class UserSession(HttpSession):
     """``HttpUser.client``: a Python subclass of the (compiled) session, so that it has a __dict__
     and a locustfile may set any attribute on it, as on Locust's requests-based session.
@@ -84,10 +92,7 @@ class UserSession(HttpSession):
         super().__init__(*args, **kwargs)
         self._own_request = type(self).request is HttpSession.request
 
-    def __setattr__(self, name: str, value: Any) -> None:
-        super().__setattr__(name, value)
-        if name == "request":
-            self._own_request = False
+    __setattr__ = _set_attribute
 
 
 class FastUserSession(FastHttpSession):
@@ -98,7 +103,4 @@ class FastUserSession(FastHttpSession):
         super().__init__(*args, **kwargs)
         self._own_request = type(self).request is FastHttpSession.request
 
-    def __setattr__(self, name: str, value: Any) -> None:
-        super().__setattr__(name, value)
-        if name == "request":
-            self._own_request = False
+    __setattr__ = _set_attribute
