@@ -182,43 +182,43 @@ class HttpSession:
         )  # fmt: skip
         return deliver(coro, catch_response)
 
-    # The verbs go through ``self.request``, as in requests, so that a subclass or a locustfile that
-    # replaces it sees every request. When it is this class's own and their keywords are at most
-    # ``name`` and ``catch_response`` (the common call), they send through _send instead.
+    # The verbs go through ``self.request``, with the keywords Locust's verbs give it, so that a
+    # subclass or a locustfile that replaces it sees every request as it would under Locust. When it
+    # is this class's own and their keywords are at most ``name`` and ``catch_response`` (the
+    # common call), they send through _send instead.
 
     def get(self, url: str, **kwargs: Any) -> Any:
         if self._own_request and plain_call(kwargs):
             return HttpSession._send(self, "GET", url, None, None, kwargs)
-        return self.request("GET", url, **kwargs)
+        return self.request("GET", url, **{"data": None, "json": None, "allow_redirects": True, **kwargs})
 
     def options(self, url: str, **kwargs: Any) -> Any:
         if self._own_request and plain_call(kwargs):
             return HttpSession._send(self, "OPTIONS", url, None, None, kwargs)
-        return self.request("OPTIONS", url, **kwargs)
+        return self.request("OPTIONS", url, **{"data": None, "json": None, "allow_redirects": True, **kwargs})
 
     def head(self, url: str, **kwargs: Any) -> Any:
-        kwargs.setdefault("allow_redirects", False)
-        return self.request("HEAD", url, **kwargs)
+        return self.request("HEAD", url, **{"data": None, "json": None, "allow_redirects": False, **kwargs})
 
     def post(self, url: str, data: Any = None, json: Any = None, **kwargs: Any) -> Any:
         if self._own_request and plain_call(kwargs):
             return HttpSession._send(self, "POST", url, data, json, kwargs)
         return self.request("POST", url, data=data, json=json, **kwargs)
 
-    def put(self, url: str, data: Any = None, **kwargs: Any) -> Any:
+    def put(self, url: str, data: Any = None, *, json: Any = None, **kwargs: Any) -> Any:
         if self._own_request and plain_call(kwargs):
-            return HttpSession._send(self, "PUT", url, data, None, kwargs)
-        return self.request("PUT", url, data=data, **kwargs)
+            return HttpSession._send(self, "PUT", url, data, json, kwargs)
+        return self.request("PUT", url, data=data, json=json, **kwargs)
 
-    def patch(self, url: str, data: Any = None, **kwargs: Any) -> Any:
+    def patch(self, url: str, data: Any = None, *, json: Any = None, **kwargs: Any) -> Any:
         if self._own_request and plain_call(kwargs):
-            return HttpSession._send(self, "PATCH", url, data, None, kwargs)
-        return self.request("PATCH", url, data=data, **kwargs)
+            return HttpSession._send(self, "PATCH", url, data, json, kwargs)
+        return self.request("PATCH", url, data=data, json=json, **kwargs)
 
     def delete(self, url: str, **kwargs: Any) -> Any:
         if self._own_request and plain_call(kwargs):
             return HttpSession._send(self, "DELETE", url, None, None, kwargs)
-        return self.request("DELETE", url, **kwargs)
+        return self.request("DELETE", url, **{"data": None, "json": None, **kwargs})
 
     def _send(self, method: str, url: str, data: Any, json: Any, kwargs: dict[str, Any]) -> Any:
         """``request(method, url, data=data, json=json, **kwargs)`` for the verbs, where ``kwargs``

@@ -130,3 +130,39 @@ def test_the_verbs_send_what_they_are_given_without_a_wrapper(session_class: Any
     assert [sample[1] for sample in samples] == ["/get", "named", "/post", "/put", "/delete", "caught"]
     failures = [sample[6] for sample in samples]
     assert failures[:5] == [None] * 5 and "not what we wanted" in str(failures[5])
+
+
+class RecordingSession(HttpSession):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.keywords: list[dict[str, Any]] = []
+
+    def request(self, method: str, url: str, **kwargs: Any) -> Any:
+        self.keywords.append(dict(kwargs))
+        return super().request(method, url, **kwargs)
+
+
+def test_an_overridden_request_gets_the_keywords_locusts_verbs_pass() -> None:
+    # Locust 2.47's HttpSession verbs: data and json always (get/options/head/delete as None),
+    # allow_redirects=True from get and options, False from head.
+    session = RecordingSession("http://shop.test", transport=MockTransport(lambda request: MockResponse()))
+
+    async def calls() -> None:
+        await session.get("/", name="x")
+        await session.options("/")
+        await session.head("/")
+        await session.post("/", json={})
+        await session.put("/", b"x")
+        await session.patch("/", json=[1])
+        await session.delete("/", allow_redirects=False)
+
+    asyncio.run(calls())
+    assert session.keywords == [
+        {"data": None, "json": None, "allow_redirects": True, "name": "x"},
+        {"data": None, "json": None, "allow_redirects": True},
+        {"data": None, "json": None, "allow_redirects": False},
+        {"data": None, "json": {}},
+        {"data": b"x", "json": None},
+        {"data": None, "json": [1]},
+        {"data": None, "json": None, "allow_redirects": False},
+    ]
