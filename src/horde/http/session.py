@@ -383,7 +383,9 @@ def plain_call(kwargs: dict[str, Any]) -> bool:
 
 def deliver(coro: Coroutine[Any, Any, Any], catch_response: bool) -> Any:
     """A request's two faces: in sync user code (a bridge greenlet) its result, which blocks;
-    in async code the awaitable, one that also works in ``async with`` for ``catch_response``."""
+    in async code the awaitable, one that also works in ``async with`` for ``catch_response``.
+    ``horde.runtime.bridge.sync_or_async``, written out here because this module is compiled and
+    that one is not (a Python call less per request)."""
     current = _getcurrent()
     if type(current) is _BRIDGE_GREENLET:
         return current.parent.switch(coro)

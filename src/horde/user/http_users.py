@@ -74,7 +74,7 @@ class FastHttpUser(RestMixin, User):
 
 def _set_attribute(session: Any, name: str, value: Any) -> None:
     """The user sessions' ``__setattr__``: a locustfile that sets ``client.request`` (to wrap every
-    request) has the verbs go through it, as requests' verbs do."""
+    request) has the verbs go through it, as Locust's verbs do."""
     object.__setattr__(session, name, value)
     if name == "request":
         session._own_request = False
@@ -85,7 +85,7 @@ class UserSession(HttpSession):
     and a locustfile may set any attribute on it, as on Locust's requests-based session.
 
     A locustfile that sets ``client.request`` (to wrap every request) has the verbs go through it,
-    as requests' verbs do; until then they may skip it (``HttpSession._send``).
+    as Locust's verbs do; until then they may skip it (``HttpSession._send``).
     """
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
