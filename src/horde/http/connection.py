@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from time import perf_counter
+from math import inf
 from typing import TYPE_CHECKING, Final
 
 import httptools
@@ -28,10 +28,9 @@ if TYPE_CHECKING:
 
 _LARGE_BODY: Final = 64 * 1024  # above this, write the body separately instead of copying it into the head
 # Bound Final: compiled code (hatch_build.py) reads a Final as a C static; any other module-level
-# name is looked up in the module's dict at every use, and these are used at every request.
-_perf_counter: Final = perf_counter
-# The same for methods: a call through the class's function skips looking the method up on the
-# object (a type lookup per call, for the parser's methods and these bytes methods).
+# name is looked up in the module's dict at every use. A call through the class's function skips
+# looking the method up on the object (a type lookup per call, for the parser's methods and these
+# bytes methods).
 _feed_data: Final = httptools.HttpResponseParser.feed_data
 _status_code: Final = httptools.HttpResponseParser.get_status_code
 _keeps_alive: Final = httptools.HttpResponseParser.should_keep_alive
@@ -64,10 +63,14 @@ class Connection(asyncio.Protocol):
         self.connect_ms: float | None = None
         self.tls_ms: float | None = None
         self._deadlines = deadlines
+        self._clock = deadlines.clock  # perf_counter, but for tests
+        self.deadline = inf
+        """When the request in flight times out, on the clock; inf when none does (see Deadlines)."""
+        self._watched = False  # in deadlines.watched
+        self._read_timeout = 0.0
         self._parser = httptools.HttpResponseParser(self)
         self._fresh_parser_needed = False
         self._waiter: asyncio.Future[RawResponse] | None = None
-        self._timed = False
         self._is_head = False
         self._status = 0
         # The response being read; an idle connection (one per waiting user) holds none of it.
@@ -76,9 +79,12 @@ class Connection(asyncio.Protocol):
         # A list while a response is read. None in between: body bytes parsed then (a server that
         # sent more than it was asked for) drop the connection (see on_body).
         self._chunks: list[bytes] | None = None
+        # perf_counter() readings: the request written, its first bytes read, its head complete,
+        # and the latest read (the time of the read that completes a response is when it completed).
         self._sent_at = 0.0
         self._first_byte = 0.0
         self._headers_done = 0.0
+        self._read_at = 0.0
 
     # -- used by the engine -------------------------------------------------------------------
 
@@ -98,7 +104,7 @@ class Connection(asyncio.Protocol):
         self._headers_done = 0.0
         transport = self.transport
         assert transport is not None
-        self._sent_at = _perf_counter()
+        now = self._sent_at = self._clock()
         if body is None:
             transport.write(head)
         elif len(body) < _LARGE_BODY:
@@ -107,8 +113,14 @@ class Connection(asyncio.Protocol):
             transport.write(head)
             transport.write(body)
         if timeout is not None:
-            self._deadlines.add(self, timeout)
-            self._timed = True
+            self._read_timeout = timeout
+            deadline = self.deadline = now + timeout
+            deadlines = self._deadlines
+            if not self._watched:
+                deadlines.watch(self)
+                self._watched = True
+            if deadline < deadlines.armed_at:
+                deadlines.arm(deadline)
         return waiter
 
     def close(self) -> None:
@@ -118,19 +130,21 @@ class Connection(asyncio.Protocol):
 
     def abort(self) -> None:
         self.closed = True
-        if self._timed:  # the deadlines are shared by every pool: leave no entry behind
-            self._deadlines.discard(self)
-            self._timed = False
+        self._unwatch()
         if self.transport is not None:
             # RuntimeError: its event loop is already closed, so there is nothing left to tell.
             with contextlib.suppress(RuntimeError):
                 self.transport.abort()
 
-    def expire(self, timeout: float) -> None:
+    def expire(self) -> None:
         """Called by :class:`Deadlines` when the response did not complete in time."""
-        self._timed = False
-        self._fail(ReadTimeout(f"no complete response within {timeout:g} s"))
+        self._fail(ReadTimeout(f"no complete response within {self._read_timeout:g} s"))
         self.abort()
+
+    def _unwatch(self) -> None:
+        if self._watched:  # the deadlines are shared by every pool: leave nothing closed behind
+            self._deadlines.forget(self)
+            self._watched = False
 
     # -- asyncio.Protocol ---------------------------------------------------------------------
 
@@ -142,8 +156,11 @@ class Connection(asyncio.Protocol):
             # Bytes nobody asked for: the stream is out of sync, the connection is unusable.
             self.abort()
             return
+        # One clock reading per read: the head's and the response's ends are the time of the read
+        # that brought them (parsing a read takes microseconds, and one fewer call per request).
+        now = self._read_at = self._clock()
         if not self._first_byte:
-            self._first_byte = _perf_counter()
+            self._first_byte = now
             self._raw = data
         elif not self._headers_done:
             self._raw += data  # a head split over reads, or the rest after an interim response
@@ -158,13 +175,12 @@ class Connection(asyncio.Protocol):
 
     def connection_lost(self, exc: Exception | None) -> None:
         self.closed = True
-        if self._timed:
-            self._deadlines.discard(self)
-            self._timed = False
+        self._unwatch()
         if self._waiter is None or self._waiter.done():
             return
         if self._headers_done and self._status and _body_runs_to_eof(head_fields(self._head)):
             self.keep_alive = False
+            self._read_at = self._clock()  # the body ended with the connection
             self._complete()
         elif not self._first_byte:
             reason = f": {exc}" if exc else ""
@@ -181,7 +197,7 @@ class Connection(asyncio.Protocol):
         if self._waiter is None:
             # The read that completed the last response carried another one: nobody asked for it.
             raise ProtocolError("a response to no request")
-        self._headers_done = _perf_counter()
+        self._headers_done = self._read_at
         self._status = _status_code(self._parser)
         raw = self._raw
         first = raw[0]
@@ -224,9 +240,7 @@ class Connection(asyncio.Protocol):
         # user) should not keep the last response alive.
         head, chunks = self._head, self._chunks
         self._head, self._chunks = b"", None
-        if self._timed:
-            self._deadlines.pending.pop(self, None)  # Deadlines.discard, without the call
-            self._timed = False
+        self.deadline = inf
         if waiter is None or waiter.done():
             return
         assert chunks is not None  # exchange() set it with the waiter
@@ -254,7 +268,9 @@ class Connection(asyncio.Protocol):
             timings = PhaseTimings(self.connect_ms, self.tls_ms, ttfb)
         else:
             timings = PhaseTimings(None, None, ttfb)
-        waiter.set_result(RawResponse(self._status, head, body, timings, self._headers_done, set_cookies))
+        waiter.set_result(
+            RawResponse(self._status, head, body, timings, self._headers_done, self._read_at, set_cookies)
+        )
         if not self.keep_alive:
             self.close()
 
@@ -262,9 +278,7 @@ class Connection(asyncio.Protocol):
         waiter = self._waiter
         self._waiter = None
         self._raw, self._head, self._chunks = b"", b"", None
-        if self._timed:
-            self._deadlines.discard(self)
-            self._timed = False
+        self.deadline = inf
         if cause is not None:
             error.__cause__ = cause
         if waiter is not None and not waiter.done():

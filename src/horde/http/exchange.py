@@ -23,7 +23,7 @@ class RawResponse:
     requests never look at either, and llhttp has already validated the head.
     """
 
-    __slots__ = ("_headers", "body", "head", "headers_done", "set_cookies", "status", "timings")
+    __slots__ = ("_headers", "body", "completed", "head", "headers_done", "set_cookies", "status", "timings")
 
     def __init__(
         self,
@@ -32,6 +32,7 @@ class RawResponse:
         body: bytes,
         timings: PhaseTimings,
         headers_done: float,
+        completed: float,
         set_cookies: list[bytes] | None = None,
     ) -> None:
         self.status = status
@@ -41,6 +42,8 @@ class RawResponse:
         self.timings = timings
         self.headers_done = headers_done
         """``perf_counter()`` when the headers were in: the end of the clock for ``stream=True``."""
+        self.completed = completed
+        """``perf_counter()`` when the response was complete: the end of its response time."""
         self.set_cookies = set_cookies
         """Set-Cookie values, picked out once so the no-cookie case costs nothing later."""
         self._headers: list[tuple[bytes, bytes]] | None = None

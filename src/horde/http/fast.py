@@ -14,6 +14,7 @@ from collections.abc import Callable, Mapping
 from functools import cache
 from typing import Any, Final
 
+from librt.time import time as wall_clock
 from mypy_extensions import mypyc_attr
 
 from horde.http.auth import basic_auth
@@ -38,7 +39,6 @@ __all__ = ["FastHttpSession", "FastResponse", "FastResponseContextManager"]
 
 # Bound Final: compiled code (hatch_build.py) reads a Final as a C static; any other module-level
 # name is looked up in the module's dict at every use, and these are used at every request.
-_wall_clock: Final = time.time
 _perf_counter: Final = time.perf_counter
 _URL_CACHE: Final = URL_CACHE
 
@@ -216,7 +216,7 @@ class FastHttpSession:
         files: Any,
         timeout: Any,
     ) -> FastResponse:
-        start_time = _wall_clock()
+        start_time = wall_clock()  # librt's time.time(): a C call in compiled code
         started = _perf_counter()
         method = method.upper()
         last_target = self._last_target
@@ -251,8 +251,8 @@ class FastHttpSession:
         )
         if error is not None:
             raw = None
-        if stream and raw is not None:
-            response_time = (raw.headers_done - started) * 1000.0
+        if raw is not None:  # until the read that completed it (see HttpSession._request)
+            response_time = ((raw.headers_done if stream else raw.completed) - started) * 1000.0
         else:
             response_time = (_perf_counter() - started) * 1000.0
         history: list[Response] | None = None

@@ -8,6 +8,7 @@ the handler sees a parsed view of the request (method, URL, headers, body) and c
 from __future__ import annotations
 
 import ssl
+import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
@@ -72,7 +73,8 @@ class MockTransport:
             body = b""
         timings = PhaseTimings(None, None, 0.0)
         head = build_head(answer.status, answer.reason.encode("latin-1"), raw_headers)
-        return RawResponse(answer.status, head, body, timings, 0.0, cookies)
+        now = time.perf_counter()
+        return RawResponse(answer.status, head, body, timings, now, now, cookies)
 
     def close(self) -> None:
         self.closed = True

@@ -14,6 +14,7 @@ from functools import cache
 from typing import Any, Final
 
 from greenlet import getcurrent
+from librt.time import time as wall_clock
 from mypy_extensions import mypyc_attr
 
 from horde.http.auth import auth_header
@@ -38,7 +39,6 @@ __all__ = ["HttpSession", "Response", "ResponseContextManager"]
 
 # Bound Final: compiled code (hatch_build.py) reads a Final as a C static; any other module-level
 # name is looked up in the module's dict at every use, and these are used at every request.
-_wall_clock: Final = time.time
 _perf_counter: Final = time.perf_counter
 _getcurrent: Final = getcurrent
 _BRIDGE_GREENLET: Final = BridgeGreenlet
@@ -264,7 +264,7 @@ class HttpSession:
     ) -> Response:
         # One long function on purpose: this is the per-request hot path of every HttpUser, and
         # each call or object saved here shows up in requests per second.
-        start_time = _wall_clock()
+        start_time = wall_clock()  # librt's time.time(): a C call in compiled code
         started = _perf_counter()
         last_target = self._last_target
         if (
@@ -320,8 +320,10 @@ class HttpSession:
             self.verify if verify is None else verify,
             self.cert if cert is None else cert,
         )
-        if stream and raw is not None and error is None:
-            response_time = (raw.headers_done - started) * 1000.0
+        if raw is not None and error is None:
+            # Until the read that completed the response (or its head, for stream=True), not until
+            # this coroutine ran again: a busy loop's delay is Horde's, not the server's.
+            response_time = ((raw.headers_done if stream else raw.completed) - started) * 1000.0
         else:
             response_time = (_perf_counter() - started) * 1000.0
         history = [Response(hop_raw, hop) for hop, hop_raw in hops] if hops else None

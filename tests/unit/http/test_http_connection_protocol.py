@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import gzip
 from collections.abc import Iterator
+from math import inf
 from typing import Any
 
 import pytest
@@ -44,8 +45,8 @@ class ManualLoop:
     def time(self) -> float:
         return self.now
 
-    def call_at(self, when: float, callback: Any) -> Any:
-        entry = (when, callback)
+    def call_later(self, delay: float, callback: Any) -> Any:
+        entry = (self.now + delay, callback)
         self.timers.append(entry)
 
         class Handle:
@@ -75,7 +76,7 @@ def manual() -> ManualLoop:
 
 
 def connect(loop: asyncio.AbstractEventLoop, manual: ManualLoop) -> tuple[Connection, FakeTransport]:
-    conn = Connection(loop, Origin("http", "h", 80), Deadlines(manual))  # type: ignore[arg-type]
+    conn = Connection(loop, Origin("http", "h", 80), Deadlines(manual, manual.time))  # type: ignore[arg-type]
     transport = FakeTransport()
     conn.connection_made(transport)  # type: ignore[arg-type]
     return conn, transport
@@ -100,6 +101,19 @@ def test_one_write_per_request_and_split_response(loop: Any, manual: ManualLoop)
     assert raw.set_cookies == [b"a=1"]
     assert raw.timings.connect is None and raw.timings.ttfb >= 0  # connect_ms unset: not from the pool
     assert conn.keep_alive and not transport.closed and conn.uses == 1
+
+
+def test_timestamps_are_those_of_the_reads(loop: Any, manual: ManualLoop) -> None:
+    # The first byte, the end of the head and the end of the response each take the time of the
+    # read that brought them, on the deadlines' clock.
+    conn, _ = connect(loop, manual)
+    future = conn.exchange(b"GET / HTTP/1.1\r\n\r\n", None, False, 30.0)
+    for delay, piece in ((0.25, b"HTTP/1.1 200 OK\r\n"), (0.5, b"Content-Length: 2\r\n\r\no"), (1.0, b"k")):
+        manual.now += delay
+        conn.data_received(piece)
+    raw = future.result()
+    assert (raw.timings.ttfb, raw.headers_done, raw.completed) == (250.0, 100.75, 101.75)
+    assert conn.deadline == inf
 
 
 def test_interim_response_and_final_one_in_one_read(loop: Any, manual: ManualLoop) -> None:
@@ -218,11 +232,12 @@ def test_connections_share_one_deadlines_and_abort_leaves_no_entry() -> None:
         for conn in (one, two):
             conn.connection_made(FakeTransport())  # type: ignore[arg-type]
             conn.exchange(b"GET / HTTP/1.1\r\n\r\n", None, False, 30.0)
-        pending = len(shared_deadlines(loop))
+        deadlines = shared_deadlines(loop)
+        watched = len(deadlines.watched)
         one.abort()
-        return one._deadlines is two._deadlines, pending, len(shared_deadlines(loop))
+        return one._deadlines is two._deadlines, watched, set(deadlines.watched) == {two}
 
-    assert asyncio.run(scenario()) == (True, 2, 1)
+    assert asyncio.run(scenario()) == (True, 2, True)
 
 
 def test_large_body_is_written_separately(loop: Any, manual: ManualLoop) -> None:
@@ -318,20 +333,20 @@ def test_timeout_through_deadlines(loop: Any, manual: ManualLoop) -> None:
 
 
 def test_completed_request_leaves_no_deadline(loop: Any, manual: ManualLoop) -> None:
-    deadlines = Deadlines(manual)  # type: ignore[arg-type]
+    deadlines = Deadlines(manual, manual.time)  # type: ignore[arg-type]
     conn = Connection(loop, Origin("http", "h", 80), deadlines)
     conn.connection_made(FakeTransport())  # type: ignore[arg-type]
     future = conn.exchange(b"GET / HTTP/1.1\r\n\r\n", None, False, 5.0)
-    assert len(deadlines) == 1
+    assert deadlines.pending() == 1
     conn.data_received(b"HTTP/1.1 204 No Content\r\n\r\n")
-    assert future.result().status == 204 and len(deadlines) == 0
+    assert future.result().status == 204 and deadlines.pending() == 0
 
 
 def test_connection_lost_after_cancel_clears_the_deadline(loop: Any, manual: ManualLoop) -> None:
-    deadlines = Deadlines(manual)  # type: ignore[arg-type]
+    deadlines = Deadlines(manual, manual.time)  # type: ignore[arg-type]
     conn = Connection(loop, Origin("http", "h", 80), deadlines)
     conn.connection_made(FakeTransport())  # type: ignore[arg-type]
     future = conn.exchange(b"GET / HTTP/1.1\r\n\r\n", None, False, 5.0)
     future.cancel()  # the request's task was cancelled; the engine aborts the connection
     conn.connection_lost(None)
-    assert len(deadlines) == 0
+    assert deadlines.pending() == 0 and not deadlines.watched

@@ -1,7 +1,8 @@
-"""One timer for many request deadlines: expiry order, re-arming, no timer when idle."""
+"""One timer for every connection's deadline: expiry, re-arming, one sweep per timeout, forgetting."""
 
 from __future__ import annotations
 
+from math import inf
 from typing import Any
 
 from horde.http.deadlines import Deadlines
@@ -11,12 +12,14 @@ class ManualLoop:
     def __init__(self) -> None:
         self.now = 0.0
         self.armed: list[float] = []
+        self.fired = 0
         self._callback: Any = None
 
     def time(self) -> float:
         return self.now
 
-    def call_at(self, when: float, callback: Any) -> Any:
+    def call_later(self, delay: float, callback: Any) -> Any:
+        when = self.now + delay
         self.armed.append(when)
         self._callback = callback
         loop = self
@@ -29,45 +32,84 @@ class ManualLoop:
 
     def advance(self, seconds: float) -> None:
         self.now += seconds
-        if self.armed and self.armed[-1] <= self.now + 0.001:
+        if self.armed and self.armed[-1] <= self.now:
             self.armed.pop()
+            self.fired += 1
             self._callback()
 
 
 class Owner:
-    def __init__(self, name: str, log: list[tuple[str, float]]) -> None:
+    """What Connection does with its deadline, without the connection."""
+
+    def __init__(self, name: str, deadlines: Deadlines, log: list[str]) -> None:
         self.name = name
+        self.deadlines = deadlines
         self.log = log
+        self.deadline = inf
+        deadlines.watch(self)
 
-    def expire(self, timeout: float) -> None:
-        self.log.append((self.name, timeout))
+    def send(self, timeout: float) -> None:
+        self.deadline = self.deadlines.clock() + timeout
+        if self.deadline < self.deadlines.armed_at:
+            self.deadlines.arm(self.deadline)
+
+    def complete(self) -> None:
+        self.deadline = inf
+
+    def expire(self) -> None:
+        self.deadline = inf
+        self.log.append(self.name)
 
 
-def test_only_overdue_owners_expire_and_timer_rearms() -> None:
+def setup() -> tuple[ManualLoop, Deadlines, list[str]]:
     loop = ManualLoop()
-    deadlines = Deadlines(loop)  # type: ignore[arg-type]
-    log: list[tuple[str, float]] = []
-    slow, fast, done = Owner("slow", log), Owner("fast", log), Owner("done", log)
-    deadlines.add(slow, 10.0)
-    deadlines.add(fast, 2.0)
-    deadlines.add(done, 1.0)
+    return loop, Deadlines(loop, loop.time), []  # type: ignore[arg-type]
+
+
+def test_only_overdue_owners_expire_and_the_timer_rearms_for_the_earliest_pending() -> None:
+    loop, deadlines, log = setup()
+    slow, fast, done = (Owner(name, deadlines, log) for name in ("slow", "fast", "done"))
+    slow.send(10.0)
+    fast.send(2.0)
+    done.send(1.0)
     assert loop.armed == [1.0]  # one timer, for the earliest deadline
-    deadlines.discard(done)
+    assert deadlines.pending() == 3
+    done.complete()
     loop.advance(1.0)  # fires for "done", which finished: nothing expires, re-arm for the next
     assert log == [] and loop.armed == [2.0]
     loop.advance(1.0)
-    assert log == [("fast", 2.0)] and loop.armed == [10.0]
+    assert log == ["fast"] and loop.armed == [10.0]
     loop.advance(8.0)
-    assert log == [("fast", 2.0), ("slow", 10.0)] and loop.armed == [] and len(deadlines) == 0
+    assert log == ["fast", "slow"] and loop.armed == [] and deadlines.pending() == 0
 
 
 def test_later_deadlines_do_not_rearm_the_timer() -> None:
-    loop = ManualLoop()
-    deadlines = Deadlines(loop)  # type: ignore[arg-type]
-    log: list[tuple[str, float]] = []
-    for index in range(100):
-        owner = Owner(str(index), log)
-        deadlines.add(owner, 60.0)
-        deadlines.discard(owner)
+    loop, deadlines, log = setup()
+    owner = Owner("one", deadlines, log)
+    for _ in range(100):
+        owner.send(60.0)
+        owner.complete()
         loop.now += 0.01
     assert loop.armed == [60.0]  # armed once, not once per request
+
+
+def test_the_timer_fires_about_once_per_timeout_under_steady_load() -> None:
+    loop, deadlines, log = setup()
+    owners = [Owner(str(index), deadlines, log) for index in range(10)]
+    for _ in range(2_000):  # 200 s of requests, 100 ms each, a 60 s timeout
+        for owner in owners:
+            owner.send(60.0)
+        loop.advance(0.1)
+        for owner in owners:
+            owner.complete()
+    assert log == [] and loop.fired == 3  # at about 60, 120 and 180 s
+
+
+def test_a_forgotten_owner_is_not_expired() -> None:
+    loop, deadlines, log = setup()
+    kept, closed = Owner("kept", deadlines, log), Owner("closed", deadlines, log)
+    kept.send(1.0)
+    closed.send(1.0)
+    deadlines.forget(closed)
+    loop.advance(1.0)
+    assert log == ["kept"] and closed.deadline == 1.0 and list(deadlines.watched) == [kept]

@@ -251,3 +251,22 @@ def test_sync_call_outside_a_user_is_an_awaitable_not_a_block() -> None:
     pending = session.get("/")
     assert asyncio.iscoroutine(pending)
     pending.close()
+
+
+class LateTransport(MockTransport):
+    """Hands the response over 100 ms after it was complete, as a busy event loop would."""
+
+    async def send(self, *args: Any) -> Any:
+        raw = await super().send(*args)
+        await asyncio.sleep(0.1)
+        return raw
+
+
+@pytest.mark.parametrize("session_class", [HttpSession, FastHttpSession])
+def test_response_time_ends_when_the_response_was_complete(session_class: Any) -> None:
+    # Not when the request's coroutine runs again: the delay in between is the generator's.
+    samples = Samples()
+    transport = LateTransport(lambda _: MockResponse())
+    session = session_class(base_url="http://shop.test", recorder=samples, transport=transport)
+    asyncio.run(session.get("/"))
+    assert samples[0][2] < 50.0
