@@ -67,6 +67,7 @@ class HttpClient:
         self._defaults_version = -1
         self._defaults_block = b""
         self._defaults_names: frozenset[str] = frozenset()
+        self._defaults_end = b""  # the block and the blank line: the end of a plain GET's head
 
     @property
     def headers(self) -> CaseInsensitiveDict:
@@ -147,6 +148,15 @@ class HttpClient:
         if extra is None and auth is None:
             if headers is not self._defaults_for or headers.version != self._defaults_version:
                 self._encode_defaults()
+            jar = self._cookies
+            if (
+                request.method == "GET"
+                and request.body is None
+                and not request.cookies
+                and (jar is None or not jar._cookies)  # type: ignore[attr-defined]
+                and self._defaults_end
+            ):
+                return target.line_get + self._defaults_end  # the common case, in one piece
             block = self._defaults_block
             names = self._defaults_names
         else:
@@ -196,6 +206,8 @@ class HttpClient:
             if self._headers_shared:
                 _SHARED_ENCODINGS[id(headers)] = encoded
         _, self._defaults_block, self._defaults_names = encoded
+        # Empty when the session headers name a Host: the request line then goes without one.
+        self._defaults_end = b"" if "host" in self._defaults_names else self._defaults_block + b"\r\n"
         self._defaults_for = headers
         self._defaults_version = headers.version
 

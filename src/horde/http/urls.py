@@ -44,6 +44,8 @@ class Target(NamedTuple):
     """``user:password@`` from the URL, which become basic auth (as requests and Locust do)."""
     line_tail: bytes
     """`` <path_url> HTTP/1.1\r\nHost: <host>\r\n``: the request head after the method, pre-encoded."""
+    line_get: bytes
+    """``GET`` and :attr:`line_tail`: a GET's head up to its headers, in one piece."""
 
 
 URL_CACHE: dict[str, Target] = {}
@@ -102,13 +104,15 @@ def _parse(url: str) -> Target:
     credentials = None
     if parts.username is not None:
         credentials = (unquote(parts.username), unquote(parts.password or ""))
+    line_tail = f" {path_url} HTTP/1.1\r\nHost: {host_header}\r\n".encode("ascii")
     return Target(
         url=f"{scheme}://{host_header}{path_url}",
         origin=Origin(scheme, host, port),
         path_url=path_url,
         host_header=host_header,
         credentials=credentials,
-        line_tail=f" {path_url} HTTP/1.1\r\nHost: {host_header}\r\n".encode("ascii"),
+        line_tail=line_tail,
+        line_get=b"GET" + line_tail,
     )
 
 
