@@ -27,6 +27,7 @@ if TYPE_CHECKING:
     from horde.http.pool import PoolSlot
 
 _LARGE_BODY: Final = 64 * 1024  # above this, write the body separately instead of copying it into the head
+_PARTITION_LIMIT: Final = 4096  # reads up to this long are cut at the head's end by partition (see there)
 # Bound Final: compiled code (hatch_build.py) reads a Final as a C static; any other module-level
 # name is looked up in the module's dict at every use. A call through the class's function skips
 # looking the method up on the object (a type lookup per call, for the parser's methods and these
@@ -203,11 +204,16 @@ class Connection(asyncio.Protocol):
         first = raw[0]
         if first == 13 or first == 10:  # CR, LF
             raw = raw.lstrip(b"\r\n")  # llhttp skips empty lines before the status line
-        # llhttp accepts CRLF line ends only. (find, not partition: partition would also copy the
-        # rest of the read, often the whole body, which only an interim response needs.)
-        end = _find(raw, b"\r\n\r\n")
-        self._head = raw[:end]
-        self._raw = raw[end + 4 :] if self._status < 200 else b""  # an interim head is followed
+        # llhttp accepts CRLF line ends only. partition takes one argument, a cheaper call than
+        # find (whose arguments are parsed from a tuple), but also copies the rest of the read
+        # (often the whole body, which only an interim response needs): find for long reads.
+        if len(raw) <= _PARTITION_LIMIT:
+            self._head, _, rest = _partition(raw, b"\r\n\r\n")
+            self._raw = rest if self._status < 200 else b""  # an interim head is followed
+        else:
+            end = _find(raw, b"\r\n\r\n")
+            self._head = raw[:end]
+            self._raw = raw[end + 4 :] if self._status < 200 else b""
         if self._is_head and self._status >= 200:
             self.keep_alive = _keeps_alive(self._parser)
             self._fresh_parser_needed = True
@@ -241,7 +247,7 @@ class Connection(asyncio.Protocol):
         head, chunks = self._head, self._chunks
         self._head, self._chunks = b"", None
         self.deadline = inf
-        if waiter is None or waiter.done():
+        if waiter is None:
             return
         assert chunks is not None  # exchange() set it with the waiter
         body = chunks[0] if len(chunks) == 1 else b"".join(chunks)
@@ -259,7 +265,8 @@ class Connection(asyncio.Protocol):
                     try:
                         body = decode_body(body, value)
                     except ProtocolError as error:
-                        waiter.set_exception(error)
+                        if not waiter.done():
+                            waiter.set_exception(error)
                         return
         first_use = not self.uses
         self.uses += 1
@@ -268,9 +275,14 @@ class Connection(asyncio.Protocol):
             timings = PhaseTimings(self.connect_ms, self.tls_ms, ttfb)
         else:
             timings = PhaseTimings(None, None, ttfb)
-        waiter.set_result(
-            RawResponse(self._status, head, body, timings, self._headers_done, self._read_at, set_cookies)
-        )
+        raw = RawResponse(self._status, head, body, timings, self._headers_done, self._read_at, set_cookies)
+        # Cancelled (its request's task was) before this read was handled: caught rather than
+        # asking waiter.done() first, as it almost never is (and not contextlib.suppress: a context
+        # manager per request).
+        try:  # noqa: SIM105
+            waiter.set_result(raw)
+        except asyncio.InvalidStateError:
+            pass
         if not self.keep_alive:
             self.close()
 

@@ -342,6 +342,15 @@ def test_completed_request_leaves_no_deadline(loop: Any, manual: ManualLoop) -> 
     assert future.result().status == 204 and deadlines.pending() == 0
 
 
+def test_a_response_to_a_cancelled_request_is_read_and_dropped(loop: Any, manual: ManualLoop) -> None:
+    conn, _ = connect(loop, manual)
+    future = conn.exchange(b"GET / HTTP/1.1\r\n\r\n", None, False, 5.0)
+    future.cancel()  # its task was cancelled; the bytes were already on their way
+    conn.data_received(b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok")
+    assert future.cancelled() and conn.deadline == inf and conn._waiter is None
+    assert not conn.closed and conn.keep_alive  # the stream is in step: the connection stays usable
+
+
 def test_connection_lost_after_cancel_clears_the_deadline(loop: Any, manual: ManualLoop) -> None:
     deadlines = Deadlines(manual, manual.time)  # type: ignore[arg-type]
     conn = Connection(loop, Origin("http", "h", 80), deadlines)
