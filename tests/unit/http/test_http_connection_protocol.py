@@ -4,15 +4,17 @@ from __future__ import annotations
 
 import asyncio
 import gzip
+import random
 from collections.abc import Iterator
 from math import inf
 from typing import Any
 
 import pytest
 
-from horde.http.connection import Connection, ConnectionDropped
+from horde.http.connection import Connection, ConnectionDropped, _scan_names, _search_names
 from horde.http.deadlines import Deadlines, shared_deadlines
 from horde.http.errors import ProtocolError, ReadTimeout
+from horde.http.exchange import head_fields
 from horde.http.urls import Origin
 
 
@@ -359,3 +361,22 @@ def test_connection_lost_after_cancel_clears_the_deadline(loop: Any, manual: Man
     future.cancel()  # the request's task was cancelled; the engine aborts the connection
     conn.connection_lost(None)
     assert deadlines.pending() == 0 and not deadlines.watched
+
+
+def test_both_ways_of_finding_set_cookie_and_content_encoding_agree_with_the_fields() -> None:
+    # The compiled scan (line ends by a step of two) and the interpreted search must say what the
+    # parsed fields say, for names in any case, at any line and of any length around theirs.
+    rng = random.Random(7)
+    names = [b"Set-Cookie", b"Content-Encoding", b"Content-Type", b"Content-Length", b"Content-Language",
+             b"Set-Cookie2", b"X-Set-Cookie", b"Cookie", b"Date", b"Server", b"ETag", b"WWW-Authenticate",
+             b"Transfer-Encoding", b"Sec-Cookie", b"A"]  # fmt: skip
+    heads = [b"HTTP/1.1 200 OK", b"HTTP/1.1 200 OK\r\nSet-Cookie:", b"HTTP/1.1 200 OK\r\nContent-Encoding:x"]
+    for _ in range(3_000):
+        lines = [b"HTTP/1.1 %d %s" % (rng.choice((200, 302, 404)), rng.choice((b"OK", b"", b"Found it")))]
+        for _ in range(rng.randrange(0, 7)):
+            name = bytes(c ^ 32 if chr(c).isalpha() and rng.random() < 0.3 else c for c in rng.choice(names))
+            lines.append(name + b":" + rng.choice((b"", b" ", b" a=1", b" gzip", b"x" * rng.randrange(0, 9))))
+        heads.append(b"\r\n".join(lines))
+    for head in heads:
+        truth = any(name.lower() in (b"set-cookie", b"content-encoding") for name, _ in head_fields(head))
+        assert _scan_names(head) is truth and _search_names(head) is truth, head
