@@ -29,7 +29,6 @@ if TYPE_CHECKING:
 
 _LARGE_BODY: Final = 64 * 1024  # above this, write the body separately instead of copying it into the head
 _COMPILED: Final = not __file__.endswith(".py")  # see hatch_build.py
-_PARTITION_LIMIT: Final = 4096  # reads up to this long are cut at the head's end by partition (see there)
 # Bound Final: compiled code (hatch_build.py) reads a Final as a C static; any other module-level
 # name is looked up in the module's dict at every use. A call through the class's function skips
 # looking the method up on the object (a type lookup per call, for the parser's methods and these
@@ -79,6 +78,7 @@ class Connection(asyncio.Protocol):
         # The response being read; an idle connection (one per waiting user) holds none of it.
         self._raw = b""  # what has arrived of the head, until the parser says it is complete
         self._head = b""  # the head: status line and header lines, without the blank line
+        self._acted_on = False  # the head has a Set-Cookie or a Content-Encoding field
         # A list while a response is read. None in between: body bytes parsed then (a server that
         # sent more than it was asked for) drop the connection (see on_body).
         self._chunks: list[bytes] | None = None
@@ -206,16 +206,15 @@ class Connection(asyncio.Protocol):
         first = raw[0]
         if first == 13 or first == 10:  # CR, LF
             raw = raw.lstrip(b"\r\n")  # llhttp skips empty lines before the status line
-        # llhttp accepts CRLF line ends only. partition takes one argument, a cheaper call than
-        # find (whose arguments are parsed from a tuple), but also copies the rest of the read
-        # (often the whole body, which only an interim response needs): find for long reads.
-        if len(raw) <= _PARTITION_LIMIT:
-            self._head, _, rest = _partition(raw, b"\r\n\r\n")
-            self._raw = rest if self._status < 200 else b""  # an interim head is followed
-        else:
+        # Where the head ends (llhttp accepts CRLF line ends only), and whether it has one of the
+        # two fields a response is acted on for.
+        if _COMPILED:
+            end, self._acted_on = _scan_head(raw)
+        else:  # interpreted, the loop of _scan_head costs 20 times as much as C's searches
             end = _find(raw, b"\r\n\r\n")
-            self._head = raw[:end]
-            self._raw = raw[end + 4 :] if self._status < 200 else b""
+            self._acted_on = _search_names(raw[:end])
+        self._head = raw[:end]
+        self._raw = raw[end + 4 :] if self._status < 200 else b""  # an interim head is followed
         if self._is_head and self._status >= 200:
             self.keep_alive = _keeps_alive(self._parser)
             self._fresh_parser_needed = True
@@ -254,7 +253,7 @@ class Connection(asyncio.Protocol):
         assert chunks is not None  # exchange() set it with the waiter
         body = chunks[0] if len(chunks) == 1 else b"".join(chunks)
         set_cookies: list[bytes] | None = None
-        if _names_acted_on(head):
+        if self._acted_on:
             for name, value in head_fields(head):
                 field = name.lower()
                 if field == b"set-cookie":
@@ -295,37 +294,35 @@ class Connection(asyncio.Protocol):
             waiter.set_exception(error)
 
 
-def _names_acted_on(head: bytes) -> bool:
-    """Whether ``head`` has a Set-Cookie or a Content-Encoding field, the two a response is acted on
-    for (in any case, as field names are)."""
-    if _COMPILED:
-        return _scan_names(head)
-    return _search_names(head)  # interpreted, the loop of _scan_names costs 20 times as much
-
-
-def _scan_names(head: bytes) -> bool:
-    """:func:`_names_acted_on` in one pass over the head, for compiled code.
+def _scan_head(raw: bytes) -> tuple[i64, bool]:
+    """Where the head that ``raw`` starts with ends (its blank line's CR), and whether it has a
+    Set-Cookie or a Content-Encoding field (in any case, as field names are), in one pass for
+    compiled code.
 
     llhttp ends every line with CRLF (a lone CR or LF is an error) and allows no space before the
-    colon, so a step of two over the head lands on one byte of each line end, and a line names
-    one of the two only if its dash and its colon sit where theirs do. Only such a line is
-    compared in full. Compiled, this costs about a third of :func:`_search_names`.
+    colon, so a step of two lands on one byte of each line end, and a line names one of the two
+    only if its dash and its colon sit where theirs do: only such a line is compared in full.
+    Compiled, this costs less than a third of bytes.find for the blank line and _search_names.
     """
-    n: i64 = len(head)
+    n: i64 = len(raw)
+    acted_on = False
     i: i64 = 1
     while i < n:
-        byte = head[i]
-        if byte == 10:  # LF: the line starts after it
-            if _line_acted_on(head, i + 1, n):
-                return True
-        elif byte == 13 and _line_acted_on(head, i + 2, n):  # CR: after the LF that follows
-            return True
+        byte = raw[i]
+        if byte == 10 or byte == 13:
+            line_end: i64 = i - 1 if byte == 10 else i  # the CR of this CRLF
+            start = line_end + 2
+            if start < n and raw[start] == 13:  # an empty line: the head ends
+                return line_end, acted_on
+            if not acted_on:
+                acted_on = _line_acted_on(raw, start, n)
         i += 2
-    return False
+    return n, acted_on  # not reached: llhttp has seen the blank line in raw
 
 
 def _search_names(head: bytes) -> bool:
-    """:func:`_names_acted_on` with two C searches in the lowered head, for interpreted code.
+    """Whether ``head`` has a Set-Cookie or a Content-Encoding field, with two C searches in the
+    lowered head, for interpreted code.
 
     Every header line follows a line feed and llhttp allows no space before the colon, so this
     finds them exactly. (partition takes one argument, a cheaper call than find; "in" first tries

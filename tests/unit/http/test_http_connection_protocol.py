@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from horde.http.connection import Connection, ConnectionDropped, _scan_names, _search_names
+from horde.http.connection import Connection, ConnectionDropped, _scan_head, _search_names
 from horde.http.deadlines import Deadlines, shared_deadlines
 from horde.http.errors import ProtocolError, ReadTimeout
 from horde.http.exchange import head_fields
@@ -363,9 +363,10 @@ def test_connection_lost_after_cancel_clears_the_deadline(loop: Any, manual: Man
     assert deadlines.pending() == 0 and not deadlines.watched
 
 
-def test_both_ways_of_finding_set_cookie_and_content_encoding_agree_with_the_fields() -> None:
-    # The compiled scan (line ends by a step of two) and the interpreted search must say what the
-    # parsed fields say, for names in any case, at any line and of any length around theirs.
+def test_both_ways_of_cutting_the_head_and_finding_its_fields_agree() -> None:
+    # The compiled scan (line ends by a step of two) and the interpreted searches must find the
+    # head's end and say what the parsed fields say, for names in any case, at any line and of any
+    # length around theirs, whatever the body holds.
     rng = random.Random(7)
     names = [b"Set-Cookie", b"Content-Encoding", b"Content-Type", b"Content-Length", b"Content-Language",
              b"Set-Cookie2", b"X-Set-Cookie", b"Cookie", b"Date", b"Server", b"ETag", b"WWW-Authenticate",
@@ -377,6 +378,8 @@ def test_both_ways_of_finding_set_cookie_and_content_encoding_agree_with_the_fie
             name = bytes(c ^ 32 if chr(c).isalpha() and rng.random() < 0.3 else c for c in rng.choice(names))
             lines.append(name + b":" + rng.choice((b"", b" ", b" a=1", b" gzip", b"x" * rng.randrange(0, 9))))
         heads.append(b"\r\n".join(lines))
+    bodies = [b"", b"\r\n", b"Set-Cookie: a=1\r\n\r\n", b"\nContent-Encoding:\r\n"]
     for head in heads:
         truth = any(name.lower() in (b"set-cookie", b"content-encoding") for name, _ in head_fields(head))
-        assert _scan_names(head) is truth and _search_names(head) is truth, head
+        raw = head + b"\r\n\r\n" + rng.choice(bodies)
+        assert _scan_head(raw) == (len(head), truth) and _search_names(head) is truth, raw
