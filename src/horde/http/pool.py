@@ -39,10 +39,13 @@ _RESERVED: Any = object()
 class PoolSlot:
     """The pool's state for one key: idle connections, every open one, and the queue of waiters."""
 
-    __slots__ = ("idle", "members", "waiters")
+    __slots__ = ("idle", "last", "members", "waiters")
 
     def __init__(self) -> None:
+        self.last: Connection | None = None
+        """The connection given back last: a sequential user's one connection (see take_idle)."""
         self.idle: list[Connection] = []
+        """The others given back (an async user's concurrent requests)."""
         self.members: list[Any] = []
         """Open connections, idle or busy (changes on open and close only, never per request)."""
         self.waiters: deque[asyncio.Future[Connection | None]] | None = None
@@ -55,17 +58,34 @@ class ConnectionPool:
     user holds a pool, so three dicts per pool were a large share of a waiting user's memory.
     """
 
-    __slots__ = ("_slots", "limit")
+    __slots__ = ("_last_key", "_last_slot", "_slots", "limit")
 
     def __init__(self, limit_per_origin: int = 10) -> None:
         self.limit = max(1, limit_per_origin)
         self._slots: dict[Hashable, PoolSlot] = {}
+        # The key take_idle found last and its slot: a user asks for the same key again and again,
+        # and a key (an Origin, a tuple) is hashed anew at every lookup.
+        self._last_key: Hashable | None = None
+        self._last_slot: PoolSlot | None = None
 
     def take_idle(self, key: Hashable) -> Connection | None:
         """A live idle connection for ``key``, dropping any the server has closed meanwhile."""
-        slot = self._slots.get(key)
-        if slot is None:
-            return None
+        if key is self._last_key:
+            slot = self._last_slot
+        else:
+            slot = self._slots.get(key)
+            if slot is None:
+                return None
+            self._last_key, self._last_slot = key, slot
+        assert slot is not None
+        conn = slot.last
+        if conn is not None:
+            # Taken from its own field rather than from a list that a pop empties and an append
+            # refills: each of those reallocates a one-item list.
+            slot.last = None
+            if not conn.closed:
+                return conn
+            self._forget(conn)
         idle = slot.idle
         while idle:
             conn = idle.pop()
@@ -116,7 +136,10 @@ class ConnectionPool:
             return
         if slot.waiters and _wake(slot, conn):
             return
-        slot.idle.append(conn)
+        if slot.last is None:
+            slot.last = conn
+        else:
+            slot.idle.append(conn)
 
     def discard(self, conn: Connection) -> None:
         """Close a connection whose state is unknown (timeout, error, cancelled request)."""
@@ -127,6 +150,7 @@ class ConnectionPool:
         """Close every connection; requests in flight on them fail, later ones open new ones."""
         slots = list(self._slots.values())
         self._slots.clear()
+        self._last_key = self._last_slot = None
         for slot in slots:
             for conn in slot.members:
                 if conn is not _RESERVED:

@@ -75,6 +75,25 @@ def test_concurrent_requests_open_up_to_the_pool_limit(run: Any, serve: Any, rec
     run(scenario())
 
 
+def test_every_idle_connection_is_reused_and_a_closed_pool_starts_over(
+    run: Any, serve: Any, recorder: Any
+) -> None:
+    async def scenario() -> None:
+        async with serve() as server:
+            session = HttpSession(server.url, recorder, pool_size=3)
+            for _ in range(3):  # three at a time: all three connections are idle in between
+                await asyncio.gather(*(session.get("/sleep?s=0.02") for _ in range(3)))
+            await session.get("/echo")
+            assert server.connections == 3
+            session.close()
+            after = await session.get("/echo")
+            session.close()
+            assert after.status_code == 200 and after.timings.connect is not None
+            assert server.connections == 4
+
+    run(scenario())
+
+
 def test_connection_close_from_server_is_honoured(run: Any, serve: Any, recorder: Any) -> None:
     async def scenario() -> None:
         async with serve() as server:
