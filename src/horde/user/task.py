@@ -265,8 +265,8 @@ class TaskSet(metaclass=TaskSetMeta):
         user = self._user
         queue = self._task_queue
         pick_from = self._pick_from()
-        last_entry: Any = None  # the last async task run and its arguments (usually the next one too)
-        last_args: tuple[Any, ...] = ()
+        last_entry: Any = None  # the last async task run (usually the next one too)
+        last_call: Any = None  # it, with the user or TaskSet it is given bound as a method
         while True:
             try:
                 if queue:
@@ -294,8 +294,8 @@ class TaskSet(metaclass=TaskSetMeta):
                             # execute_task is not overridden: what it would do, one await level
                             # less (every resumption of the task passes through each level).
                             if entry is not last_entry:
-                                last_entry, last_args = entry, self._task_args(entry)
-                            await entry(*last_args)
+                                last_entry, last_call = entry, self._bound(entry)
+                            await last_call()
                         else:
                             await self.execute_task(entry)
                     except RescheduleTaskImmediately:
@@ -433,6 +433,12 @@ class TaskSet(metaclass=TaskSetMeta):
     def _task_args(self, entry: Any) -> tuple[Any, ...]:
         """A task gets this TaskSet unless it is a method already bound to it."""
         return () if getattr(entry, "__self__", None) is self else (self,)
+
+    def _bound(self, entry: Any) -> Any:
+        """``entry`` with its arguments (see _task_args) bound: a bound method's call goes
+        through vectorcall, ``entry(*args)`` through a tuple."""
+        args = self._task_args(entry)
+        return types.MethodType(entry, args[0]) if args else entry
 
     def schedule_task(self, task_callable: Any, first: bool = False) -> None:
         """Queue a task to run before the next random pick (at the front with ``first=True``)."""
