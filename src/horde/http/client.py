@@ -145,18 +145,20 @@ class HttpClient:
         extra = request.extra_headers
         auth = request.auth
         headers = self._headers
+        jar = self._cookies
+        # Nothing to add after the headers: a GET without body, auth or cookies (the common case).
+        bare = (
+            request.method == "GET"
+            and request.body is None
+            and auth is None
+            and not request.cookies
+            and (jar is None or not jar._cookies)  # type: ignore[attr-defined]
+        )
         if extra is None and auth is None:
             if headers is not self._defaults_for or headers.version != self._defaults_version:
                 self._encode_defaults()
-            jar = self._cookies
-            if (
-                request.method == "GET"
-                and request.body is None
-                and not request.cookies
-                and (jar is None or not jar._cookies)  # type: ignore[attr-defined]
-                and self._defaults_end
-            ):
-                return target.line_get + self._defaults_end  # the common case, in one piece
+            if bare and self._defaults_end:
+                return target.line_get + self._defaults_end  # in one piece
             block = self._defaults_block
             names = self._defaults_names
         else:
@@ -172,10 +174,8 @@ class HttpClient:
         else:
             parts = [method_bytes, target.line_tail, block]
         body = request.body
-        jar = self._cookies
-        jar_empty = jar is None or not jar._cookies  # type: ignore[attr-defined]
-        if body is None and auth is None and method == "GET" and jar_empty and not request.cookies:
-            parts.append(b"\r\n")  # the common case: nothing else to add
+        if bare:
+            parts.append(b"\r\n")
             return b"".join(parts)
         if request.content_type is not None and "content-type" not in names:
             parts.append(b"Content-Type: %s\r\n" % request.content_type.encode("latin-1"))

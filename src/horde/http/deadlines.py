@@ -50,10 +50,6 @@ class Deadlines:
         """Leave ``owner`` out of the sweeps (it is closed)."""
         self.watched.discard(owner)
 
-    def pending(self) -> int:
-        """How many watched owners have a deadline."""
-        return sum(1 for owner in self.watched if owner.deadline != inf)
-
     def arm(self, deadline: float) -> None:
         """Fire at ``deadline``, instead of :attr:`armed_at` (callers check it is earlier)."""
         if self._handle is not None:
