@@ -146,6 +146,25 @@ export class LineChart extends Chart {
   }
 }
 
+/**
+ * Bounds a logarithmic axis can take. uPlot 1.6.32 places a log axis's ticks in a loop
+ * (logAxisSplits) that never ends, and throws "RangeError: Invalid array length" once its array
+ * is full, when the minimum is not a positive finite number, when the maximum is infinite, and
+ * when the minimum lies just under a power of ten below 0.1 (0.095 to 0.1, 0.0095 to 0.01…): its
+ * first step then lands past that power, and every step after it rounds back to 0 (uPlot issue
+ * #1098). The last one is what a run met whose fastest request took about 0.11 ms: the padded
+ * minimum, 0.11 / 1.15, is 0.097. So the bounds are made finite, positive and ordered (the
+ * minimum 1e-6 ms or more: the loop also stalls under 1e-32), and a minimum of 9.x times a power
+ * of ten is moved down to 9 times it.
+ */
+function logRange(min: number, max: number): [number, number] {
+  let low = min > 0 ? Math.min(Math.max(min, 1e-6), 1e300) : 0.001;
+  const high = max > low ? Math.min(max, Number.MAX_VALUE) : low * 10;
+  const power = 10 ** Math.floor(Math.log10(low));
+  if (low / power > 9) low = 9 * power;
+  return [low, high];
+}
+
 /** The latency distribution: counts per histogram bucket (a logarithmic axis for a wide range). */
 export class DistributionChart extends Chart {
   constructor(height = 220) {
@@ -153,8 +172,11 @@ export class DistributionChart extends Chart {
   }
 
   show(buckets: [number, number, number][]): void {
-    const xs = buckets.map(([low, high]) => Math.max((low + high) / 2, 0.001));
-    const ys = buckets.map(([, , n]) => n);
+    // Each bucket at its middle, none under 0.001 ms; a middle or count that is not a finite
+    // number (NaN, or edges that overflow when added) would reach the axis's range: left out.
+    const points = buckets.map(([low, high, n]) => [Math.max((low + high) / 2, 0.001), n]).filter(([x, n]) => Number.isFinite(x) && Number.isFinite(n));
+    const xs = points.map(([x]) => x);
+    const ys = points.map(([, n]) => n);
     const logarithmic = xs.length > 0 && xs[xs.length - 1] / xs[0] > 20;
     this.render(
       {
@@ -164,7 +186,7 @@ export class DistributionChart extends Chart {
             time: false,
             distr: logarithmic ? 3 : 1,
             // Half a bar of room at each end, so the outer bars are not cut in half.
-            range: (_u, min, max) => (logarithmic ? [min / 1.15, max * 1.15] : [min - (max - min) * 0.03 - 0.001, max + (max - min) * 0.03 + 0.001]),
+            range: (_u, min, max) => (logarithmic ? logRange(min / 1.15, max * 1.15) : [min - (max - min) * 0.03 - 0.001, max + (max - min) * 0.03 + 0.001]),
           },
           y: { range: (_u, _min, max) => [0, max * 1.05 || 1] },
         },
