@@ -25,6 +25,7 @@ class Scenario:
     tool: str  # "locust", "horde", "wrk" or "bare"
     locustfile: str  # file name in bench/scenarios/ ("" for wrk and bare)
     workload: str = "get"  # a key of workloads.WORKLOADS
+    env: tuple[str, ...] = ()  # NAME=value settings for the generator's process
 
     @property
     def id(self) -> str:
@@ -60,6 +61,14 @@ SCENARIOS: tuple[Scenario, ...] = (
 # FastHttpUser reference.
 SUITE: tuple[Scenario, ...] = (
     *SCENARIOS,
+    # Horde without gevent's patching (horde.runtime.cooperative): what cooperative blocking costs.
+    Scenario(
+        "horde-http-nogevent",
+        "Horde HttpUser, HORDE_NO_GEVENT=1",
+        "horde",
+        "http_user.py",
+        env=("HORDE_NO_GEVENT=1",),
+    ),
     Scenario("wrk", "wrk (C, the ceiling)", "wrk", ""),
     Scenario("bare", "bare asyncio + httptools (no framework)", "bare", ""),
     *_trio("post-json", "post_json_fast.py", "post_json_http.py"),
@@ -99,6 +108,7 @@ def generator_argv(
     """
     extra = ["--summary-json", str(summary_json)] if summary_json is not None else []
     return [
+        *(["env", *scenario.env] if scenario.env else []),
         *executable,
         "-f",
         str(SCENARIO_DIR / scenario.locustfile),

@@ -1,5 +1,5 @@
 """``python -m horde``."""
 
-from horde.cli.main import main
+from horde.launch import main
 
 main()

@@ -22,12 +22,12 @@ from horde.exception import UsageError
 from horde.reports import console
 from horde.reports.locust_json import stats_json
 from horde.reports.summary_json import write_summary
+from horde.runtime import cooperative
 from horde.runtime.environment import Environment
 from horde.runtime.events import events as global_events
 from horde.runtime.health import Verdict
 from horde.runtime.limits import raise_open_files_limit
 from horde.runtime.loading import LoadedFiles, expand_locustfile_option, load_locustfiles
-from horde.runtime.loop import new_event_loop
 from horde.user.http_users import FastHttpUser, HttpUser
 from horde.user.inspect_ratio import ratio_report, ratio_text
 from horde.user.task import filter_tasks_by_tags
@@ -180,17 +180,9 @@ def _needs_host(user_class: type[User]) -> bool:
 
 
 def _run_test(environment: Environment, options: argparse.Namespace, out: TextIO) -> int:
-    loop = new_event_loop()
-    try:
-        web_ui = None if options.headless else make_web_ui(environment, options)
-        runner = loop.run_until_complete(_create_runner(environment, web_ui))
-        if web_ui is None:
-            series = loop.run_until_complete(run_headless(environment, options, out))
-        else:
-            loop.run_until_complete(run_web(environment, options, web_ui, out))
-            series = web_ui.series
-    finally:
-        loop.close()
+    web_ui = None if options.headless else make_web_ui(environment, options)
+    runner = _create_runner(environment, web_ui)
+    series = cooperative.run(_drive(environment, options, web_ui, out))
     environment.events.quitting.fire(environment=environment, reverse=True)
     code = exit_code(environment, options)
     if not options.json_file:
@@ -210,7 +202,9 @@ def _run_test(environment: Environment, options: argparse.Namespace, out: TextIO
     return code
 
 
-async def _create_runner(environment: Environment, web_ui: WebUI | None) -> Any:
+def _create_runner(environment: Environment, web_ui: WebUI | None) -> Any:
+    """The runner, and ``init`` fired as Locust fires it: in the main greenlet, before the loop runs
+    (a listener may block, or ``gevent.spawn`` a greenlet that watches the run)."""
     runner = environment.create_local_runner()
     init = environment.events.init
     errors_before = init.listener_errors
@@ -218,6 +212,16 @@ async def _create_runner(environment: Environment, web_ui: WebUI | None) -> Any:
     if init.listener_errors > errors_before:
         raise UsageError("an init event listener failed (its traceback is logged above); not starting")
     return runner
+
+
+async def _drive(
+    environment: Environment, options: argparse.Namespace, web_ui: WebUI | None, out: TextIO
+) -> Any:
+    """The run itself, to its end; returns the series the HTML report charts."""
+    if web_ui is None:
+        return await run_headless(environment, options, out)
+    await run_web(environment, options, web_ui, out)
+    return web_ui.series
 
 
 def exit_code(environment: Environment, options: argparse.Namespace) -> int:

@@ -13,7 +13,7 @@ from contextlib import contextmanager
 from functools import cache
 from typing import Any, Final
 
-from greenlet import getcurrent
+from greenlet import getcurrent, greenlet
 from librt.time import time as wall_clock
 from mypy_extensions import mypyc_attr
 
@@ -32,7 +32,10 @@ from horde.http.reporting import as_recorder, merge_context
 from horde.http.response import Response
 from horde.http.timeouts import split_timeout
 from horde.http.urls import URL_CACHE, Target, add_params, is_absolute, parse_url, strip_credentials
+from horde.runtime import cooperative as _cooperative
 from horde.runtime.bridge import BridgeGreenlet
+from horde.runtime.bridge import handoff as _handoff
+from horde.runtime.bridge import outside_bridge as _outside_bridge
 from horde.version import __version__
 
 __all__ = ["HttpSession", "Response", "ResponseContextManager"]
@@ -41,6 +44,7 @@ __all__ = ["HttpSession", "Response", "ResponseContextManager"]
 # name is looked up in the module's dict at every use, and these are used at every request.
 _perf_counter: Final = time.perf_counter
 _getcurrent: Final = getcurrent
+_switch: Final = greenlet.switch  # not the parent's own: gevent's hub overrides it
 _BRIDGE_GREENLET: Final = BridgeGreenlet
 _URL_CACHE: Final = URL_CACHE
 
@@ -390,8 +394,11 @@ def deliver(coro: Coroutine[Any, Any, Any], catch_response: bool) -> Any:
     that one is not (a Python call less per request)."""
     current = _getcurrent()
     if type(current) is _BRIDGE_GREENLET:
-        return current.parent.switch(coro)
-    return PendingCatch(coro) if catch_response else coro
+        if current.driver is None:
+            return _switch(current.parent, coro)
+        return _handoff(current, coro)
+    pending = PendingCatch(coro) if catch_response else coro
+    return _outside_bridge(pending) if _cooperative.patched() else pending
 
 
 def _length(response: Response, stream: bool) -> int:

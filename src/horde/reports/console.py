@@ -142,10 +142,16 @@ def health_report(windows: list[Window], exit_code_on_invalid: int | None = None
         lines += [f"  {describe(window)}" for window in limited[:MAX_WINDOW_LINES]]
         if len(limited) > MAX_WINDOW_LINES:
             lines.append(f"  ... and {len(limited) - MAX_WINDOW_LINES} more windows")
-        lines.append(
-            "  Latencies and rates of these windows describe Horde's limits, not the target's: "
-            "fewer users per process, more processes, or a bigger machine."
-        )
+        if any(window.blocked_s for window in limited):
+            lines.append(
+                "  User code blocked the event loop (the warnings above say where): every user "
+                "waited meanwhile. Run blocking calls gevent cannot make cooperative in a thread."
+            )
+        else:
+            lines.append(
+                "  Latencies and rates of these windows describe Horde's limits, not the target's: "
+                "fewer users per process, more processes, or a bigger machine."
+            )
         if verdict(windows) is Verdict.INVALID and exit_code_on_invalid is None:
             lines.append("  To fail a CI run like this one: --exit-code-on-invalid 3")
     return "\n".join(lines)

@@ -5,6 +5,11 @@ it needs I/O, at which point :func:`await_` switches back to the coroutine with 
 coroutine awaits it on the loop and switches back into the greenlet with the result, or throws the
 exception into it. Sync code therefore looks blocking, yet the loop never blocks.
 
+Under gevent (:mod:`horde.runtime.cooperative`) the greenlet may also wait in gevent: ``time.sleep``
+or a patched socket switches to gevent's hub, which runs the same event loop. The coroutine then
+hears from the greenlet through a future (:attr:`BridgeGreenlet.driver`) instead of a direct
+switch, since the greenlet is resumed by gevent, from wherever the hub is at that moment.
+
 Greenlets are borrowed from a per-thread pool for one call and given back when it returns. A user
 that waits between tasks holds no greenlet (its stacks cost several KiB, and most of 100,000 users
 are waiting), and a user that wakes up does not pay for a new one: creating a greenlet maps a
@@ -14,7 +19,7 @@ faults per task of a paced user.
 
 from __future__ import annotations
 
-import threading
+import asyncio
 from collections.abc import Awaitable, Callable
 from typing import Any, TypeVar
 
@@ -45,8 +50,25 @@ class _Failed:
 class BridgeGreenlet(greenlet.greenlet):
     """Marks the greenlets in which user sync code runs, so :func:`in_sync_context` can tell."""
 
+    driver: asyncio.Future[Any] | None = None
+    """Set while the greenlet waits in gevent: its coroutine awaits this for the next message."""
 
-class _Pool(threading.local):
+
+_switch = greenlet.greenlet.switch
+
+
+def _original_local() -> type:
+    """``threading.local`` as the interpreter has it: gevent patches it into a per-greenlet one."""
+    try:
+        from gevent.monkey import get_original
+    except ImportError:  # pragma: no cover - gevent is a dependency
+        import threading
+
+        return threading.local
+    return get_original("threading", "local")
+
+
+class _Pool(_original_local()):  # type: ignore[misc]
     def __init__(self) -> None:
         self.idle: list[BridgeGreenlet] = []
 
@@ -60,7 +82,7 @@ def _serve() -> None:
     # alive (parked, with its stacks) until a full garbage collection.
     message: _Done | _Failed | None = None  # started empty: a first call's arguments would
     while True:  # stay referenced by this frame for as long as the greenlet lives
-        fn, args = getcurrent().parent.switch(message)
+        fn, args = handoff(getcurrent(), message)
         try:
             message = _Done(fn(*args))
         except BaseException as error:  # handed to the coroutine side, which re-raises it
@@ -83,6 +105,14 @@ async def call_sync(fn: Callable[..., T], *args: Any) -> T:
     message = glet.switch(fn, args)
     while True:
         kind = type(message)
+        if kind is tuple:  # ``()``: the greenlet switched to gevent's hub to wait there
+            driver = glet.driver = asyncio.get_running_loop().create_future()
+            try:
+                message = await driver
+            except BaseException as cancelled:  # this coroutine cancelled: the greenlet is told
+                glet.driver = None
+                message = glet.throw(cancelled)
+            continue
         if kind is _Done:
             value = message.value
             message.value = None
@@ -100,6 +130,21 @@ async def call_sync(fn: Callable[..., T], *args: Any) -> T:
         else:
             message = glet.switch(value)
             value = None  # not kept alive by this frame while the user sleeps (memory per user)
+
+
+def handoff(glet: BridgeGreenlet, message: Any) -> Any:
+    """From ``glet``: hand ``message`` to the coroutine running it, and return its answer."""
+    driver = glet.driver
+    parent = glet.parent
+    if driver is not None:
+        glet.driver = None  # resumed by gevent: the coroutine awaits the driver, not a switch
+    # Not kept across the switch: a parked greenlet referring to itself would wait for the cycle
+    # collector to be freed, and the pool's overflow must go at once.
+    del glet
+    if driver is None:  # the plain greenlet switch: gevent's hub, the parent here, overrides it
+        return _switch(parent, message)
+    driver.set_result(message)
+    return parent.switch()  # back to the hub; the coroutine switches in with the answer
 
 
 def _give_back(glet: BridgeGreenlet, idle: list[BridgeGreenlet]) -> None:
@@ -126,12 +171,41 @@ def await_(awaitable: Awaitable[T]) -> T:
             "blocking call outside a Horde user: sync client calls work inside plain-def tasks; "
             "in async code, await the call instead"
         )
-    return current.parent.switch(awaitable)
+    return handoff(current, awaitable)
 
 
 def sync_or_async(awaitable: Awaitable[T]) -> Any:
     """The dual face used by clients: block in sync user code, return the awaitable otherwise."""
     current = greenlet.getcurrent()
     if type(current) is BridgeGreenlet:
-        return current.parent.switch(awaitable)
-    return awaitable
+        return handoff(current, awaitable)
+    return outside_bridge(awaitable)
+
+
+def outside_bridge(awaitable: Awaitable[T]) -> Any:
+    """A client call from outside a bridge greenlet: a greenlet of gevent's (``gevent.spawn``, a
+    script's main greenlet) waits for it in gevent; async code gets the awaitable."""
+    from horde.runtime import cooperative
+
+    if not cooperative.patched():
+        return awaitable
+    from gevent.hub import Waiter, get_hub
+
+    hub = get_hub()
+    current = greenlet.getcurrent()
+    if current is hub:
+        return awaitable
+    loop = hub.loop
+    future = asyncio.ensure_future(awaitable, loop=loop.aio)
+    waiter = Waiter(hub)
+    loop.hold()  # gevent does not see the future: its loop must not end before it
+    future.add_done_callback(waiter.switch)
+    try:
+        waiter.get()
+    except BaseException:
+        future.remove_done_callback(waiter.switch)
+        future.cancel()
+        raise
+    finally:
+        loop.release()
+    return future.result()

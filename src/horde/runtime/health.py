@@ -31,6 +31,7 @@ from typing import Any
 import psutil
 
 from horde.http.pool import CONNECTION_WAITS
+from horde.runtime.blockwatch import Block, BlockWatch
 from horde.stats.histogram import Histogram
 
 logger = logging.getLogger(__name__)
@@ -73,6 +74,7 @@ class WindowSample:
     loop_lag: Histogram = field(default_factory=Histogram)
     schedule_lag: Histogram = field(default_factory=Histogram)
     connection_waits: int = 0
+    blocks: list[Block] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -89,6 +91,8 @@ class Window:
     schedule_lag_p99_ms: float | None
     connection_waits: int
     reasons: tuple[str, ...]
+    blocked_s: float = 0.0
+    """Time the event loop stood still in user code (:mod:`horde.runtime.blockwatch`)."""
 
     @property
     def limited(self) -> bool:
@@ -114,8 +118,11 @@ def judge(sample: WindowSample, thresholds: Thresholds, cpu_count: int) -> Windo
     loop_max = sample.loop_lag.max_us / 1000.0 if sample.loop_lag else 0.0
     schedule_p99 = _p99_ms(sample.schedule_lag) if sample.schedule_lag else None
     reasons = []
+    blocked_s = sum(block.seconds for block in sample.blocks)
     if loop_p99 >= thresholds.loop_lag_ms:
-        reasons.append(f"loop lag p99 {loop_p99:.0f} ms")
+        reasons.append(
+            _blocked(sample.blocks, blocked_s) if sample.blocks else f"loop lag p99 {loop_p99:.0f} ms"
+        )
     cores = None if sample.cores_busy_share is None else 100.0 * sample.cores_busy_share
     if cpu >= thresholds.cpu_percent:
         reasons.append(f"CPU {cpu:.0f}%")
@@ -127,8 +134,18 @@ def judge(sample: WindowSample, thresholds: Thresholds, cpu_count: int) -> Windo
         reasons.append(f"{sample.connection_waits} waits for a free connection")
     return Window(
         sample.start_s, sample.end_s, cpu, steal, cores, loop_p99, loop_max, schedule_p99,
-        sample.connection_waits, tuple(reasons),
+        sample.connection_waits, tuple(reasons), blocked_s,
     )  # fmt: skip
+
+
+def _blocked(blocks: list[Block], seconds: float) -> str:
+    """The loop lag's cause, when user code blocked the loop: where, and for how long in all."""
+    by_place: dict[str, float] = {}
+    for block in blocks:
+        by_place[block.where] = by_place.get(block.where, 0.0) + block.seconds
+    worst = max(by_place, key=by_place.__getitem__)
+    others = f" and {len(by_place) - 1} more places" if len(by_place) > 1 else ""
+    return f"event loop blocked by user code for {seconds:.1f} s, at {worst}{others}"
 
 
 def verdict(windows: list[Window]) -> Verdict:
@@ -158,8 +175,9 @@ def summary_line(windows: list[Window]) -> str:
     if result is Verdict.VALID:
         return f"Load generator: VALID, it kept up in all {len(windows)} windows ({figures})"
     limited = [w for w in windows if w.limited]
+    cause = "user code blocking the event loop" if all(w.blocked_s for w in limited) else "the load generator"
     return (
-        f"Load generator: {result}, results limited by the load generator in {len(limited)} of "
+        f"Load generator: {result}, results limited by {cause} in {len(limited)} of "
         f"{len(windows)} windows ({figures}); first: {describe(limited[0])}"
     )
 
@@ -201,6 +219,7 @@ class HealthMonitor:
         self._probe: asyncio.TimerHandle | None = None
         self._probe_due = 0.0
         self._closer: asyncio.TimerHandle | None = None
+        self.blockwatch = BlockWatch(clock)
 
     def start(self) -> None:
         """Begin the first window and the loop-lag probe (on the running loop)."""
@@ -208,12 +227,15 @@ class HealthMonitor:
         self._started = self._clock()
         self._open_window(self._started)
         self._schedule_probe()
-        self._closer = asyncio.get_running_loop().call_later(self.window_s, self._close_on_time)
+        loop = asyncio.get_running_loop()
+        self._closer = loop.call_later(self.window_s, self._close_on_time)
+        self.blockwatch.start(loop)
 
     def stop(self) -> None:
         """Close the last window (unless too short to mean anything) and stop measuring."""
         if self._current is None:
             return
+        self.blockwatch.stop()
         for handle in (self._probe, self._closer):
             if handle is not None:
                 handle.cancel()
@@ -262,6 +284,7 @@ class HealthMonitor:
         if total > total_before:
             sample.cores_busy_share = (busy - busy_before) / (total - total_before)
         sample.connection_waits = CONNECTION_WAITS.count - self._waits_at_start
+        sample.blocks = self.blockwatch.take()
         window = judge(sample, self.thresholds, self._cpu_count)
         self.windows.append(window)
         if window.limited:
@@ -278,7 +301,9 @@ class HealthMonitor:
         self._probe = asyncio.get_running_loop().call_later(self.probe_interval, self._on_probe)
 
     def _on_probe(self) -> None:
-        late = self._clock() - self._probe_due
+        now = self._clock()
+        self.blockwatch.beat(now)
+        late = now - self._probe_due
         if self._current is not None:
             self._current.loop_lag.record(int(late * 1e6) if late > 0 else 0)
         self._schedule_probe()

@@ -8,10 +8,12 @@ import logging
 import math
 import time
 import traceback
-from collections.abc import Callable
+from collections.abc import Callable, Coroutine
+from functools import partial
 from typing import TYPE_CHECKING, Any
 
 from horde.exception import StopTest
+from horde.runtime.bridge import call_sync, sync_or_async
 from horde.runtime.dispatch import next_user_class
 from horde.runtime.health import monitor_from_options
 from horde.runtime.loop import NO_CONTEXT
@@ -19,6 +21,7 @@ from horde.runtime.monitor import UsageMonitor
 
 if TYPE_CHECKING:
     from horde.runtime.environment import Environment
+    from horde.runtime.events import EventHook
     from horde.user.users import User
 
 logger = logging.getLogger(__name__)
@@ -68,6 +71,7 @@ class LocalRunner:
         self._on_user_done = self._user_done
         self._counts: dict[type[User], int] = {}
         self._spawn_task: asyncio.Task[None] | None = None
+        self._test_started: asyncio.Task[None] | None = None
         self._background: list[asyncio.Task[None]] = []
         self._shape_task: asyncio.Task[None] | None = None
         self._stopped: asyncio.Event | None = None
@@ -130,8 +134,10 @@ class LocalRunner:
         self._stopped = None
         self.stats.clear_all()
         self.exceptions.clear()
-        self.environment.events.test_start.fire(environment=self.environment)
         loop = asyncio.get_running_loop()
+        # Listeners may block (requests that set data up, time.sleep): they run in a greenlet of
+        # their own, and the first users start once they have returned, as under Locust.
+        self._test_started = loop.create_task(self._fire_blocking(self.environment.events.test_start))
         self.health.start()
         self._background = [
             loop.create_task(self._sample_stats()),
@@ -144,6 +150,13 @@ class LocalRunner:
         Counts users started or stopped, not users alive: a user that dies on its own (a failing
         on_start, StopUser) is not replaced, as in Locust.
         """
+        try:
+            if self._test_started is not None:  # shielded: a ramp that replaces this one waits too
+                await asyncio.shield(self._test_started)
+        except StopTest as error:
+            logger.error("Stopping the test: %s", error or "a test_start listener raised StopTest")
+            self.quit_later()
+            return
         started = time.monotonic()
         adding = target >= self.user_count
         total = abs(target - self.user_count)
@@ -152,7 +165,7 @@ class LocalRunner:
         while done < total:
             due = min(total, max(1, math.floor((time.monotonic() - started) * rate)))
             while done < due:
-                if adding and not self._spawn_one(classes):
+                if adding and not await call_sync(self._spawn_one, classes):  # __init__ may block
                     total = done  # only fixed_count classes, all at their count
                     break
                 if not adding:
@@ -233,8 +246,22 @@ class LocalRunner:
         for user in users:
             self._user_finished(user)
 
-    async def stop(self) -> None:
-        """Stop every user (honouring ``stop_timeout``) and end the test."""
+    def stop(self) -> Any:
+        """Stop every user (honouring ``stop_timeout``) and end the test. Locust's call returns once
+        done: so does this one from sync code (a task, a greenlet); async code awaits it."""
+        return self._called(self._stop())
+
+    def quit(self) -> Any:
+        """Stop the test and let the process exit: :meth:`stop`'s two faces."""
+        return self._called(self._quit())
+
+    @staticmethod
+    def _called(work: Coroutine[Any, Any, None]) -> Any:
+        # A task of its own, shielded: a user calling this is among the users it stops, and its
+        # cancellation must not cancel the stopping.
+        return sync_or_async(asyncio.shield(asyncio.ensure_future(work)))
+
+    async def _stop(self) -> None:
         if self._stopped is not None:  # already stopping or stopped: wait for that one
             await self._stopped.wait()
             return
@@ -251,16 +278,19 @@ class LocalRunner:
         self.health.stop()
         self.stats.sample_history(time.time(), 0)
         self.state = STATE_STOPPED
-        self.environment.events.test_stop.fire(environment=self.environment)
+        await self._fire_blocking(self.environment.events.test_stop)
         self._stopped.set()
 
     def quit_later(self) -> None:
         """Stop the test and let the process exit (safe to call from any callback)."""
-        asyncio.get_running_loop().create_task(self.quit())
+        asyncio.get_running_loop().create_task(self._quit())
 
-    async def quit(self) -> None:
-        await self.stop()
+    async def _quit(self) -> None:
+        await self._stop()
         self.quit_event.set()
+
+    async def _fire_blocking(self, hook: EventHook) -> None:
+        await call_sync(partial(hook.fire, environment=self.environment))
 
     # Background work --------------------------------------------------------------------------
     async def _sample_stats(self) -> None:
@@ -281,7 +311,7 @@ class LocalRunner:
         assert shape is not None
         while True:
             try:
-                result = shape.tick()
+                result = await call_sync(shape.tick)  # it may block, as under Locust
             except StopTest:
                 result = None
             if result is None:

@@ -1,0 +1,105 @@
+"""Blocking code that cooperates, as under Locust: gevent's monkey patching on Horde's own loop.
+
+Locust users call ``time.sleep``, ``requests`` and sockets from their tasks, and spawn greenlets:
+Locust patches the standard library with gevent when it is imported, so each of those yields to
+the other users. Horde does the same (:func:`patch`, called first thing by the ``horde`` command
+and by ``import locust``), with one difference that keeps its speed: gevent's hub does not bring
+an event loop of its own but runs Horde's asyncio loop (:mod:`horde.runtime.gevent_loop`). A
+greenlet waiting in gevent and a user waiting in asyncio wait in the same poll.
+
+This module imports nothing heavy, so that the patching happens before ``ssl``, ``socket`` and
+``threading`` are imported by anything else.
+"""
+
+from __future__ import annotations
+
+import importlib
+import os
+import sys
+from collections.abc import Coroutine
+from typing import Any, TypeVar
+
+T = TypeVar("T")
+
+LOOP = "horde.runtime.gevent_loop.AsyncioLoop"
+OFF_VARIABLE = "HORDE_NO_GEVENT"
+"""Set to 1 to leave the standard library unpatched: only async tasks (or sync tasks that never
+block) then, for the last few per cent of speed (bench/README.md measures it)."""
+
+_patched = False
+
+
+class GeventHubConflict(RuntimeError):
+    """gevent's hub was made with another loop before Horde could give it its own."""
+
+
+def patch() -> bool:
+    """Patch the standard library with gevent on Horde's loop, once; False when switched off."""
+    global _patched
+    if _patched:
+        return True
+    if os.environ.get(OFF_VARIABLE, "") not in ("", "0"):
+        return False
+    import gevent
+    from gevent import monkey
+
+    hub = gevent.get_hub() if _hub_exists() else None
+    if hub is not None and type(hub.loop).__name__ != "AsyncioLoop":
+        raise GeventHubConflict(
+            "gevent's hub already runs its own loop; import locust (or horde) before using gevent"
+        )
+    gevent.config.loop = LOOP
+    # uvloop asks once which thread is the main one (for signal handlers) and caches the answer:
+    # it must ask before gevent makes threading.main_thread().ident a greenlet's id.
+    from horde.runtime.loop import new_event_loop
+
+    new_event_loop().close()
+    if not monkey.is_module_patched("socket"):
+        monkey.patch_all()
+    _patched = True
+    return True
+
+
+def patched() -> bool:
+    return _patched
+
+
+def original(module: str, name: str) -> Any:
+    """``module.name`` as the interpreter has it, before gevent's patching (for real threads)."""
+    if not _patched:
+        return getattr(importlib.import_module(module), name)
+    from gevent.monkey import get_original
+
+    return get_original(module, name)
+
+
+def _hub_exists() -> bool:
+    hub_local = sys.modules.get("gevent._hub_local")
+    return hub_local is not None and hub_local.get_hub_if_exists() is not None
+
+
+def run(main: Coroutine[Any, Any, T]) -> T:
+    """Run ``main`` to its end on Horde's loop: under gevent's hub when patched, else a new loop."""
+    if not _patched:
+        from horde.runtime.loop import new_event_loop
+
+        loop = new_event_loop()
+        try:
+            return loop.run_until_complete(main)
+        finally:
+            loop.close()
+    import gevent
+    from gevent.hub import Waiter
+
+    hub = gevent.get_hub()
+    task = hub.loop.aio.create_task(main)
+    hub.loop.hold()  # gevent does not see the task: keep its loop running until the task ends
+    waiter = Waiter(hub)
+
+    def done(_: object) -> None:
+        hub.loop.release()
+        waiter.switch(None)
+
+    task.add_done_callback(done)
+    waiter.get()
+    return task.result()

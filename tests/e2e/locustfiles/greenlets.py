@@ -1,0 +1,58 @@
+"""gevent as Locust's docs use it: a checker greenlet that ends the run, and a task that fans out."""
+
+import time
+
+import gevent
+from gevent.event import Event
+from gevent.lock import Semaphore
+from gevent.pool import Group, Pool
+
+from locust import HttpUser, constant, events, task
+from locust.runners import STATE_CLEANUP, STATE_STOPPED, STATE_STOPPING, WorkerRunner
+
+
+def checker(environment):
+    while environment.runner.state not in (STATE_STOPPING, STATE_STOPPED, STATE_CLEANUP):
+        time.sleep(0.1)
+        if environment.runner.stats.total.num_requests >= 40:
+            print("CHECKER: enough requests, quitting")
+            environment.runner.quit()
+            return
+
+
+@events.init.add_listener
+def on_locust_init(environment, **_kwargs):
+    if not isinstance(environment.runner, WorkerRunner):
+        gevent.spawn(checker, environment)
+
+
+class FanOut(HttpUser):
+    wait_time = constant(0.1)
+
+    @task
+    def parallel_requests(self):
+        with events.request.measure("GEVENT", "pool 5x200ms"):
+            pool = Pool(5)
+            for _ in range(5):
+                pool.spawn(self.client.get, "/slow?ms=200", name="/slow")
+            pool.join()
+        with events.request.measure("GEVENT", "group 3x200ms"):
+            group = Group()
+            for _ in range(3):
+                group.spawn(self.client.get, "/slow?ms=200", name="/slow")
+            group.join()
+
+    @task
+    def primitives(self):
+        semaphore = Semaphore(2)
+
+        def guarded():
+            with semaphore:
+                gevent.sleep(0.1)
+
+        with events.request.measure("GEVENT", "semaphore 4x100ms by 2"):
+            gevent.joinall([gevent.spawn(guarded) for _ in range(4)])
+        ready = Event()
+        gevent.spawn_later(0.05, ready.set)
+        with events.request.measure("GEVENT", "event set after 50ms"):
+            assert ready.wait(timeout=5)
