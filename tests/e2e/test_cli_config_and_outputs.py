@@ -67,18 +67,18 @@ def test_generator_verdict_flips_with_its_thresholds(target: Target, tmp_path: P
             "--host", target.url,
             "--only-summary", "--health-window", "1s", "--summary-json", str(summary), "Shopper", *health,
         )  # fmt: skip
-        return result.code, result.stdout, json.loads(summary.read_text())["generator_health"]
+        return result.code, result.stderr, json.loads(summary.read_text())["generator_health"]
 
     # Thresholds no process can stay under: every window is limited, the verdict INVALID.
-    code, stdout, health = run("--health-cpu", "0.0001", "--exit-code-on-invalid", "3")
+    code, printed, health = run("--health-cpu", "0.0001", "--exit-code-on-invalid", "3")
     assert code == 3
     assert health["verdict"] == "INVALID" and health["thresholds"]["cpu_percent"] == 0.0001
     assert len(health["windows"]) >= 2 and all(w["limited"] for w in health["windows"])
-    assert "Load generator: INVALID, results limited by the load generator in" in stdout
+    assert "Load generator: INVALID, results limited by the load generator in" in printed
     # Thresholds no run can reach: VALID, and the exit code is Locust's.
-    code, stdout, health = run(
+    code, printed, health = run(
         "--health-cpu", "10000", "--health-loop-lag", "1e6", "--health-schedule-lag", "1e6"
     )
     assert code == 0
     assert health["verdict"] == "VALID" and not any(w["limited"] for w in health["windows"])
-    assert "Load generator: VALID, it kept up in all" in stdout
+    assert "Load generator: VALID, it kept up in all" in printed

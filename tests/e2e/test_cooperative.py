@@ -114,8 +114,8 @@ def test_code_gevent_cannot_interrupt_is_named_once_and_in_the_verdict(tmp_path:
     result = horde("-f", locustfile("blocked.py"), "--headless", "-u", "1", "-t", "3s", cwd=tmp_path)
     assert result.code == 0, result.stderr
     # A 300 ms computation every 500 ms: one warning for its place, however often it blocks.
-    assert result.stderr.count("User code blocked the event loop") == 1, result.stderr
+    assert result.stderr.count("WARNING/horde.runtime.blockwatch: User code blocked") == 1, result.stderr
     assert "blocked.py:10 (in busy_wait)" in result.stderr
-    verdict = next(line for line in result.stdout.splitlines() if line.startswith("Load generator:"))
+    verdict = next(line for line in result.stderr.splitlines() if line.startswith("Load generator:"))
     assert "INVALID, results limited by user code blocking the event loop" in verdict, verdict
     assert "event loop blocked by user code for" in verdict and "CPU" not in verdict.split("first:")[1]

@@ -18,7 +18,8 @@ pytestmark = pytest.mark.slow
         ("seed_first.py", "3s", {"/auth/login", "/products?q=laptop"}),
         ("seed_fast.py", "2s", {"/products?q=laptop"}),
         ("seed_sequential.py", "8s", {"/auth/login", "/products", "/cart", "/checkout"}),
-        ("seed_thresholds.py", "2s", {"/auth/login", "/products?q=laptop", "/auth/logout"}),
+        # Its /auth/logout is in on_stop: in the console summary, not in the CSV files, as in Locust.
+        ("seed_thresholds.py", "2s", {"/auth/login", "/products?q=laptop"}),
     ],
 )
 def test_seed_example_runs_as_written(

@@ -8,7 +8,7 @@ import logging
 import signal
 import sys
 import time
-from typing import TextIO
+from typing import Any, TextIO
 
 from horde.reports import console
 from horde.reports.csv_files import CsvWriter
@@ -85,6 +85,7 @@ class PeriodicOutput:
         if self.csv_writer is not None and self.csv_writer.full_history:
             runner.stats.track_entry_percentiles()  # its per-entry rows hold current percentiles
         self._tasks: list[asyncio.Task[None]] = []
+        self._csv_task: asyncio.Task[None] | None = None
 
     def start(self) -> None:
         loop = asyncio.get_running_loop()
@@ -92,7 +93,7 @@ class PeriodicOutput:
             self._tasks.append(loop.create_task(_every(CONSOLE_STATS_INTERVAL_SEC, self.print_periodic)))
         if self.csv_writer is not None:
             self.write_csv()
-            self._tasks.append(loop.create_task(_every(CSV_STATS_INTERVAL_SEC, self.write_csv)))
+            self._csv_task = loop.create_task(_every(CSV_STATS_INTERVAL_SEC, self.write_csv))
         if self._sample_series:
             series = self.series
             self._tasks.append(
@@ -112,16 +113,24 @@ class PeriodicOutput:
             runner.stats, runner.exceptions, runner.user_count, time.time(), time.monotonic(), final
         )
 
-    def finish(self) -> None:
-        for task in self._tasks:
-            task.cancel()
-        if self.csv_writer is not None:
+    def finish_csv(self, **_: Any) -> None:
+        """The CSV files' last rows, once. A headless run writes them as the test starts stopping,
+        as Locust does: requests of ``on_stop`` are in the console summary, not in the files."""
+        if self._csv_task is not None:
+            self._csv_task.cancel()
+            self._csv_task = None
+        if self.csv_writer is not None and not self.csv_writer.closed:
             self.write_csv(final=True)
             self.csv_writer.close()
 
+    def finish(self) -> None:
+        for task in self._tasks:
+            task.cancel()
+        self.finish_csv()
+
 
 async def run_headless(
-    environment: Environment, options: argparse.Namespace, out: TextIO = sys.stdout
+    environment: Environment, options: argparse.Namespace, out: TextIO = sys.stderr
 ) -> NameSeries:
     """Run the test to its end; returns the per-name series (filled when ``--html`` wants them)."""
     runner = environment.runner
@@ -135,7 +144,12 @@ async def run_headless(
     else:
         runner.start(*users_and_rate(options))
     output.start()
+    environment.events.test_stopping.add_listener(output.finish_csv)
     run_time: int | None = options.run_time
+    shape = environment.shape_class
+    if shape is not None and not shape.use_common_options:
+        run_time = None  # the shape decides when the run ends (the warning said so)
+    output.run_time = run_time
     if run_time:
         logger.info("Run time limit set to %s seconds", run_time)
 

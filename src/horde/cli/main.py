@@ -98,6 +98,7 @@ def _run(argv: list[str], environ: dict[str, str], out: TextIO) -> int:
         out.write(json.dumps(report, indent=4) + "\n" if options.show_task_ratio_json else ratio_text(report))
         return 0
     _refuse_unavailable(options)
+    _warn_shape_ignores(loaded, options)
     warning = raise_open_files_limit(options.num_users)
     if warning:
         logger.warning(warning)
@@ -129,8 +130,28 @@ def _apply_task_filters(user_classes: list[type[User]], options: argparse.Namesp
     checked: dict[Any, bool] = {}
     for user_class in user_classes:
         filter_tasks_by_tags(user_class, tags, exclude, checked)
-        if not user_class.tasks:
-            logger.warning("%s has no tasks left after tag filtering", user_class.__name__)
+    # Locust starts such users anyway, each fails with "No tasks defined", and the run exits 1.
+    empty = [user_class.__name__ for user_class in user_classes if not user_class.tasks]
+    if empty:
+        chosen = " ".join(
+            [*(f"-T {t}" for t in sorted(tags or ())), *(f"-E {t}" for t in sorted(exclude or ()))]
+        )
+        raise UsageError(f"No tasks left after filtering by tags ({chosen}) in {', '.join(empty)}")
+
+
+def _warn_shape_ignores(loaded: LoadedFiles, options: argparse.Namespace) -> None:
+    """Locust's words when a shape drives the run and -u, -r or -t were given as well."""
+    shape = next(iter(loaded.shape_classes.values()), None)
+    if shape is None or shape.use_common_options:
+        return
+    given = {"num_users": "--users", "spawn_rate": "--spawn-rate", "run_time": "--run-time"}
+    ignored = [flag for dest, flag in given.items() if getattr(options, dest, None)]
+    if ignored:
+        logger.warning(
+            "--run-time, --users or --spawn-rate have no impact on LoadShapes unless the shape class "
+            "explicitly reads them. See: docs.locust.io/en/stable/custom-load-shape.html#use-common-options"
+        )
+        logger.warning("The following option(s) will be ignored: %s", ", ".join(ignored))
 
 
 def _refuse_unavailable(options: argparse.Namespace) -> None:
@@ -167,7 +188,7 @@ def _make_environment(
     if options.equal_weights:
         environment.assign_equal_weights()
     missing = [c.__name__ for c in user_classes if _needs_host(c) and not c.host]
-    if missing:
+    if missing and (options.headless or options.autostart):  # the web UI's form asks for it
         raise UsageError(
             f"No host for {', '.join(missing)}: pass --host (e.g. --host http://127.0.0.1:8080) "
             "or set `host` on the class"
@@ -180,14 +201,16 @@ def _needs_host(user_class: type[User]) -> bool:
 
 
 def _run_test(environment: Environment, options: argparse.Namespace, out: TextIO) -> int:
+    """Run the test; ``out`` gets data (``--json``), stderr the tables and summary, as Locust's."""
+    tables = sys.stderr
     web_ui = None if options.headless else make_web_ui(environment, options)
     runner = _create_runner(environment, web_ui)
-    series = cooperative.run(_drive(environment, options, web_ui, out))
+    series = cooperative.run(_drive(environment, options, web_ui, tables))
     environment.events.quitting.fire(environment=environment, reverse=True)
     code = exit_code(environment, options)
     if not options.json_file:
-        out.write(console.final_summary(runner.stats) + "\n")
-        out.write(console.health_report(runner.health.windows, options.exit_code_on_invalid) + "\n")
+        tables.write(console.final_summary(runner.stats) + "\n")
+        tables.write(console.health_report(runner.health.windows, options.exit_code_on_invalid) + "\n")
     if options.json:
         out.write(json.dumps(stats_json(runner.stats), indent=4) + "\n")
     if options.json_file:

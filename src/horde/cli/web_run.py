@@ -42,7 +42,7 @@ def make_web_ui(environment: Environment, options: argparse.Namespace) -> WebUI:
 
 
 async def run_web(
-    environment: Environment, options: argparse.Namespace, web_ui: WebUI, out: TextIO = sys.stdout
+    environment: Environment, options: argparse.Namespace, web_ui: WebUI, out: TextIO = sys.stderr
 ) -> None:
     runner = environment.runner
     assert runner is not None

@@ -32,6 +32,12 @@ class _AliasLoader(importlib.abc.Loader):
     def exec_module(self, module: ModuleType) -> None:
         # importlib stamped the alias spec on the shared module; give it back its own.
         module.__spec__ = self._original_spec
+        # Every layer module loaded with it gets its alias now: importing one later would make
+        # importlib set it on its parent package, over a name the package exports (locust.user.task
+        # is the decorator, not the module).
+        for name, loaded in list(sys.modules.items()):
+            if name.startswith(_TARGET + "."):
+                sys.modules.setdefault(_ALIAS + name[len(_TARGET) :], loaded)
 
 
 class LocustAliasFinder(importlib.abc.MetaPathFinder):

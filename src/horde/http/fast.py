@@ -26,7 +26,7 @@ from horde.http.decoding import ACCEPT_ENCODING
 from horde.http.engine import Engine
 from horde.http.exchange import Transport
 from horde.http.headers import CaseInsensitiveDict
-from horde.http.prepared import PreparedRequest
+from horde.http.prepared import PreparedRequest, check_method
 from horde.http.redirects import DEFAULT_MAX_REDIRECTS
 from horde.http.reporting import as_recorder, merge_context
 from horde.http.response import FastResponse, Response
@@ -142,8 +142,8 @@ class FastHttpSession:
     ) -> Any:
         """Send a request and report it. Extra keyword arguments: ``params``, ``files``, ``timeout``."""
         coro = FastHttpSession._request(  # the class's own: see _send()
-            self, method, url, name, data, catch_response, stream, headers, auth, json, allow_redirects,
-            context, kwargs.get("params"), kwargs.get("files"), kwargs.get("timeout"),
+            self, check_method(method), url, name, data, catch_response, stream, headers, auth, json,
+            allow_redirects, context, kwargs.get("params"), kwargs.get("files"), kwargs.get("timeout"),
         )  # fmt: skip
         return deliver(coro, catch_response)
 

@@ -3,11 +3,23 @@
 from __future__ import annotations
 
 import http.cookiejar
+import re
 from collections.abc import Mapping
 from typing import Any
 
 from horde.http.headers import CaseInsensitiveDict
 from horde.http.urls import Target
+
+_COMMON_METHODS = frozenset({"GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"})
+_TOKEN = re.compile(r"[!#$%&'*+\-.^_`|~0-9A-Za-z]+")
+
+
+def check_method(method: str) -> str:
+    """``method`` if it can start a request line (an HTTP token), else ValueError, as Locust's
+    clients raise: an empty one would send `` /path HTTP/1.1``."""
+    if method in _COMMON_METHODS or _TOKEN.fullmatch(method):
+        return method
+    raise ValueError(f"Invalid HTTP method {method!r}: expected a name such as GET or POST")
 
 
 class PreparedRequest:

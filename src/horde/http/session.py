@@ -26,7 +26,7 @@ from horde.http.decoding import ACCEPT_ENCODING
 from horde.http.engine import Engine
 from horde.http.exchange import Transport
 from horde.http.headers import CaseInsensitiveDict
-from horde.http.prepared import PreparedRequest
+from horde.http.prepared import PreparedRequest, check_method
 from horde.http.redirects import DEFAULT_MAX_REDIRECTS
 from horde.http.reporting import as_recorder, merge_context
 from horde.http.response import Response
@@ -181,8 +181,8 @@ class HttpSession:
     ) -> Any:
         """Send a request and report it. Returns the Response (sync code) or an awaitable (async)."""
         coro = HttpSession._request(  # the class's own: see _send()
-            self, method.upper(), url, name, catch_response, context, params, data, json, headers, cookies,
-            files, auth, timeout, allow_redirects, verify, stream, cert,
+            self, check_method(method.upper()), url, name, catch_response, context, params, data, json,
+            headers, cookies, files, auth, timeout, allow_redirects, verify, stream, cert,
         )  # fmt: skip
         return deliver(coro, catch_response)
 

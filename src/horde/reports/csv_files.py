@@ -251,6 +251,10 @@ class CsvWriter:
     def write_exceptions(self, exceptions: Mapping[Any, Mapping[str, Any]]) -> None:
         self._exceptions.replace_rows(exceptions_rows(exceptions))
 
+    @property
+    def closed(self) -> bool:
+        return self._history.closed
+
     def close(self) -> None:
         for handle in (self._stats.file, self._history, self._failures.file, self._exceptions.file):
             if not handle.closed:

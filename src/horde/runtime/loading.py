@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import importlib.util
 import inspect
+import logging
 import os
 import sys
 import traceback
@@ -14,6 +15,8 @@ from typing import Any
 from horde.exception import UsageError
 from horde.shapes.load_test_shape import LoadTestShape
 from horde.user.users import User
+
+logger = logging.getLogger(__name__)
 
 
 @dataclass
@@ -103,10 +106,28 @@ def load_locustfiles(paths: list[str]) -> LoadedFiles:
     for path in paths:
         for name, value in import_locustfile(path).items():
             if _is_user_class(value):
-                loaded.user_classes.setdefault(name, value)
+                _add(loaded.user_classes, name, value, "User class")
             elif _is_shape_class(value):
-                loaded.shape_classes.setdefault(name, value)
+                _add(loaded.shape_classes, name, value, "LoadTestShape class")
     if len(loaded.shape_classes) > 1:
         names = ", ".join(loaded.shape_classes)
-        raise UsageError(f"Only one LoadTestShape class is allowed per run; found {names}")
+        logger.warning("Found several LoadTestShape classes (%s): using the first, as Locust does", names)
     return loaded
+
+
+def _add(found: dict[str, Any], name: str, value: type, what: str) -> None:
+    """One name, one class: a second class of the same name in another file is an error, as in
+    Locust; the same one seen again (a locustfile importing another) is not."""
+    previous = found.setdefault(name, value)
+    if previous is value or _source(previous) == _source(value):
+        return
+    raise UsageError(
+        f"Duplicate {what} names: {name} is defined in both {_source(previous)} and {_source(value)}"
+    )
+
+
+def _source(cls: type) -> str:
+    try:
+        return inspect.getfile(cls)
+    except TypeError:  # defined in no file (built at run time)
+        return repr(cls)

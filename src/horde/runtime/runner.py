@@ -69,7 +69,8 @@ class LocalRunner:
         # A dict as an ordered set: a user leaves in O(1), which matters when 100,000 stop at once.
         self._users: dict[asyncio.Task[None], User] = {}  # by task: the done-callback gets it
         self._on_user_done = self._user_done
-        self._counts: dict[type[User], int] = {}
+        self._counts: dict[type[User], int] = {}  # alive
+        self._dispatched: dict[type[User], int] = {}  # started and not stopped by the runner
         self._spawn_task: asyncio.Task[None] | None = None
         self._test_started: asyncio.Task[None] | None = None
         self._background: list[asyncio.Task[None]] = []
@@ -129,11 +130,19 @@ class LocalRunner:
             self._spawn_task.cancel()
         self.state = STATE_SPAWNING
         self._spawn_task = asyncio.get_running_loop().create_task(self._ramp(user_count, spawn_rate))
+        self._spawn_task.add_done_callback(self._ramp_done)
+
+    def _ramp_done(self, task: asyncio.Task[None]) -> None:
+        """Spawning must never fail silently: the run would go on with whoever had started."""
+        if not task.cancelled() and (error := task.exception()) is not None:
+            self.unhandled_errors += 1
+            logger.error("Spawning users failed: %s", error, exc_info=error)
 
     def _begin_test(self) -> None:
         self._stopped = None
         self.stats.clear_all()
         self.exceptions.clear()
+        self._dispatched.clear()
         loop = asyncio.get_running_loop()
         # Listeners may block (requests that set data up, time.sleep): they run in a greenlet of
         # their own, and the first users start once they have returned, as under Locust.
@@ -148,7 +157,8 @@ class LocalRunner:
         """Start (or stop) users at ``rate`` per second until ``target`` were reached once.
 
         Counts users started or stopped, not users alive: a user that dies on its own (a failing
-        on_start, StopUser) is not replaced, as in Locust.
+        on_start, StopUser) is not replaced, and the next user goes to the class due next whether
+        or not the previous ones still run, as in Locust.
         """
         try:
             if self._test_started is not None:  # shielded: a ramp that replaces this one waits too
@@ -158,8 +168,9 @@ class LocalRunner:
             self.quit_later()
             return
         started = time.monotonic()
-        adding = target >= self.user_count
-        total = abs(target - self.user_count)
+        current = sum(self._dispatched.values())
+        adding = target >= current
+        total = abs(target - current)
         done = 0
         classes = self.environment.user_classes
         while done < total:
@@ -169,9 +180,6 @@ class LocalRunner:
                     total = done  # only fixed_count classes, all at their count
                     break
                 if not adding:
-                    if not self._users:
-                        total = done
-                        break
                     await self._stop_one()
                 done += 1
             if done < total:
@@ -188,17 +196,31 @@ class LocalRunner:
             self.stats.reset_all()
 
     def _spawn_one(self, classes: list[type[User]]) -> bool:
-        user_class = next_user_class(classes, self._counts)
+        """Start the next user; False when no class takes more. A user whose ``__init__`` fails is
+        counted as started (Locust goes on spawning the others), and the run exits with code 2."""
+        user_class = next_user_class(classes, self._dispatched)
         if user_class is None:
             return False
+        self._dispatched[user_class] = self._dispatched.get(user_class, 0) + 1
+        name = user_class.__name__
         try:
             user = user_class(self.environment)
         except StopTest as error:
-            logger.error("Stopping the test: %s", error or f"{user_class.__name__} could not start")
+            logger.error("Stopping the test: %s", error or f"{name} could not start")
             self.quit_later()
             return False
+        except Exception as error:
+            self.unhandled_errors += 1
+            logger.error(
+                "A %s user could not start: %s.__init__ raised %r", name, name, error, exc_info=error
+            )
+            return True
         if not getattr(user, "_init_called", False):
-            raise TypeError(f"{user_class.__name__}.__init__ must call super().__init__(environment)")
+            self.unhandled_errors += 1
+            logger.error(
+                "A %s user could not start: its __init__ must call super().__init__(environment)", name
+            )
+            return True
         self._counts[user_class] = self._counts.get(user_class, 0) + 1
         task = user.start()
         self._users[task] = user
@@ -216,12 +238,18 @@ class LocalRunner:
         if task is None or self._users.pop(task, None) is None:
             return
         self._counts[type(user)] -= 1
-        if not task.cancelled() and task.exception() is not None:
+        if not task.cancelled() and (error := task.exception()) is not None:
             self.unhandled_errors += 1
-            logger.error("User crashed: %r", task.exception())
+            logger.error("A %s user crashed: %r", type(user).__name__, error, exc_info=error)
 
     async def _stop_one(self) -> None:
+        """One user fewer: the last started still running, else one that ended on its own."""
+        if not self._users:
+            stopped = max(self._dispatched, key=self._dispatched.__getitem__)
+            self._dispatched[stopped] -= 1
+            return
         user = next(reversed(self._users.values()))  # last started, first stopped
+        self._dispatched[type(user)] -= 1
         await self._stop_users([user])
 
     def spawn_users(self, counts: dict[str, int]) -> None:

@@ -12,6 +12,7 @@ from typing import Any
 
 from horde.runtime.environment import Environment
 from horde.runtime.runner import STATE_INIT, STATE_STOPPED, STATE_STOPPING, LocalRunner
+from horde.user.http_users import FastHttpUser, HttpUser
 from horde.web.swarm import SwarmError, SwarmRequest
 
 logger = logging.getLogger(__name__)
@@ -46,10 +47,18 @@ class TestControl:
             raise SwarmError("the test is still stopping; try again in a moment")
         if not use_shape and (request.user_count is None or request.spawn_rate is None):
             raise SwarmError("user_count and spawn_rate are required")
+        available = environment.available_user_classes or {}
+        classes = environment.user_classes
         if request.user_classes is not None:
-            available = environment.available_user_classes or {}
-            environment.user_classes = [available[name] for name in request.user_classes]
-        if request.host is not None:
+            classes = [available[name] for name in request.user_classes]
+        missing = [c.__name__ for c in classes if _needs_host(c) and not (request.host or c.host)]
+        if missing:
+            raise SwarmError(
+                f"No host for {', '.join(missing)}: type the address of the system to test in the Host "
+                "field (e.g. http://127.0.0.1:8080)"
+            )
+        environment.user_classes = classes
+        if request.host:
             environment.host = request.host
             for user_class in environment.user_classes:
                 user_class.host = request.host
@@ -125,3 +134,7 @@ class TestControl:
             return
         logger.info("Quitting in %g seconds (--autoquit)", self.autoquit)
         self._quit_timer = asyncio.get_running_loop().call_later(self.autoquit, self.runner.quit_later)
+
+
+def _needs_host(user_class: type) -> bool:
+    return issubclass(user_class, (HttpUser, FastHttpUser))

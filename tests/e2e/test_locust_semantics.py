@@ -1,0 +1,101 @@
+"""What Locust does where a locustfile goes wrong or takes an unusual path, Horde does too (each
+case checked against Locust 2.47)."""
+
+from __future__ import annotations
+
+import csv
+import json
+import shutil
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+from e2e_support import Target, horde, locustfile, web_run
+
+pytestmark = pytest.mark.slow
+
+
+def request_counts(prefix: Path) -> dict[str, int]:
+    with Path(f"{prefix}_stats.csv").open(newline="") as f:
+        return {row["Name"]: int(row["Request Count"]) for row in csv.DictReader(f) if row["Type"]}
+
+
+def test_a_failing_user_init_is_reported_at_once_and_spawning_goes_on(tmp_path: Path) -> None:
+    result = horde(
+        "-f", locustfile("init_raises.py"), "--headless", "-u", "4", "-r", "100", "-t", "2s",
+        "--csv", str(tmp_path / "run"),
+    )  # fmt: skip
+    assert result.code == 2, result.stderr  # Locust's code for errors outside tasks
+    failure = result.stderr.index("A Broken user could not start: Broken.__init__ raised ValueError")
+    assert failure < result.stderr.index("--run-time limit reached")  # at once, not at shutdown
+    assert "ValueError: no credentials for this user" in result.stderr  # with its traceback
+    assert result.stderr.count("A Broken user could not start") == 2  # half of the 4 users
+    assert 'All users spawned: "Fine": 2 (2 total users)' in result.stderr
+    assert request_counts(tmp_path / "run")["work"] > 10
+
+
+def test_users_that_stop_do_not_take_the_place_of_other_classes(tmp_path: Path) -> None:
+    result = horde(
+        "-f", locustfile("stop_user_classes.py"), "--headless", "-u", "2", "-r", "2", "-t", "2s",
+        "--csv", str(tmp_path / "run"),
+    )  # fmt: skip
+    assert result.code == 0, result.stderr
+    assert request_counts(tmp_path / "run") == {"hello1": 1, "hello2": 1}
+
+
+def test_locust_module_paths_and_rest_checks(target: Target) -> None:
+    result = horde(
+        "-f", locustfile("locust_imports.py"), "--headless", "-u", "1", "-t", "1s", "--host", target.url
+    )
+    assert result.code == 0, result.stderr
+    assert "REST: Invalid HTTP method ''" in result.stdout
+
+
+def test_a_shape_ignores_users_spawn_rate_and_run_time_with_locusts_warning(tmp_path: Path) -> None:
+    started = time.monotonic()
+    result = horde("-f", locustfile("shape_with_users.py"), "--headless", "-u", "50", "-r", "5", "-t", "1s")
+    elapsed = time.monotonic() - started
+    assert result.code == 0, result.stderr
+    assert "--run-time, --users or --spawn-rate have no impact on LoadShapes" in result.stderr
+    assert "The following option(s) will be ignored: --users, --spawn-rate, --run-time" in result.stderr
+    assert "Run time limit set to" not in result.stderr
+    assert elapsed > 3  # the shape's 3 s, not -t 1s
+    assert 'All users spawned: "Idle": 2' in result.stderr
+
+
+def test_tags_that_match_no_task_stop_the_run_with_exit_code_1() -> None:
+    result = horde("-f", locustfile("tagged.py"), "--headless", "-u", "1", "-t", "1s", "-T", "no-such-tag")
+    assert result.code == 1
+    assert "No tasks left after filtering by tags (-T no-such-tag) in" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_the_same_class_name_in_two_locustfiles_is_an_error(tmp_path: Path) -> None:
+    for name in ("a.py", "b.py"):
+        shutil.copy(locustfile("stop_user_classes.py"), tmp_path / name)
+    result = horde("-f", f"{tmp_path / 'a.py'},{tmp_path / 'b.py'}", "--headless", "-t", "1s")
+    assert result.code == 1
+    assert f"Duplicate User class names: User1 is defined in both {tmp_path / 'a.py'} and" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_the_web_ui_starts_without_a_host_and_takes_it_from_the_form(target: Target, tmp_path: Path) -> None:
+    with web_run("-f", locustfile("shop.py"), log=tmp_path / "log.txt") as (process, url):
+        refused = post_form(f"{url}swarm", "user_count=1&spawn_rate=10")
+        assert refused["success"] is False and "No host for Shopper, FastShopper" in refused["message"]
+        target.reset()
+        started = post_form(f"{url}swarm", f"user_count=2&spawn_rate=20&host={target.url}")
+        assert started["success"] is True and started["host"] == target.url
+        deadline = time.monotonic() + 10
+        while not sum(target.counts()["requests"].values()):
+            assert time.monotonic() < deadline, (tmp_path / "log.txt").read_text()
+            time.sleep(0.2)
+        process.terminate()
+        assert process.wait(timeout=15) == 0, (tmp_path / "log.txt").read_text()
+
+
+def post_form(url: str, body: str) -> dict[str, object]:
+    request = urllib.request.Request(url, data=body.encode(), method="POST")
+    with urllib.request.urlopen(request, timeout=5) as response:
+        return json.loads(response.read())  # type: ignore[no-any-return]
