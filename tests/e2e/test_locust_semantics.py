@@ -31,7 +31,8 @@ def test_a_failing_user_init_is_reported_at_once_and_spawning_goes_on(tmp_path: 
     assert failure < result.stderr.index("--run-time limit reached")  # at once, not at shutdown
     assert "ValueError: no credentials for this user" in result.stderr  # with its traceback
     assert result.stderr.count("A Broken user could not start") == 2  # half of the 4 users
-    assert 'All users spawned: "Fine": 2 (2 total users)' in result.stderr
+    assert "INFO/locust.runners: Ramping to 4 users at a rate of 100.00 per second" in result.stderr
+    assert 'INFO/locust.runners: All users spawned: {"Fine": 2} (2 total users)' in result.stderr
     assert request_counts(tmp_path / "run")["work"] > 10
 
 
@@ -61,7 +62,10 @@ def test_a_shape_ignores_users_spawn_rate_and_run_time_with_locusts_warning(tmp_
     assert "The following option(s) will be ignored: --users, --spawn-rate, --run-time" in result.stderr
     assert "Run time limit set to" not in result.stderr
     assert elapsed > 3  # the shape's 3 s, not -t 1s
-    assert 'All users spawned: "Idle": 2' in result.stderr
+    assert "Shape test starting." in result.stderr
+    assert "Shape test updating to 2 users at 10.00 spawn rate" in result.stderr
+    assert 'All users spawned: {"Idle": 2} (2 total users)' in result.stderr
+    assert "Shape test stopping" in result.stderr
 
 
 def test_tags_that_match_no_task_stop_the_run_with_exit_code_1() -> None:

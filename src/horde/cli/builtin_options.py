@@ -21,6 +21,7 @@ DEFAULT_LOCUSTFILE = "locustfile.py"
 
 _DESCRIPTION = """\
 Run a load test written as a Locust locustfile (or with Horde's own API) on Horde's asyncio engine.
+To try it on the bundled demo shop first: horde demo (it takes the same options).
 
 Every long option can also be set in a config file (key = long name without dashes, e.g.
 spawn-rate = 10): ~/.locust.conf, ./locust.conf, ./pyproject.toml [tool.locust], ./horde.toml,
@@ -71,8 +72,8 @@ def add_locustfile_argument(container: _AcceptsExtraKeywords) -> None:
         default=DEFAULT_LOCUSTFILE,
         env_var="LOCUST_LOCUSTFILE",
         help="Python file(s) with the User classes: a path, a comma-separated list, a directory "
-        "(all *.py files in it), an http(s) URL, or '-' for a worker to fetch it from the master. "
-        "Default: %(default)s",
+        "(all *.py files in it). Default: %(default)s. (Locust's http(s) URLs and '-', a worker "
+        "fetching it from the master, are not available in this version of Horde yet.)",
     )
 
 
@@ -136,8 +137,8 @@ def _add_common_options(group: HordeArgumentGroup) -> None:
         dest="num_users",
         metavar="<int>",
         env_var="LOCUST_USERS",
-        help="Peak number of concurrent users. Adjustable during a headless run with w/W (+1/+10) and s/S "
-        "(-1/-10). Headless runs default to 1.",
+        help="Peak number of concurrent users. Headless runs default to 1. (Locust's w/W and s/S keys, "
+        "to change it during a headless run, are not available in this version of Horde yet.)",
     )
     group.add_argument(
         "-r",
@@ -222,7 +223,8 @@ def _add_web_ui_options(group: HordeArgumentGroup) -> None:
         "--web-login",
         action="store_true",
         env_var="LOCUST_WEB_LOGIN",
-        help="Protect the web UI with a login page; the locustfile supplies the authentication.",
+        help="Protect the web UI with a login page; the locustfile supplies the authentication."
+        " Not available in this version of Horde yet.",
     )
     group.add_argument(
         "--tls-cert",
@@ -275,7 +277,7 @@ def _add_master_options(group: HordeArgumentGroup) -> None:
         "--master",
         action="store_true",
         env_var="LOCUST_MODE_MASTER",
-        help="Run as the master of a distributed test; workers connect to it.",
+        help="Run as the master of a distributed test; workers connect to it. Not available in this version of Horde yet.",
     )
     group.add_argument(
         "--master-bind-host",
@@ -324,7 +326,7 @@ def _add_worker_options(group: HordeArgumentGroup) -> None:
         "--worker",
         action="store_true",
         env_var="LOCUST_MODE_WORKER",
-        help="Run as a worker: take orders and send statistics to a master.",
+        help="Run as a worker: take orders and send statistics to a master. Not available in this version of Horde yet.",
     )
     group.add_argument(
         "--processes",
@@ -332,7 +334,7 @@ def _add_worker_options(group: HordeArgumentGroup) -> None:
         metavar="<int>",
         env_var="LOCUST_PROCESSES",
         help="Fork this many worker processes (-1: one per logical CPU). Without --worker this process "
-        "becomes their master. Experimental.",
+        "becomes their master. Not available in this version of Horde yet.",
     )
     group.add_argument("--slave", action="store_true", help=HIDDEN)
     group.add_argument(

@@ -16,7 +16,7 @@ from horde.runtime.environment import Environment
 from horde.runtime.runner import LocalRunner
 from horde.stats.series import NameSeries
 
-logger = logging.getLogger(__name__)
+logger = logging.getLogger("locust.main")  # Locust's logger name: scripts and filters match it
 
 CONSOLE_STATS_INTERVAL_SEC = 2.0
 CSV_STATS_INTERVAL_SEC = 1.0
@@ -158,6 +158,8 @@ async def run_headless(
             runner.quit_later()
 
         loop.call_later(run_time, time_up)
+    elif shape is None:
+        logger.info("No run time limit set, use CTRL+C to interrupt")
 
     try:
         await runner.quit_event.wait()

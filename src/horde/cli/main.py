@@ -35,7 +35,7 @@ from horde.user.users import User
 from horde.web.report import html_file_name, write_report
 from horde.web.server import WebUI
 
-logger = logging.getLogger(__name__)
+logger = logging.getLogger("locust.main")  # Locust's logger name: scripts and filters match it
 
 _NOT_YET = {
     "master": "distributed mode (--master)",

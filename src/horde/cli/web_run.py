@@ -16,7 +16,7 @@ from horde.web.security import Access
 from horde.web.server import WebUI
 from horde.web.swarm import SwarmRequest
 
-logger = logging.getLogger(__name__)
+logger = logging.getLogger("locust.main")  # Locust's logger name: scripts and filters match it
 
 
 def make_web_ui(environment: Environment, options: argparse.Namespace) -> WebUI:

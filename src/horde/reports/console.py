@@ -150,7 +150,8 @@ def health_report(windows: list[Window], exit_code_on_invalid: int | None = None
         else:
             lines.append(
                 "  Latencies and rates of these windows describe Horde's limits, not the target's: "
-                "fewer users per process, more processes, or a bigger machine."
+                "fewer users, or a machine with more free CPU (spreading a test over processes, "
+                "Locust's --processes, is not available in this version of Horde yet)."
             )
         if verdict(windows) is Verdict.INVALID and exit_code_on_invalid is None:
             lines.append("  To fail a CI run like this one: --exit-code-on-invalid 3")

@@ -16,7 +16,7 @@ from horde.exception import (
     StopUser,
 )
 
-logger = logging.getLogger(__name__)
+logger = logging.getLogger("locust.event")  # Locust's logger name: scripts and filters match it
 
 _FLOW_CONTROL = (StopUser, StopTest, RescheduleTask, RescheduleTaskImmediately, InterruptTaskSet)
 

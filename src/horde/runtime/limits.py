@@ -11,7 +11,7 @@ import logging
 import sys
 from collections.abc import Callable
 
-logger = logging.getLogger(__name__)
+logger = logging.getLogger("locust.main")  # Locust's logger name: scripts and filters match it
 
 SPARE_FILES = 100
 """Files besides the users' sockets: the interpreter, logs, CSV files, the web UI's clients."""

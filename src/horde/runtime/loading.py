@@ -16,7 +16,7 @@ from horde.exception import UsageError
 from horde.shapes.load_test_shape import LoadTestShape
 from horde.user.users import User
 
-logger = logging.getLogger(__name__)
+logger = logging.getLogger("locust.main")  # Locust's logger name: scripts and filters match it
 
 
 @dataclass

@@ -11,7 +11,7 @@ import psutil
 if TYPE_CHECKING:
     from horde.runtime.environment import Environment
 
-logger = logging.getLogger(__name__)
+logger = logging.getLogger("locust.runners")  # Locust's logger name: scripts and filters match it
 
 CPU_MONITOR_INTERVAL = 10.0
 CPU_WARNING_THRESHOLD = 90.0

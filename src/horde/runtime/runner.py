@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
+import json
 import logging
 import math
 import time
@@ -24,7 +25,7 @@ if TYPE_CHECKING:
     from horde.runtime.events import EventHook
     from horde.user.users import User
 
-logger = logging.getLogger(__name__)
+logger = logging.getLogger("locust.runners")  # Locust's logger name: scripts and filters match it
 
 STATE_INIT = "ready"
 STATE_SPAWNING = "spawning"
@@ -129,6 +130,7 @@ class LocalRunner:
         if self._spawn_task is not None and not self._spawn_task.done():
             self._spawn_task.cancel()
         self.state = STATE_SPAWNING
+        logger.info("Ramping to %d users at a rate of %.2f per second", user_count, spawn_rate)
         self._spawn_task = asyncio.get_running_loop().create_task(self._ramp(user_count, spawn_rate))
         self._spawn_task.add_done_callback(self._ramp_done)
 
@@ -185,11 +187,7 @@ class LocalRunner:
             if done < total:
                 await asyncio.sleep(SPAWN_TICK)
         self.state = STATE_RUNNING
-        logger.info(
-            "All users spawned: %s (%d total users)",
-            ", ".join(f'"{name}": {n}' for name, n in sorted(self.user_classes_count.items())),
-            self.user_count,
-        )
+        logger.info("All users spawned: %s", _format_counts(self.user_classes_count))
         self.environment.events.spawning_complete.fire(user_count=self.user_count)
         if self.environment.reset_stats:
             logger.info("Resetting stats")
@@ -332,6 +330,7 @@ class LocalRunner:
         assert shape is not None
         shape.runner = self
         shape.reset_time()
+        logger.info("Shape test starting.")
         self._shape_task = asyncio.get_running_loop().create_task(self._shape_loop())
 
     async def _shape_loop(self) -> None:
@@ -349,6 +348,7 @@ class LocalRunner:
             if result != self.shape_last_tick:
                 user_count, spawn_rate, *rest = result
                 self.shape_last_tick = result
+                logger.info("Shape test updating to %d users at %.2f spawn rate", user_count, spawn_rate)
                 self.start(int(user_count), float(spawn_rate), user_classes=rest[0] if rest else None)
             await asyncio.sleep(SHAPE_TICK_INTERVAL)
 
@@ -364,3 +364,8 @@ class LocalRunner:
             logger.warning("Unknown message type received: %s", msg_type)
             return
         entry[0](environment=self.environment, msg=Message(msg_type, data, "local"))
+
+
+def _format_counts(counts: dict[str, int]) -> str:
+    """``{"A": 3, "B": 2} (5 total users)``: Locust's shape, which scripts match."""
+    return f"{json.dumps(dict(sorted(counts.items())))} ({sum(counts.values())} total users)"

@@ -10,7 +10,7 @@ from typing import Any
 from horde.exception import LocustError
 from horde.user.task import TaskSet, TaskSetMeta
 
-logger = logging.getLogger(__name__)
+logger = logging.getLogger("locust.user.markov_taskset")  # Locust's logger name: scripts and filters match it
 
 F = Callable[..., Any]
 

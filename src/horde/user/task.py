@@ -32,7 +32,7 @@ from horde.runtime.loop import NO_CONTEXT
 if TYPE_CHECKING:
     from horde.user.users import User
 
-logger = logging.getLogger(__name__)
+logger = logging.getLogger("locust.user.task")  # Locust's logger name: scripts and filters match it
 
 F = TypeVar("F", bound=Callable[..., Any])
 

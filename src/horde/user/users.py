@@ -25,7 +25,7 @@ if TYPE_CHECKING:
     from horde.runtime.environment import Environment
     from horde.runtime.health import HealthMonitor
 
-logger = logging.getLogger(__name__)
+logger = logging.getLogger("locust.user.users")  # Locust's logger name: scripts and filters match it
 
 
 class UserMeta(type):

@@ -15,7 +15,7 @@ from horde.runtime.runner import STATE_INIT, STATE_STOPPED, STATE_STOPPING, Loca
 from horde.user.http_users import FastHttpUser, HttpUser
 from horde.web.swarm import SwarmError, SwarmRequest
 
-logger = logging.getLogger(__name__)
+logger = logging.getLogger("locust.web")  # Locust's logger name: scripts and filters match it
 
 
 class TestControl:

@@ -38,7 +38,7 @@ from horde.web.report import AssetsMissing, asset, render_report, report_data
 from horde.web.security import Access, check_bind, middleware
 from horde.web.swarm import SwarmError, parse_swarm
 
-logger = logging.getLogger(__name__)
+logger = logging.getLogger("locust.web")  # Locust's logger name: scripts and filters match it
 
 STREAM_INTERVAL = 1.0
 """Seconds between two pushes of the live stream (the statistics tick once a second)."""
