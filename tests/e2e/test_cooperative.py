@@ -4,6 +4,7 @@ waits alone while the other users go on (horde.runtime.cooperative)."""
 from __future__ import annotations
 
 import csv
+import re
 import threading
 import time
 import xmlrpc.server
@@ -115,7 +116,7 @@ def test_code_gevent_cannot_interrupt_is_named_once_and_in_the_verdict(tmp_path:
     assert result.code == 0, result.stderr
     # A 300 ms computation every 500 ms: one warning for its place, however often it blocks.
     assert result.stderr.count("WARNING/horde.runtime.blockwatch: User code blocked") == 1, result.stderr
-    assert "blocked.py:10 (in busy_wait)" in result.stderr
+    assert re.search(r"blocked\.py:1[01] \(in busy_wait\)", result.stderr)  # its loop's two lines
     verdict = next(line for line in result.stderr.splitlines() if line.startswith("Load generator:"))
     assert "INVALID, results limited by user code blocking the event loop" in verdict, verdict
     assert "event loop blocked by user code for" in verdict and "CPU" not in verdict.split("first:")[1]

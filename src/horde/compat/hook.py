@@ -14,7 +14,7 @@ import importlib.machinery
 import importlib.util
 import sys
 from collections.abc import Sequence
-from types import ModuleType
+from types import CodeType, ModuleType
 
 _ALIAS = "locust"
 _TARGET = "horde.compat.locust"
@@ -28,6 +28,12 @@ class _AliasLoader(importlib.abc.Loader):
         module = importlib.import_module(self.target)
         self._original_spec = module.__spec__
         return module
+
+    def get_code(self, fullname: str) -> CodeType | None:
+        """For ``python -m locust``: runpy runs the code of ``locust.__main__`` itself."""
+        spec = importlib.util.find_spec(self.target)
+        loader = spec.loader if spec is not None else None
+        return loader.get_code(self.target) if isinstance(loader, importlib.abc.InspectLoader) else None
 
     def exec_module(self, module: ModuleType) -> None:
         # importlib stamped the alias spec on the shared module; give it back its own.
@@ -56,6 +62,7 @@ class LocustAliasFinder(importlib.abc.MetaPathFinder):
         return importlib.machinery.ModuleSpec(
             fullname,
             _AliasLoader(real_name),
+            origin=real_spec.origin,  # runpy's sys.argv[0] for python -m locust
             is_package=real_spec.submodule_search_locations is not None,
         )
 

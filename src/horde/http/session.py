@@ -87,6 +87,7 @@ class HttpSession:
         *,
         transport: Transport | None = None,
         pool_size: int = 10,
+        request_event: Any = None,
         **ignored: Any,
     ) -> None:
         base_url, credentials = strip_credentials(base_url) if base_url else ("", None)
@@ -104,7 +105,8 @@ class HttpSession:
         self._user_context: Callable[[], dict[str, Any]] | None = (
             context if callable(context) and not getattr(context, "returns_nothing", False) else None
         )
-        self._recorder = as_recorder(recorder)
+        # Locust's keyword (HttpSession(base_url=..., request_event=env.events.request, user=...)).
+        self._recorder = as_recorder(recorder if recorder is not None else request_event)
         self._transport: Transport = transport if transport is not None else Engine(pool_size)
         self._client = HttpClient(self._transport, shared_default_headers(), shared_headers=True)
         # The last request's URL string, base URL and parsed target (see _request).

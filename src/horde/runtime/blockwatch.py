@@ -45,7 +45,10 @@ class Block:
     """One stretch of time the loop did not run: where user code was, and for how long."""
 
     where: str
+    """``file:line (in function)``, at the first sample."""
     seconds: float
+    place: str = ""
+    """``file (in function)``: a busy loop samples at changing lines of one place."""
 
 
 def user_frame(frame: FrameType | None) -> FrameType | None:
@@ -117,21 +120,22 @@ class BlockWatch:
                 continue
             frame = user_frame(sys._current_frames().get(self._thread_id))
             where = describe_frame(frame) if frame is not None else None
+            place = f"{frame.f_code.co_filename} ({frame.f_code.co_name})" if frame is not None else ""
             del frame
             while self._running and self._last_beat == last:  # until the loop runs again
                 sleep(CHECK_INTERVAL)
             if where is not None and self._running:
                 seconds = self._last_beat - last
                 try:
-                    self._loop.call_soon_threadsafe(self._record, Block(where, seconds))
+                    self._loop.call_soon_threadsafe(self._record, Block(where, seconds, place))
                 except RuntimeError:  # the loop closed meanwhile
                     return
 
     def _record(self, block: Block) -> None:
         """On the loop: keep the block for the health window, and say it once per place."""
         self._blocks.append(block)
-        if block.where not in self._warned:
-            self._warned.add(block.where)
+        if block.place not in self._warned:
+            self._warned.add(block.place)
             logger.warning(
                 "User code blocked the event loop for %.2f s at %s: every user waited meanwhile. "
                 "gevent makes sleeps, sockets and the clients built on them cooperative; a client "

@@ -64,6 +64,21 @@ def patched() -> bool:
     return _patched
 
 
+def event_loop() -> Any:
+    """The loop Horde's work goes on: the running one; outside it under gevent (a script's main
+    greenlet driving a runner, as Locust's library examples do), the one gevent's hub runs."""
+    import asyncio
+
+    try:
+        return asyncio.get_running_loop()
+    except RuntimeError:
+        if not _patched:
+            raise
+    import gevent
+
+    return gevent.get_hub().loop.aio
+
+
 def original(module: str, name: str) -> Any:
     """``module.name`` as the interpreter has it, before gevent's patching (for real threads)."""
     if not _patched:

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import argparse
-import asyncio
 from typing import TYPE_CHECKING, Any
 
 from horde.exception import RunnerAlreadyExistsError
+from horde.runtime.cooperative import event_loop
 from horde.runtime.events import Events
 from horde.stats import RequestStats
 from horde.stats.request_stats import SampleRecorder
@@ -117,9 +117,9 @@ class Environment:
     ) -> Any:
         """Locust's library entry point to the web UI (``environment.web_ui``).
 
-        Serving needs the running event loop: called inside it, the UI starts at once (unless
-        ``delayed_start``); otherwise ``await web_ui.start()`` there. Stop with ``await
-        web_ui.stop()``.
+        It starts serving at once (unless ``delayed_start``) on the running event loop, or, from a
+        script under gevent as in Locust's library examples, as soon as gevent's hub runs. Without
+        either, ``await web_ui.start()`` on the loop. ``web_ui.stop()`` blocks in sync code.
         """
         from horde.web.server import WebUI  # the web stack is only imported by those who serve it
 
@@ -129,7 +129,7 @@ class Environment:
         self.web_ui = web_ui
         if not delayed_start:
             try:
-                loop = asyncio.get_running_loop()
+                loop = event_loop()
             except RuntimeError:
                 return web_ui
             web_ui.start_task = loop.create_task(web_ui.start())

@@ -32,6 +32,7 @@ import psutil
 
 from horde.http.pool import CONNECTION_WAITS
 from horde.runtime.blockwatch import Block, BlockWatch
+from horde.runtime.cooperative import event_loop
 from horde.stats.histogram import Histogram
 
 logger = logging.getLogger(__name__)
@@ -141,11 +142,13 @@ def judge(sample: WindowSample, thresholds: Thresholds, cpu_count: int) -> Windo
 def _blocked(blocks: list[Block], seconds: float) -> str:
     """The loop lag's cause, when user code blocked the loop: where, and for how long in all."""
     by_place: dict[str, float] = {}
+    shown: dict[str, str] = {}
     for block in blocks:
-        by_place[block.where] = by_place.get(block.where, 0.0) + block.seconds
+        by_place[block.place] = by_place.get(block.place, 0.0) + block.seconds
+        shown.setdefault(block.place, block.where)
     worst = max(by_place, key=by_place.__getitem__)
     others = f" and {len(by_place) - 1} more places" if len(by_place) > 1 else ""
-    return f"event loop blocked by user code for {seconds:.1f} s, at {worst}{others}"
+    return f"event loop blocked by user code for {seconds:.1f} s, at {shown[worst]}{others}"
 
 
 def verdict(windows: list[Window]) -> Verdict:
@@ -227,7 +230,7 @@ class HealthMonitor:
         self._started = self._clock()
         self._open_window(self._started)
         self._schedule_probe()
-        loop = asyncio.get_running_loop()
+        loop = event_loop()
         self._closer = loop.call_later(self.window_s, self._close_on_time)
         self.blockwatch.start(loop)
 
@@ -298,7 +301,7 @@ class HealthMonitor:
 
     def _schedule_probe(self) -> None:
         self._probe_due = self._clock() + self.probe_interval
-        self._probe = asyncio.get_running_loop().call_later(self.probe_interval, self._on_probe)
+        self._probe = event_loop().call_later(self.probe_interval, self._on_probe)
 
     def _on_probe(self) -> None:
         now = self._clock()

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from horde.exception import StopTest
 from horde.runtime.bridge import call_sync, sync_or_async
+from horde.runtime.cooperative import event_loop
 from horde.runtime.dispatch import next_user_class
 from horde.runtime.health import monitor_from_options
 from horde.runtime.loop import NO_CONTEXT
@@ -131,7 +132,7 @@ class LocalRunner:
             self._spawn_task.cancel()
         self.state = STATE_SPAWNING
         logger.info("Ramping to %d users at a rate of %.2f per second", user_count, spawn_rate)
-        self._spawn_task = asyncio.get_running_loop().create_task(self._ramp(user_count, spawn_rate))
+        self._spawn_task = event_loop().create_task(self._ramp(user_count, spawn_rate))
         self._spawn_task.add_done_callback(self._ramp_done)
 
     def _ramp_done(self, task: asyncio.Task[None]) -> None:
@@ -145,7 +146,7 @@ class LocalRunner:
         self.stats.clear_all()
         self.exceptions.clear()
         self._dispatched.clear()
-        loop = asyncio.get_running_loop()
+        loop = event_loop()
         # Listeners may block (requests that set data up, time.sleep): they run in a greenlet of
         # their own, and the first users start once they have returned, as under Locust.
         self._test_started = loop.create_task(self._fire_blocking(self.environment.events.test_start))
@@ -285,7 +286,13 @@ class LocalRunner:
     def _called(work: Coroutine[Any, Any, None]) -> Any:
         # A task of its own, shielded: a user calling this is among the users it stops, and its
         # cancellation must not cancel the stopping.
-        return sync_or_async(asyncio.shield(asyncio.ensure_future(work)))
+        return sync_or_async(asyncio.shield(asyncio.ensure_future(work, loop=event_loop())))
+
+    @property
+    def greenlet(self) -> RunGreenlet:
+        """What Locust's library scripts wait on: ``runner.greenlet.join()`` returns once the runner
+        quit."""
+        return RunGreenlet(self)
 
     async def _stop(self) -> None:
         if self._stopped is not None:  # already stopping or stopped: wait for that one
@@ -309,7 +316,7 @@ class LocalRunner:
 
     def quit_later(self) -> None:
         """Stop the test and let the process exit (safe to call from any callback)."""
-        asyncio.get_running_loop().create_task(self._quit())
+        event_loop().create_task(self._quit())
 
     async def _quit(self) -> None:
         await self._stop()
@@ -331,7 +338,7 @@ class LocalRunner:
         shape.runner = self
         shape.reset_time()
         logger.info("Shape test starting.")
-        self._shape_task = asyncio.get_running_loop().create_task(self._shape_loop())
+        self._shape_task = event_loop().create_task(self._shape_loop())
 
     async def _shape_loop(self) -> None:
         shape = self.environment.shape_class
@@ -369,3 +376,21 @@ class LocalRunner:
 def _format_counts(counts: dict[str, int]) -> str:
     """``{"A": 3, "B": 2} (5 total users)``: Locust's shape, which scripts match."""
     return f"{json.dumps(dict(sorted(counts.items())))} ({sum(counts.values())} total users)"
+
+
+class RunGreenlet:
+    """``runner.greenlet``: Locust's is the group of its greenlets; scripts ``join()`` it."""
+
+    def __init__(self, runner: LocalRunner) -> None:
+        self._runner = runner
+
+    def join(self, timeout: float | None = None) -> Any:
+        """Until the runner quit (True), or ``timeout`` seconds (False); blocks in sync code."""
+        return sync_or_async(self._join(timeout))
+
+    async def _join(self, timeout: float | None) -> bool:
+        try:
+            await asyncio.wait_for(self._runner.quit_event.wait(), timeout)
+        except TimeoutError:
+            return False
+        return True

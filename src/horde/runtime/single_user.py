@@ -5,9 +5,9 @@ from __future__ import annotations
 import logging
 from typing import TYPE_CHECKING, Any
 
+from horde.runtime import cooperative
 from horde.runtime.environment import Environment
 from horde.runtime.events import events as global_events
-from horde.runtime.loop import new_event_loop
 
 if TYPE_CHECKING:
     from horde.user.users import User
@@ -56,12 +56,10 @@ def run_single_user(
         user = user_class(environment)
         await user.start()
 
-    loop = new_event_loop()
     try:
-        loop.run_until_complete(main())
+        cooperative.run(main())  # under gevent's hub when patched: the user may block as under Locust
     except KeyboardInterrupt:
         pass
     finally:
-        loop.close()
         environment.events.request.remove_listener(printer)
         environment.events.request.remove_listener(environment._stats_listener)

@@ -25,6 +25,7 @@ from aiohttp import web
 from horde.exception import UsageError
 from horde.reports.csv_files import exceptions_csv, failures_csv, stats_csv
 from horde.reports.summary_json import RunInfo, build_summary, summary_text
+from horde.runtime.bridge import sync_or_async
 from horde.runtime.environment import Environment
 from horde.runtime.runner import LocalRunner
 from horde.stats.histogram import Histogram
@@ -137,7 +138,11 @@ class WebUI:
         self._broadcaster = asyncio.get_running_loop().create_task(self._broadcast())
         logger.info("Starting web interface at %s", self.url)
 
-    async def stop(self) -> None:
+    def stop(self) -> Any:
+        """Stop serving: blocks in sync code (Locust's ``env.web_ui.stop()``), awaited in async."""
+        return sync_or_async(self._shut_down())
+
+    async def _shut_down(self) -> None:
         logging.getLogger().removeHandler(self.logs)
         if self._broadcaster is not None:
             self._broadcaster.cancel()

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import importlib
-import importlib.util
+import os
+import subprocess
 import sys
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
@@ -73,13 +75,26 @@ def test_unknown_submodule_is_a_normal_import_error() -> None:
         importlib.import_module("locust.nonexistent")
 
 
-def test_nothing_is_aliased_without_install() -> None:
-    uninstall()
-    if importlib.util.find_spec("locust") is not None:
-        pytest.skip("real Locust is installed here")
-    assert not any(name == "locust" for name in sys.modules)
-    with pytest.raises(ModuleNotFoundError):
-        importlib.import_module("locust")
+def python(code: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=60)
+
+
+def test_outside_a_horde_run_locust_is_horde_unless_a_real_one_is_installed(tmp_path: Path) -> None:
+    # In fresh interpreters: horde_locust.pth installs the fallback finder at start-up, and the
+    # import patches with gevent, as Locust's does.
+    probe = "import locust, gevent.monkey; print(locust.__name__, gevent.monkey.is_module_patched('socket'))"
+    fallback = python(probe)
+    assert fallback.stdout.split() == ["horde.compat.locust", "True"], fallback.stderr
+
+    real = tmp_path / "locust"  # a stand-in for a real Locust install: never shadowed
+    real.mkdir()
+    (real / "__init__.py").write_text("ORIGIN = 'real'\n")
+    shadow = "import locust; print(locust.__name__, locust.ORIGIN)"
+    env = {**os.environ, "PYTHONPATH": str(tmp_path)}
+    found = subprocess.run(
+        [sys.executable, "-c", shadow], capture_output=True, text=True, env=env, timeout=60
+    )
+    assert found.stdout.split() == ["locust", "real"], found.stderr
 
 
 def test_horde_public_api_is_pinned() -> None:

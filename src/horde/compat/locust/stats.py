@@ -4,6 +4,13 @@ Horde reads its intervals from ``horde.cli.headless`` and ``horde.runtime.runner
 here carry Locust's values so that locustfiles reading them keep working.
 """
 
+from horde.compat.library import (
+    StatsCSVFileWriter,
+    print_percentile_stats,
+    print_stats,
+    stats_history,
+    stats_printer,
+)
 from horde.reports.console import STATS_NAME_WIDTH, STATS_TYPE_WIDTH
 from horde.stats import (
     CURRENT_RESPONSE_TIME_PERCENTILE_WINDOW,
@@ -33,7 +40,12 @@ __all__ = (
     "STATS_NAME_WIDTH",
     "STATS_TYPE_WIDTH",
     "RequestStats",
+    "StatsCSVFileWriter",
     "StatsEntry",
     "StatsError",
     "get_readable_percentiles",
+    "print_percentile_stats",
+    "print_stats",
+    "stats_history",
+    "stats_printer",
 )

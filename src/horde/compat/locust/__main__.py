@@ -1,0 +1,5 @@
+"""``python -m locust``: the ``horde`` command."""
+
+from horde.launch import main
+
+main()

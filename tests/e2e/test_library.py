@@ -1,0 +1,61 @@
+"""Locust as a library, with Horde installed and no real Locust: ``import locust`` works in any
+script (horde_locust.pth), patched with gevent as Locust's import patches."""
+
+from __future__ import annotations
+
+import csv
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from e2e_support import Target, locustfile
+
+pytestmark = pytest.mark.slow
+
+SCRIPTS = Path(__file__).with_name("scripts")
+
+
+def python(*args: str, target: Target, cwd: Path) -> subprocess.CompletedProcess[str]:
+    env = {"TARGET": target.url, "PATH": "/usr/bin:/bin"}
+    return subprocess.run(
+        [sys.executable, *args], capture_output=True, text=True, env=env, cwd=cwd, timeout=60
+    )
+
+
+def test_locusts_library_example_runs_as_a_script(target: Target, tmp_path: Path) -> None:
+    target.reset()
+    started = time.monotonic()
+    result = python(str(SCRIPTS / "use_as_lib.py"), str(tmp_path / "lib"), target=target, cwd=tmp_path)
+    elapsed = time.monotonic() - started
+    assert result.returncode == 0, result.stderr
+    made = int(result.stdout.split("DONE ")[1])
+    # The quit stops both users at once (no --stop-timeout): a request each may have been on its way.
+    assert made > 10 and made <= target.counts()["requests"]["GET /products"] <= made + 2
+    assert elapsed < 10  # spawn_later(3, runner.quit) ended it
+    assert "Starting web interface at http://127.0.0.1:" in result.stderr
+    assert "/products" in result.stderr  # stats_printer's table
+    with (tmp_path / "lib_stats.csv").open() as f:
+        rows = {row["Name"]: row for row in csv.DictReader(f)}
+    assert int(rows["/products"]["Request Count"]) == made
+
+
+def test_python_locustfile_runs_a_single_user_and_sessions_work_outside_tasks(
+    target: Target, tmp_path: Path
+) -> None:
+    result = python(str(SCRIPTS / "single_user.py"), target=target, cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert "SETUP 200" in lines and "REQUESTS ok" in lines
+    assert sum(line.startswith("GET\t/products") for line in lines) == 3
+    assert lines[-1] == "FINISHED"
+
+
+def test_python_m_locust_is_the_horde_command(target: Target, tmp_path: Path) -> None:
+    result = python(
+        "-m", "locust", "-f", locustfile("shop.py"), "--headless", "-u", "2", "-t", "1s",
+        "--host", target.url, target=target, cwd=tmp_path,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    assert "INFO/locust.main: Shutting down (exit code 0)" in result.stderr
