@@ -7,6 +7,7 @@ bridge) it blocks and returns the response; in ``async def`` code it returns an 
 
 from __future__ import annotations
 
+import logging
 import time
 from collections.abc import Callable, Coroutine, Iterator, Mapping
 from contextlib import contextmanager
@@ -43,6 +44,7 @@ __all__ = ["HttpSession", "Response", "ResponseContextManager"]
 # Bound Final: compiled code (hatch_build.py) reads a Final as a C static; any other module-level
 # name is looked up in the module's dict at every use, and these are used at every request.
 _perf_counter: Final = time.perf_counter
+_logger: Final = logging.getLogger("locust.clients")
 _getcurrent: Final = getcurrent
 _switch: Final = greenlet.switch  # not the parent's own: gevent's hub overrides it
 _BRIDGE_GREENLET: Final = BridgeGreenlet
@@ -100,6 +102,7 @@ class HttpSession:
         self.request_name: str | None = None
         self.trust_env = False  # proxies from the environment are never used
         self.proxies: dict[str, str] = {}
+        self.adapters: dict[str, Any] = {}
         self.user = user
         context = getattr(user, "context", None)
         self._user_context: Callable[[], dict[str, Any]] | None = (
@@ -150,6 +153,18 @@ class HttpSession:
     def close(self) -> None:
         """Close all kept-alive connections."""
         self._transport.close()
+
+    def mount(self, prefix: str, adapter: Any) -> None:
+        """``requests.Session.mount``. Horde's client is not built on requests, so the adapter (its
+        retries, its pool sizes) is kept in :attr:`adapters` and not used; a warning says so."""
+        if not self.adapters:
+            _logger.warning(
+                "HttpSession.mount(%r, %r): Horde's HTTP client does not use requests' transport "
+                "adapters; the session goes on without it",
+                prefix,
+                adapter,
+            )
+        self.adapters[prefix] = adapter
 
     def __enter__(self) -> HttpSession:
         return self

@@ -62,6 +62,7 @@ class LocalRunner:
         self.target_user_classes_count: dict[str, int] = {}
         self.spawn_rate = 1.0
         self.worker_index = 0
+        self.worker_count = 1  # Locust's LocalRunner says 1: scripts divide work by it
         self.client_id = "local"
         self.custom_messages: dict[str, tuple[Callable[..., Any], bool]] = {}
         self.shape_last_tick: Any = None

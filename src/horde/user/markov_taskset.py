@@ -19,6 +19,23 @@ class MarkovTaskSetError(LocustError):
     """A MarkovTaskSet is malformed: no transitions, or a transition to an unknown state."""
 
 
+# Locust's names for each case (locust.user.markov_taskset), so that code catching one keeps working.
+class NoMarkovTasksError(MarkovTaskSetError):
+    """No method has ``@transition`` or ``@transitions``."""
+
+
+class InvalidTransitionError(MarkovTaskSetError):
+    """A transition to a method the class does not have."""
+
+
+class NonMarkovTaskTransitionError(MarkovTaskSetError):
+    """A transition to a method without transitions of its own."""
+
+
+class MarkovTaskTagError(MarkovTaskSetError):
+    """Tags on a Markov task (they could cut the chain)."""
+
+
 def transition(func_name: str, weight: int = 1) -> Callable[[F], F]:
     """From the decorated task, go to ``func_name`` with relative ``weight``."""
 
@@ -49,15 +66,15 @@ def _validate(classname: str, class_dict: dict[str, Any]) -> list[Any]:
     if "run" in class_dict:
         raise MarkovTaskSetError(f"{classname}: a MarkovTaskSet must not override run()")
     if not states:
-        raise MarkovTaskSetError(f"{classname}: no @transition or @transitions found")
+        raise NoMarkovTasksError(f"{classname}: no @transition or @transitions found")
     for name, func in states.items():
         if hasattr(func, "locust_tag_set"):
-            raise MarkovTaskSetError(f"{classname}.{name}: tags are not supported on Markov tasks")
+            raise MarkovTaskTagError(f"{classname}.{name}: tags are not supported on Markov tasks")
         for target in func.transitions:
             if target not in class_dict:
-                raise MarkovTaskSetError(f"{classname}.{name}: transition to unknown method '{target}'")
+                raise InvalidTransitionError(f"{classname}.{name}: transition to unknown method '{target}'")
             if target not in states:
-                raise MarkovTaskSetError(
+                raise NonMarkovTaskTransitionError(
                     f"{classname}.{name}: transition to '{target}', which has no transitions of its own"
                 )
     first = next(iter(states.values()))

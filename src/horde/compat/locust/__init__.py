@@ -20,6 +20,7 @@ from horde import (
     transition,
     transitions,
 )
+from horde.compat.deprecated import HttpLocust, Locust
 from horde.compat.locust.user import wait_time
 from horde.runtime.events import Events
 
@@ -29,8 +30,10 @@ __version__ = "2.47.0"
 __all__ = (
     "Events",
     "FastHttpUser",
+    "HttpLocust",
     "HttpUser",
     "LoadTestShape",
+    "Locust",
     "MarkovTaskSet",
     "SequentialTaskSet",
     "TaskSet",

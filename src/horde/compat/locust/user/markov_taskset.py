@@ -1,5 +1,23 @@
 """``locust.user.markov_taskset``."""
 
-from horde.user.markov_taskset import MarkovTaskSet, MarkovTaskSetError, transition, transitions
+from horde.user.markov_taskset import (
+    InvalidTransitionError,
+    MarkovTaskSet,
+    MarkovTaskSetError,
+    MarkovTaskTagError,
+    NoMarkovTasksError,
+    NonMarkovTaskTransitionError,
+    transition,
+    transitions,
+)
 
-__all__ = ("MarkovTaskSet", "MarkovTaskSetError", "transition", "transitions")
+__all__ = (
+    "InvalidTransitionError",
+    "MarkovTaskSet",
+    "MarkovTaskSetError",
+    "MarkovTaskTagError",
+    "NoMarkovTasksError",
+    "NonMarkovTaskTransitionError",
+    "transition",
+    "transitions",
+)

@@ -1,0 +1,5 @@
+"""``locust.contrib.dns``: not in Horde yet (see horde.compat.contrib_missing)."""
+
+from horde.compat.contrib_missing import refuse
+
+refuse("dns", "DNSUser", "dnspython")

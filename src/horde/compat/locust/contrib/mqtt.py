@@ -1,0 +1,5 @@
+"""``locust.contrib.mqtt``: not in Horde yet (see horde.compat.contrib_missing)."""
+
+from horde.compat.contrib_missing import refuse
+
+refuse("mqtt", "MqttUser", "paho-mqtt")

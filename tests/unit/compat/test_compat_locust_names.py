@@ -1,0 +1,109 @@
+"""Names Locust 2.47 exports that locustfiles use, each doing what it does under Locust."""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from horde.compat.hook import install, uninstall
+from horde.runtime.environment import Environment
+
+
+@pytest.fixture(autouse=True)
+def alias() -> Iterator[None]:
+    install()
+    try:
+        yield
+    finally:
+        uninstall()
+
+
+def test_the_renamed_0x_classes_fail_with_locusts_words() -> None:
+    from locust import HttpLocust, Locust
+    from locust.contrib.fasthttp import FastHttpLocust
+
+    for old, new, base in [("Locust", "User", Locust), ("HttpLocust", "HttpUser", HttpLocust)]:
+        with pytest.raises(ImportError, match=f"The {old} class has been renamed to {new} in version 1.0"):
+            type("Mine", (base,), {})
+    with pytest.raises(ImportError, match="renamed to FastHttpUser"):
+        type("Mine", (FastHttpLocust,), {})
+
+
+def test_markov_task_set_raises_locusts_exception_classes() -> None:
+    from locust import MarkovTaskSet, tag, transition
+    from locust.user.markov_taskset import (
+        InvalidTransitionError,
+        MarkovTaskTagError,
+        NoMarkovTasksError,
+        NonMarkovTaskTransitionError,
+    )
+
+    with pytest.raises(NoMarkovTasksError):
+        type("Empty", (MarkovTaskSet,), {"plain": lambda self: None})
+    with pytest.raises(InvalidTransitionError):
+        type("Lost", (MarkovTaskSet,), {"a": transition("nowhere")(lambda self: None)})
+    with pytest.raises(NonMarkovTaskTransitionError):
+        type("Dead", (MarkovTaskSet,), {"a": transition("b")(lambda self: None), "b": lambda self: None})
+    with pytest.raises(MarkovTaskTagError):
+        type("Tagged", (MarkovTaskSet,), {"a": tag("x")(transition("a")(lambda self: None))})
+
+
+def test_rest_response_context_managers_are_the_response_managers() -> None:
+    from locust.clients import ResponseContextManager, RestResponseContextManager
+    from locust.contrib.fasthttp import FastResponseContextManager
+    from locust.contrib.fasthttp import RestResponseContextManager as FastRest
+
+    assert issubclass(RestResponseContextManager, ResponseContextManager)
+    assert issubclass(FastRest, FastResponseContextManager)
+
+
+def test_local_runner_counts_one_worker() -> None:
+    from locust.env import Environment as LocustEnvironment
+
+    assert LocustEnvironment is Environment
+    assert Environment(user_classes=[]).create_local_runner().worker_count == 1
+
+
+def test_csv_request_logger_writes_a_row_per_request(tmp_path: Path) -> None:
+    from locust.contrib.csv_request_logger import CsvRequestLogger
+
+    environment = Environment(user_classes=[])
+    logger = CsvRequestLogger(str(tmp_path / "requests.csv"))
+    logger.register(environment)
+    fire = environment.events.request.fire
+    fire(request_type="GET", name="/a", response_time=1.234, response_length=10, exception=None,
+         response=type("R", (), {"status_code": 200})(), start_time=1.5, context={})  # fmt: skip
+    fire(request_type="GET", name="/b", response_time=None, response_length=0, exception=OSError("refused"),
+         response=None, context={})  # fmt: skip
+    environment.events.quitting.fire(environment=environment)
+    with (tmp_path / "requests.csv").open(newline="") as f:
+        rows = list(csv.reader(f))
+    assert rows[0] == ["timestamp", "request_type", "name", "response_time_ms", "response_length",
+                       "status_code", "exception"]  # fmt: skip
+    assert rows[1] == ["1.5", "GET", "/a", "1.23", "10", "200", ""]
+    assert rows[2][1:] == ["GET", "/b", "", "0", "0", "refused"]
+
+
+@pytest.mark.parametrize(
+    ("module", "package"),
+    [("postgres", "psycopg"), ("mongodb", "pymongo"), ("mqtt", "paho-mqtt"), ("socketio", "python-socketio"),
+     ("oai", "openai"), ("dns", "dnspython"), ("milvus", "pymilvus"), ("qdrant", "qdrant-client")],
+)  # fmt: skip
+def test_contrib_users_for_other_protocols_say_what_is_missing(module: str, package: str) -> None:
+    with pytest.raises(
+        ImportError, match=f"locust.contrib.{module} .* is not available in Horde yet.*{package}"
+    ):
+        __import__(f"locust.contrib.{module}")
+
+
+def test_mount_keeps_the_adapter_and_says_it_is_not_used(caplog: pytest.LogCaptureFixture) -> None:
+    from locust.clients import HttpSession
+
+    session = HttpSession("http://127.0.0.1:1")
+    adapter = object()
+    session.mount("https://", adapter)
+    assert session.adapters == {"https://": adapter}
+    assert "does not use requests' transport adapters" in caplog.text
