@@ -4,6 +4,7 @@ script (horde_locust.pth), patched with gevent as Locust's import patches."""
 from __future__ import annotations
 
 import csv
+import shutil
 import subprocess
 import sys
 import time
@@ -59,3 +60,25 @@ def test_python_m_locust_is_the_horde_command(target: Target, tmp_path: Path) ->
     )  # fmt: skip
     assert result.returncode == 0, result.stderr
     assert "INFO/locust.main: Shutting down (exit code 0)" in result.stderr
+
+
+def test_pytest_style_locustfile_runs_as_users_and_as_tests(target: Target, tmp_path: Path) -> None:
+    shutil.copy(locustfile("pytest_style.py"), tmp_path / "test_locustfile.py")
+    as_users = python(
+        "-m", "horde", "-f", "test_locustfile.py", "--headless", "-u", "2", "-r", "10", "-t", "2s",
+        "--host", target.url, "--csv", "run", target=target, cwd=tmp_path,
+    )  # fmt: skip
+    assert as_users.returncode == 1, as_users.stderr  # the 404s count as failures
+    assert '"test_browse": 1, "test_search": 1' in as_users.stderr
+    with (tmp_path / "run_stats.csv").open() as f:
+        rows = {row["Name"]: row for row in csv.DictReader(f)}
+    assert int(rows["/products"]["Request Count"]) > 10 and rows["/products"]["Failure Count"] == "0"
+    assert int(rows["/nothing-here"]["Failure Count"]) > 10
+    assert int(rows["/products?q=phone"]["Request Count"]) > 10
+
+    as_tests = python(
+        "-m", "pytest", "-p", "no:cacheprovider", "-q", "--host", target.url, "test_locustfile.py",
+        target=target, cwd=tmp_path,
+    )  # fmt: skip
+    assert as_tests.returncode == 0, as_tests.stdout + as_tests.stderr
+    assert "2 passed" in as_tests.stdout

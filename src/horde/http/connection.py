@@ -132,6 +132,12 @@ class Connection(asyncio.Protocol):
             self.transport.close()
 
     def abort(self) -> None:
+        """Close now. A request still waiting here is cancelled, not failed: it was not the
+        server that ended it (its session closed: its user stopped), so it is not a failure."""
+        waiter = self._waiter
+        if waiter is not None and not waiter.done():
+            self._waiter = None
+            waiter.cancel()
         self.closed = True
         self._unwatch()
         if self.transport is not None:

@@ -208,4 +208,7 @@ def outside_bridge(awaitable: Awaitable[T]) -> Any:
         raise
     finally:
         loop.release()
-    return future.result()
+    try:
+        return future.result()
+    except asyncio.CancelledError:  # its session closed under it (the user stopped): as Locust's
+        raise greenlet.GreenletExit from None  # killed greenlets end, without a traceback

@@ -14,6 +14,7 @@ from typing import Any
 
 from horde.exception import UsageError
 from horde.shapes.load_test_shape import LoadTestShape
+from horde.user.pytest_users import pytest_user_classes
 from horde.user.users import User
 
 logger = logging.getLogger("locust.main")  # Locust's logger name: scripts and filters match it
@@ -103,12 +104,17 @@ def _is_shape_class(value: Any) -> bool:
 
 def load_locustfiles(paths: list[str]) -> LoadedFiles:
     loaded = LoadedFiles(paths=paths)
-    for path in paths:
-        for name, value in import_locustfile(path).items():
+    namespaces = [import_locustfile(path) for path in paths]
+    for namespace in namespaces:
+        for name, value in namespace.items():
             if _is_user_class(value):
                 _add(loaded.user_classes, name, value, "User class")
             elif _is_shape_class(value):
                 _add(loaded.shape_classes, name, value, "LoadTestShape class")
+    if not loaded.user_classes:  # as Locust: pytest-style tests only where no file has User classes
+        for namespace in namespaces:
+            for name, value in pytest_user_classes(namespace).items():
+                _add(loaded.user_classes, name, value, "User class")
     if len(loaded.shape_classes) > 1:
         names = ", ".join(loaded.shape_classes)
         logger.warning("Found several LoadTestShape classes (%s): using the first, as Locust does", names)
