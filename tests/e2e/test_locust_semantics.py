@@ -103,3 +103,13 @@ def post_form(url: str, body: str) -> dict[str, object]:
     request = urllib.request.Request(url, data=body.encode(), method="POST")
     with urllib.request.urlopen(request, timeout=5) as response:
         return json.loads(response.read())  # type: ignore[no-any-return]
+
+
+def test_a_second_session_built_in_init_reports_to_the_users_hook(target: Target, tmp_path: Path) -> None:
+    result = horde(
+        "-f", locustfile("multiple_hosts.py"), "--headless", "-u", "2", "-r", "10", "-t", "2s",
+        "--host", target.url, "--csv", str(tmp_path / "run"), env={"API_HOST": target.url},
+    )  # fmt: skip
+    assert result.code == 0, result.stderr
+    counts = request_counts(tmp_path / "run")
+    assert counts["/health"] > 10 and counts["api /products"] > 10

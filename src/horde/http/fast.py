@@ -73,6 +73,7 @@ class FastHttpSession:
         concurrency: int = 10,
         ssl_context_factory: Callable[[], ssl.SSLContext] | None = None,
         transport: Transport | None = None,
+        request_event: Any = None,
         **ignored: Any,
     ) -> None:
         self.environment = environment
@@ -88,7 +89,16 @@ class FastHttpSession:
         self._user_context: Callable[[], dict[str, Any]] | None = (
             context if callable(context) and not getattr(context, "returns_nothing", False) else None
         )
-        self._recorder = as_recorder(recorder if recorder is not None else environment)
+        hook = (
+            request_event
+            if request_event is not None
+            else getattr(getattr(environment, "events", None), "request", None)
+        )
+        self.request_event: Any = hook
+        """Locust's attribute: the ``request`` hook, which another session can report to."""
+        self._recorder = as_recorder(
+            recorder if recorder is not None else request_event if request_event is not None else environment
+        )
         self._tls: Any = (
             ssl_context_factory() if ssl_context_factory is not None else client_context(not insecure)
         )

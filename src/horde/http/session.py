@@ -104,6 +104,8 @@ class HttpSession:
         self.proxies: dict[str, str] = {}
         self.adapters: dict[str, Any] = {}
         self.user = user
+        self.request_event: Any = request_event if request_event is not None else _request_hook(user)
+        """Locust's attribute: the ``request`` hook, which another session can report to."""
         context = getattr(user, "context", None)
         self._user_context: Callable[[], dict[str, Any]] | None = (
             context if callable(context) and not getattr(context, "returns_nothing", False) else None
@@ -424,3 +426,9 @@ def _length(response: Response, stream: bool) -> int:
         return int(response.headers.get("content-length") or 0)
     content = response.content
     return len(content) if content else 0
+
+
+def _request_hook(user: Any) -> Any:
+    """The ``request`` event hook of ``user``'s environment (None without one)."""
+    events = getattr(getattr(user, "environment", None), "events", None)
+    return getattr(events, "request", None)
