@@ -52,7 +52,7 @@ def test_gevent_greenlets_pools_and_primitives_run_concurrently(target: Target, 
     for name, floor_ms, ceiling_ms in [
         ("pool 5x200ms", 200, 600),
         ("group 3x200ms", 200, 600),
-        ("semaphore 4x100ms by 2", 200, 350),
+        ("semaphore 6x100ms by 3", 200, 450),  # one after the other: 600
         ("event set after 50ms", 45, 250),
     ]:
         row = rows[("GEVENT", name)]
@@ -119,4 +119,5 @@ def test_code_gevent_cannot_interrupt_is_named_once_and_in_the_verdict(tmp_path:
     assert re.search(r"blocked\.py:1[01] \(in busy_wait\)", result.stderr)  # its loop's two lines
     verdict = next(line for line in result.stderr.splitlines() if line.startswith("Load generator:"))
     assert "INVALID, results limited by user code blocking the event loop" in verdict, verdict
-    assert "event loop blocked by user code for" in verdict and "CPU" not in verdict.split("first:")[1]
+    # The cause comes first (a busy machine may add its cores' figure after it).
+    assert verdict.split("first: ")[1].split(" ", 1)[1].startswith("event loop blocked by user code for")

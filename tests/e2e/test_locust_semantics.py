@@ -113,3 +113,19 @@ def test_a_second_session_built_in_init_reports_to_the_users_hook(target: Target
     assert result.code == 0, result.stderr
     counts = request_counts(tmp_path / "run")
     assert counts["/health"] > 10 and counts["api /products"] > 10
+
+
+def test_a_class_without_tasks_fails_at_each_turn_as_in_locust(target: Target, tmp_path: Path) -> None:
+    result = horde(
+        "-f", locustfile("no_tasks_base.py"), "--headless", "-u", "2", "-r", "10", "-t", "2s",
+        "--host", target.url, "--csv", str(tmp_path / "run"),
+    )  # fmt: skip
+    assert result.code == 1, result.stderr  # its errors are the users' exceptions, as Locust counts them
+    assert "Forwarded had no tasks left after filtering, instantiating it will fail!" in result.stderr
+    assert 'All users spawned: {"Forwarded": 1, "Website": 1} (2 total users)' in result.stderr
+    assert "crashed" not in result.stderr  # the user goes on, failing at each turn
+    with (tmp_path / "run_exceptions.csv").open() as f:
+        rows = list(csv.DictReader(f))
+    assert len(rows) == 1 and "No tasks defined on Forwarded" in rows[0]["Message"]
+    assert int(rows[0]["Count"]) >= 5  # every 0.2 s for 2 s
+    assert request_counts(tmp_path / "run")["/health"] > 10

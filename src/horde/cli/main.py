@@ -126,6 +126,11 @@ def _apply_task_filters(user_classes: list[type[User]], options: argparse.Namesp
     tags = set(options.tags) if options.tags else None
     exclude = set(options.exclude_tags) if options.exclude_tags else None
     if tags is None and exclude is None:
+        for user_class in user_classes:
+            if not user_class.tasks:  # Locust's words; its users then fail at each turn
+                logger.warning(
+                    "%s had no tasks left after filtering, instantiating it will fail!", user_class.__name__
+                )
         return
     checked: dict[Any, bool] = {}
     for user_class in user_classes:

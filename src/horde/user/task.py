@@ -274,7 +274,12 @@ class TaskSet(metaclass=TaskSetMeta):
                 elif pick_from is not None and len(tasks := pick_from.tasks) == 1:
                     entry = tasks[0]
                 else:
-                    entry = self.get_next_task()
+                    try:
+                        entry = self.get_next_task()
+                    except LocustError as error:  # no tasks: as in Locust, an error of the user's
+                        self._task_failed(error)  # again after each wait, and the user goes on
+                        await self.wait()
+                        continue
                 if user._state == STATE_STOPPING:
                     raise StopUser()
                 kind = _kind_cache.get(entry)

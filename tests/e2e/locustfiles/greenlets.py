@@ -44,14 +44,14 @@ class FanOut(HttpUser):
 
     @task
     def primitives(self):
-        semaphore = Semaphore(2)
+        semaphore = Semaphore(3)
 
         def guarded():
             with semaphore:
                 gevent.sleep(0.1)
 
-        with events.request.measure("GEVENT", "semaphore 4x100ms by 2"):
-            gevent.joinall([gevent.spawn(guarded) for _ in range(4)])
+        with events.request.measure("GEVENT", "semaphore 6x100ms by 3"):
+            gevent.joinall([gevent.spawn(guarded) for _ in range(6)])
         ready = Event()
         gevent.spawn_later(0.05, ready.set)
         with events.request.measure("GEVENT", "event set after 50ms"):

@@ -32,6 +32,9 @@ PUBLIC_MODULES = [
     "locust.shape",
     "locust.debug",
     "locust.wait_time",
+    "locust.web",
+    "locust.log",
+    "locust.contrib.csv_request_logger",
 ]
 
 
