@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import re
 import time
+import urllib.error
 import urllib.request
 from pathlib import Path
 from typing import Any
@@ -69,3 +70,27 @@ def test_web_login_is_refused_rather_than_silently_ignored() -> None:
     assert result.code == 1
     assert "--web-login" in result.stderr and "is not available in Horde" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_a_locustfile_adds_pages_flasks_way(target: Target, tmp_path: Path) -> None:
+    with web_run("-f", locustfile("extend_web_ui.py"), "--host", target.url, log=tmp_path / "log.txt") as (
+        process,
+        url,
+    ):
+        with urllib.request.urlopen(f"{url}content-length", timeout=5) as response:
+            assert response.read() == b"Total content-length received: 0"
+            assert response.headers["Content-Type"].startswith("text/html")
+        echo = urllib.request.Request(
+            f"{url}extend/echo?q=x",
+            data=b'{"a": 1}',
+            headers={"Content-Type": "application/json"},
+            method="POST",
+        )
+        with urllib.request.urlopen(echo, timeout=5) as response:
+            assert json.loads(response.read()) == {"got": {"a": 1}, "query": "x"}
+        assert read_json(f"{url}stats/requests")["state"] == "ready"  # Horde's own pages come first
+        with pytest.raises(urllib.error.HTTPError) as missing:
+            urllib.request.urlopen(f"{url}no-such-page", timeout=5)
+        assert missing.value.code == 404  # Flask's 404 now, as under Locust
+        process.terminate()
+        assert process.wait(timeout=15) == 0, (tmp_path / "log.txt").read_text()

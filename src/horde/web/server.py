@@ -34,6 +34,7 @@ from horde.stats.timeline import HistogramTimeline
 from horde.version import __version__
 from horde.web import payloads
 from horde.web.control import TestControl
+from horde.web.extensions import ExtensionApp
 from horde.web.logs import LogBuffer
 from horde.web.report import AssetsMissing, asset, render_report, report_data
 from horde.web.security import Access, check_bind, middleware
@@ -58,7 +59,8 @@ Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
 
 class WebUI:
-    """``environment.web_ui``: the app (``self.app``, an aiohttp Application) and its server."""
+    """``environment.web_ui``: the aiohttp app (``aiohttp_app``) and its server; ``app`` is where a
+    locustfile adds pages, Flask's way (:mod:`horde.web.extensions`)."""
 
     def __init__(
         self,
@@ -82,8 +84,9 @@ class WebUI:
         self.tls = _tls_context(tls_cert, tls_key)
         self.autoquit = autoquit
         self.stats_history_csv = stats_history_csv
-        self.app = web.Application(middlewares=[middleware(self.access, host, self.base_path)])
+        self.aiohttp_app = web.Application(middlewares=[middleware(self.access, host, self.base_path)])
         self._add_routes()
+        self.app = ExtensionApp(self)
         self._runner: web.AppRunner | None = None
         self.start_task: asyncio.Task[None] | None = None
         """The start scheduled by ``Environment.create_web_ui`` inside a running loop."""
@@ -118,7 +121,7 @@ class WebUI:
     # Serving ---------------------------------------------------------------------------------
     async def start(self) -> None:
         """Bind and serve (port 0 picks a free port; ``self.port`` then holds it)."""
-        runner = web.AppRunner(self.app, access_log=None, handle_signals=False)
+        runner = web.AppRunner(self.aiohttp_app, access_log=None, handle_signals=False)
         await runner.setup()
         host = None if self.host in ("", "*") else self.host
         site = web.TCPSite(runner, host, self.port, ssl_context=self.tls)
@@ -190,7 +193,7 @@ class WebUI:
     # Routes ------------------------------------------------------------------------------------
     def _add_routes(self) -> None:
         base = self.base_path
-        router = self.app.router
+        router = self.aiohttp_app.router
 
         def add(method: str, path: str, handler: Handler) -> None:
             if method == "GET":
@@ -228,7 +231,7 @@ class WebUI:
         add("GET", base + "/api/v1/stream", self._stream)
         assets = resources.files("horde.web").joinpath("static", "assets")
         if assets.is_dir():
-            self.app.router.add_static(base + "/assets", Path(str(assets)))
+            self.aiohttp_app.router.add_static(base + "/assets", Path(str(assets)))
 
     async def _index(self, request: web.Request) -> web.StreamResponse:
         try:

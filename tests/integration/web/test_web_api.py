@@ -82,7 +82,7 @@ def serve(scenario: Scenario, **web_kwargs: Any) -> Any:
         runner = environment.create_local_runner()
         web_ui = WebUI(environment, **web_kwargs)
 
-        client = TestClient(TestServer(web_ui.app, host="127.0.0.1"))
+        client = TestClient(TestServer(web_ui.aiohttp_app, host="127.0.0.1"))
         await client.start_server()
         try:
             return await asyncio.wait_for(scenario(client, web_ui), timeout=30)
