@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import logging
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
+from horde.exception import CatchResponseError
 from horde.runtime import cooperative
 from horde.runtime.environment import Environment
 from horde.runtime.events import events as global_events
@@ -14,6 +16,14 @@ if TYPE_CHECKING:
 
 
 def _printer(include_length: bool, include_time: bool, include_context: bool) -> Any:
+    """Locust's table: a header, then a tab-separated row per request (the same columns and
+    widths, so that what people grep or paste from it keeps its shape)."""
+    time_column = "time".ljust(24) + "\t" if include_time else ""
+    length_column = "length\t" if include_length else ""
+    context_column = "context\t" if include_context else ""
+    header = f"{time_column}type\t{'name'.ljust(50)}\tresp_ms\t{length_column}exception\t{context_column}\t"
+    print("\n" + header, flush=True)
+
     def print_request(
         request_type: str,
         name: str,
@@ -21,19 +31,29 @@ def _printer(include_length: bool, include_time: bool, include_context: bool) ->
         response_length: int,
         exception: Any = None,
         context: dict[str, Any] | None = None,
+        start_time: float | None = None,
         **_: Any,
     ) -> None:
-        columns = [request_type, name]
+        columns = []
         if include_time:
-            columns.append(f"{response_time or 0:.1f}")
+            when = datetime.fromtimestamp(start_time, tz=UTC) if start_time else datetime.now()
+            columns.append(str(when))
+        columns += [request_type, (name.ljust(30) if name else "").ljust(50)]
+        columns.append(str(round(response_time if response_time is not None else -1)).ljust(7))
         if include_length:
             columns.append(str(response_length))
-        columns.append("" if exception is None else repr(exception))
+        error = "" if exception is None else _error_text(exception)
+        columns.append(error.ljust(9))
         if include_context:
-            columns.append(str(context or {}))
-        print("\t".join(columns), flush=True)
+            columns.append(str(context or ""))
+        print("\t".join(columns) + "\t", flush=True)
 
     return print_request
+
+
+def _error_text(exception: BaseException) -> str:
+    text = str(exception) if isinstance(exception, CatchResponseError) else repr(exception)
+    return text[:500].replace("\n", " ")
 
 
 def run_single_user(

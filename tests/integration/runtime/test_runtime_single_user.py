@@ -32,7 +32,13 @@ def test_runs_one_user_and_prints_its_requests(capsys: pytest.CaptureFixture[str
         run_single_user(Debugged, include_time=True, include_length=True)
     finally:
         events.test_start.remove_listener(listener)
-    lines = capsys.readouterr().out.splitlines()
-    assert lines == ["GET\t/step/1\t1.5\t10\t", "GET\t/step/2\t1.5\t10\t", "GET\t/step/3\t1.5\t10\t"]
+    # Locust's table: a blank line, the header, then a row per request, tab-separated and padded.
+    blank, header, *rows = capsys.readouterr().out.splitlines()
+    expected_header = ["time".ljust(24), "type", "name".ljust(50), "resp_ms", "length", "exception", "", ""]
+    assert blank == "" and header.split("\t") == expected_header
+    assert [row.split("\t")[1:] for row in rows] == [
+        ["GET", f"/step/{n}".ljust(50), "2".ljust(7), "10", " " * 9, ""] for n in (1, 2, 3)
+    ]
+    assert all(row.startswith("20") for row in rows)  # the time, from the request's start
     assert started == ["start"]
     assert events.request.listeners == ()  # nothing left behind on the global hooks
