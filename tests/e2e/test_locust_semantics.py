@@ -80,7 +80,7 @@ def test_the_same_class_name_in_two_locustfiles_is_an_error(tmp_path: Path) -> N
         shutil.copy(locustfile("stop_user_classes.py"), tmp_path / name)
     result = horde("-f", f"{tmp_path / 'a.py'},{tmp_path / 'b.py'}", "--headless", "-t", "1s")
     assert result.code == 1
-    assert f"Duplicate User class names: User1 is defined in both {tmp_path / 'a.py'} and" in result.stderr
+    assert f"Duplicate user class names: User1 is defined in both {tmp_path / 'a.py'} and" in result.stderr
     assert "Traceback" not in result.stderr
 
 

@@ -108,28 +108,36 @@ def load_locustfiles(paths: list[str]) -> LoadedFiles:
     for namespace in namespaces:
         for name, value in namespace.items():
             if _is_user_class(value):
-                _add(loaded.user_classes, name, value, "User class")
+                _add(
+                    loaded.user_classes,
+                    name,
+                    value,
+                    "user class names: {name} is defined in both {a} and {b}",
+                )
             elif _is_shape_class(value):
-                _add(loaded.shape_classes, name, value, "LoadTestShape class")
+                _add(loaded.shape_classes, name, value, "shape classes: {name}")
     if not loaded.user_classes:  # as Locust: pytest-style tests only where no file has User classes
         for namespace in namespaces:
             for name, value in pytest_user_classes(namespace).items():
-                _add(loaded.user_classes, name, value, "User class")
+                _add(
+                    loaded.user_classes,
+                    name,
+                    value,
+                    "user class names: {name} is defined in both {a} and {b}",
+                )
     if len(loaded.shape_classes) > 1:
         names = ", ".join(loaded.shape_classes)
         logger.warning("Found several LoadTestShape classes (%s): using the first, as Locust does", names)
     return loaded
 
 
-def _add(found: dict[str, Any], name: str, value: type, what: str) -> None:
+def _add(found: dict[str, Any], name: str, value: type, message: str) -> None:
     """One name, one class: a second class of the same name in another file is an error, as in
-    Locust; the same one seen again (a locustfile importing another) is not."""
+    Locust (in its words); the same one seen again (a locustfile importing another) is not."""
     previous = found.setdefault(name, value)
     if previous is value or _source(previous) == _source(value):
         return
-    raise UsageError(
-        f"Duplicate {what} names: {name} is defined in both {_source(previous)} and {_source(value)}"
-    )
+    raise UsageError("Duplicate " + message.format(name=name, a=_source(previous), b=_source(value)))
 
 
 def _source(cls: type) -> str:
