@@ -107,3 +107,23 @@ def test_mount_keeps_the_adapter_and_says_it_is_not_used(caplog: pytest.LogCaptu
     session.mount("https://", adapter)
     assert session.adapters == {"https://": adapter}
     assert "does not use requests' transport adapters" in caplog.text
+
+
+def test_argument_parser_functions_read_the_command_line_as_locust(monkeypatch: pytest.MonkeyPatch) -> None:
+    from locust import events
+    from locust.argument_parser import LocustArgumentParser, default_args_dict, parse_options, timespan
+
+    def add_option(parser: LocustArgumentParser, **_: object) -> None:
+        parser.add_argument("--greeting", default="hi", include_in_web_ui=True)
+
+    events.init_command_line_parser.add_listener(add_option)
+    monkeypatch.setenv("LOCUST_SPAWN_RATE", "7")
+    try:
+        options = parse_options(["-f", "x.py", "-u", "3", "--greeting", "hello", "-t", "1m"])
+    finally:
+        events.init_command_line_parser.remove_listener(add_option)
+    assert (options.locustfile, options.num_users, options.spawn_rate) == ("x.py", 3, 7.0)
+    assert (options.greeting, options.run_time) == ("hello", 60)
+    defaults = default_args_dict()
+    assert defaults["web_port"] == 8089 and "greeting" not in defaults
+    assert timespan("1h2m3s") == 3723
