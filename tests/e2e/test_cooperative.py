@@ -121,3 +121,15 @@ def test_code_gevent_cannot_interrupt_is_named_once_and_in_the_verdict(tmp_path:
     assert "INVALID, results limited by user code blocking the event loop" in verdict, verdict
     # The cause comes first (a busy machine may add its cores' figure after it).
     assert verdict.split("first: ")[1].split(" ", 1)[1].startswith("event loop blocked by user code for")
+
+
+def test_switching_gevent_off_warns_a_locustfile_that_uses_it() -> None:
+    path = locustfile("imports_gevent.py")
+    off = horde("-f", path, "--headless", "-t", "1s", env={"HORDE_NO_GEVENT": "1"})
+    assert off.code == 0, off.stderr
+    assert f"{path} uses gevent, but HORDE_NO_GEVENT=1 left the standard library unpatched" in off.stderr
+    on = horde("-f", path, "--headless", "-t", "1s")
+    assert on.code == 0 and "uses gevent" not in on.stderr
+    quiet = horde("-f", locustfile("blocking_sleep.py"), "--headless", "-t", "1s", "--host", "http://127.0.0.1:9",
+                  env={"HORDE_NO_GEVENT": "1"})  # fmt: skip
+    assert "uses gevent" not in quiet.stderr  # time.sleep alone is not gevent

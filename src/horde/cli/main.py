@@ -99,6 +99,14 @@ def _run(argv: list[str], environ: dict[str, str], out: TextIO) -> int:
         return 0
     _refuse_unavailable(options)
     _warn_shape_ignores(loaded, options)
+    if loaded.gevent_users and not cooperative.patched():
+        logger.warning(
+            "%s uses gevent, but %s=1 left the standard library unpatched: its greenlets run "
+            "only while something waits in gevent, and that wait stops every user. Unset it to run "
+            "as under Locust.",
+            ", ".join(loaded.gevent_users),
+            cooperative.OFF_VARIABLE,
+        )
     warning = raise_open_files_limit(options.num_users)
     if warning:
         logger.warning(warning)

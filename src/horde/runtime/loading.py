@@ -25,6 +25,8 @@ class LoadedFiles:
     paths: list[str] = field(default_factory=list)
     user_classes: dict[str, type[User]] = field(default_factory=dict)
     shape_classes: dict[str, type[LoadTestShape]] = field(default_factory=dict)
+    gevent_users: list[str] = field(default_factory=list)
+    """The locustfiles that import gevent (or names from it) themselves."""
 
 
 def expand_locustfile_option(option: str) -> list[str]:
@@ -105,6 +107,9 @@ def _is_shape_class(value: Any) -> bool:
 def load_locustfiles(paths: list[str]) -> LoadedFiles:
     loaded = LoadedFiles(paths=paths)
     namespaces = [import_locustfile(path) for path in paths]
+    loaded.gevent_users = [
+        path for path, namespace in zip(paths, namespaces, strict=True) if _uses_gevent(namespace)
+    ]
     for namespace in namespaces:
         for name, value in namespace.items():
             if _is_user_class(value):
@@ -129,6 +134,18 @@ def load_locustfiles(paths: list[str]) -> LoadedFiles:
         names = ", ".join(loaded.shape_classes)
         logger.warning("Found several LoadTestShape classes (%s): using the first, as Locust does", names)
     return loaded
+
+
+def _uses_gevent(namespace: dict[str, Any]) -> bool:
+    return any(
+        (
+            getattr(value, "__name__", "")
+            if inspect.ismodule(value)
+            else getattr(value, "__module__", None) or ""
+        ).split(".")[0]
+        == "gevent"
+        for value in namespace.values()
+    )
 
 
 def _add(found: dict[str, Any], name: str, value: type, message: str) -> None:

@@ -69,6 +69,8 @@ def task(weight: Any = 1) -> Any:
 
 def tag(*tags: str) -> Callable[[F], F]:
     """Tag a task or TaskSet so ``-T/--tags`` and ``-E/--exclude-tags`` can select it."""
+    if not tags:
+        raise ValueError("No tag name was supplied")  # Locust's words: @tag() is a mistake
     for name in tags:
         if not isinstance(name, str):
             raise ValueError("tags must be strings, e.g. @tag('checkout')")

@@ -143,3 +143,8 @@ def test_task_ratio_report() -> None:
     json.dumps(report)
     text = ratio_text(report)
     assert " 75.0% A" in text and "37.5% x" in text
+
+
+def test_tag_without_a_name_is_refused_as_in_locust() -> None:
+    with pytest.raises(ValueError, match="No tag name was supplied"):
+        tag()
