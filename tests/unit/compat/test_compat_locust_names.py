@@ -127,3 +127,19 @@ def test_argument_parser_functions_read_the_command_line_as_locust(monkeypatch: 
     defaults = default_args_dict()
     assert defaults["web_port"] == 8089 and "greeting" not in defaults
     assert timespan("1h2m3s") == 3723
+
+
+def test_percentile_settings_set_on_locust_stats_reach_horde(monkeypatch: pytest.MonkeyPatch) -> None:
+    import locust.stats as stats
+
+    from horde.reports.csv_files import stats_csv
+    from horde.stats import RequestStats, percentiles
+
+    for name in ("PERCENTILES_TO_REPORT", "CURRENT_RESPONSE_TIME_PERCENTILE_WINDOW"):  # restored after
+        monkeypatch.setattr(percentiles, name, getattr(percentiles, name))
+        monkeypatch.setattr(stats, name, getattr(stats, name))
+    stats.PERCENTILES_TO_REPORT = [0.5, 0.9]  # as Locust's docs show
+    stats.CURRENT_RESPONSE_TIME_PERCENTILE_WINDOW = 5
+    assert percentiles.PERCENTILES_TO_REPORT == [0.5, 0.9] == stats.PERCENTILES_TO_REPORT
+    assert percentiles.CURRENT_RESPONSE_TIME_PERCENTILE_WINDOW == 5
+    assert stats_csv(RequestStats()).splitlines()[0].endswith("Failures/s,50%,90%")

@@ -4,6 +4,9 @@ Horde reads its intervals from ``horde.cli.headless`` and ``horde.runtime.runner
 here carry Locust's values so that locustfiles reading them keep working.
 """
 
+import sys
+import types
+
 from horde.compat.library import (
     StatsCSVFileWriter,
     print_percentile_stats,
@@ -21,6 +24,7 @@ from horde.stats import (
     StatsEntry,
     StatsError,
     get_readable_percentiles,
+    percentiles,
 )
 
 CONSOLE_STATS_INTERVAL_SEC = 2
@@ -49,3 +53,24 @@ __all__ = (
     "stats_history",
     "stats_printer",
 )
+
+
+class _StatsModule(types.ModuleType):
+    """Locust's docs tell locustfiles to set ``stats.PERCENTILES_TO_REPORT = [...]`` (and the
+    others) on this module: the settings are passed on to the module Horde reads them from."""
+
+    def __setattr__(self, name: str, value: object) -> None:
+        if name in _SETTINGS:
+            setattr(percentiles, name, value)
+        super().__setattr__(name, value)
+
+
+_SETTINGS = frozenset(
+    {
+        "PERCENTILES_TO_REPORT",
+        "PERCENTILES_TO_STATISTICS",
+        "PERCENTILES_TO_CHART",
+        "CURRENT_RESPONSE_TIME_PERCENTILE_WINDOW",
+    }
+)
+sys.modules[__name__].__class__ = _StatsModule
