@@ -181,10 +181,24 @@ def test_json_output_like_locust(target: Target) -> None:
         "--host", target.url, "--json",
     )  # fmt: skip
     entries = json.loads(result.stdout)  # stdout holds the JSON alone: tables and logs are on stderr
-    assert "Response time percentiles" in result.stderr
+    # Locust's order: the shutdown line, then the final tables.
+    assert result.stderr.index("Shutting down (exit code 1)") < result.stderr.index(
+        "Response time percentiles"
+    )
     assert entries[0]["name"] == "/error" and entries[0]["method"] == "GET"
     assert entries[0]["num_failures"] == entries[0]["num_requests"] > 0
     assert {"response_times", "num_reqs_per_sec", "total_response_time"} <= entries[0].keys()
+
+
+def test_json_file_goes_where_asked_and_replaces_the_tables(target: Target, tmp_path: Path) -> None:
+    result = horde(
+        "-f", locustfile("failing.py"), "--headless", "-u", "1", "-r", "10", "-t", "1s",
+        "--host", target.url, "--json-file", str(tmp_path / "not" / "yet" / "there"),
+    )  # fmt: skip
+    assert result.code == 1, result.stderr
+    entries = json.loads((tmp_path / "not" / "yet" / "there.json").read_text())  # its folders made, as Locust
+    assert entries[0]["name"] == "/error"
+    assert "Response time percentiles" not in result.stderr  # Locust prints no summary then
 
 
 @pytest.mark.parametrize(

@@ -221,19 +221,22 @@ def _run_test(environment: Environment, options: argparse.Namespace, out: TextIO
     series = cooperative.run(_drive(environment, options, web_ui, tables))
     environment.events.quitting.fire(environment=environment, reverse=True)
     code = exit_code(environment, options)
-    if not options.json_file:
-        tables.write(console.final_summary(runner.stats) + "\n")
-        tables.write(console.health_report(runner.health.windows, options.exit_code_on_invalid) + "\n")
-    if options.json:
-        out.write(json.dumps(stats_json(runner.stats), indent=4) + "\n")
-    if options.json_file:
-        Path(f"{options.json_file}.json").write_text(json.dumps(stats_json(runner.stats), indent=4))
     if options.summary_json:
         write_summary(options.summary_json, environment, options, code)
     if options.html_file:
         name = html_file_name(options.html_file, options.num_users, options.spawn_rate, options.run_time)
         logger.info("Writing the HTML report to %s", write_report(name, environment, series))
+    # Locust's order, which scripts that read its output follow: the line, the JSON, the tables.
     logger.info("Shutting down (exit code %s)", code)
+    if options.json:
+        out.write(json.dumps(stats_json(runner.stats), indent=4) + "\n")
+    if options.json_file:
+        path = Path(f"{options.json_file}.json")
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(json.dumps(stats_json(runner.stats), indent=4))
+    else:
+        tables.write(console.final_summary(runner.stats) + "\n")
+        tables.write(console.health_report(runner.health.windows, options.exit_code_on_invalid) + "\n")
     environment.events.quit.fire(exit_code=code)
     return code
 
