@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import json
 import os
 import re
@@ -57,6 +58,16 @@ def horde(
 
 def locustfile(name: str) -> str:
     return str(LOCUSTFILES / name)
+
+
+def read_csv(path: Path) -> list[dict[str, str]]:
+    with path.open(newline="") as f:
+        return list(csv.DictReader(f))
+
+
+def stats_rows(prefix: Path) -> dict[tuple[str, str], dict[str, str]]:
+    """The rows of ``--csv PREFIX``'s stats file, by (Type, Name); Aggregated's Type is empty."""
+    return {(row["Type"], row["Name"]): row for row in read_csv(Path(f"{prefix}_stats.csv"))}
 
 
 @contextmanager

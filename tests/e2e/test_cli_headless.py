@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import csv
 import json
 from collections.abc import Iterable
 from pathlib import Path
 
 import pytest
-from e2e_support import Target, horde, locustfile
+from e2e_support import Target, horde, locustfile, read_csv
 
 pytestmark = pytest.mark.slow
 
@@ -17,11 +16,6 @@ STATS_HEADER = (
     "Max Response Time,Average Content Size,Requests/s,Failures/s,50%,66%,75%,80%,90%,95%,98%,99%,99.9%,"
     "99.99%,100%"
 )
-
-
-def read_csv(path: Path) -> list[dict[str, str]]:
-    with path.open(newline="") as f:
-        return list(csv.DictReader(f))
 
 
 def by_request(counts: Iterable[tuple[tuple[str, str], int]]) -> dict[str, int]:

@@ -3,7 +3,6 @@ waits alone while the other users go on (horde.runtime.cooperative)."""
 
 from __future__ import annotations
 
-import csv
 import re
 import threading
 import time
@@ -13,14 +12,9 @@ from pathlib import Path
 from socketserver import ThreadingMixIn
 
 import pytest
-from e2e_support import Target, horde, locustfile
+from e2e_support import Target, horde, locustfile, stats_rows
 
 pytestmark = pytest.mark.slow
-
-
-def stats_rows(prefix: Path) -> dict[tuple[str, str], dict[str, str]]:
-    with Path(f"{prefix}_stats.csv").open(newline="") as f:
-        return {(r["Type"], r["Name"]): r for r in csv.DictReader(f)}
 
 
 def test_time_sleep_in_init_on_start_and_tasks_blocks_only_its_user(target: Target, tmp_path: Path) -> None:

@@ -3,7 +3,6 @@ script (horde_locust.pth), patched with gevent as Locust's import patches."""
 
 from __future__ import annotations
 
-import csv
 import shutil
 import subprocess
 import sys
@@ -11,7 +10,7 @@ import time
 from pathlib import Path
 
 import pytest
-from e2e_support import Target, locustfile
+from e2e_support import Target, locustfile, stats_rows
 
 pytestmark = pytest.mark.slow
 
@@ -37,9 +36,7 @@ def test_locusts_library_example_runs_as_a_script(target: Target, tmp_path: Path
     assert elapsed < 10  # spawn_later(3, runner.quit) ended it
     assert "Starting web interface at http://127.0.0.1:" in result.stderr
     assert "/products" in result.stderr  # stats_printer's table
-    with (tmp_path / "lib_stats.csv").open() as f:
-        rows = {row["Name"]: row for row in csv.DictReader(f)}
-    assert int(rows["/products"]["Request Count"]) == made
+    assert int(stats_rows(tmp_path / "lib")[("GET", "/products")]["Request Count"]) == made
 
 
 def test_python_locustfile_runs_a_single_user_and_sessions_work_outside_tasks(
@@ -70,8 +67,7 @@ def test_pytest_style_locustfile_runs_as_users_and_as_tests(target: Target, tmp_
     )  # fmt: skip
     assert as_users.returncode == 1, as_users.stderr  # the 404s count as failures
     assert '"test_browse": 1, "test_search": 1' in as_users.stderr
-    with (tmp_path / "run_stats.csv").open() as f:
-        rows = {row["Name"]: row for row in csv.DictReader(f)}
+    rows = {name: row for (_, name), row in stats_rows(tmp_path / "run").items()}
     assert int(rows["/products"]["Request Count"]) > 10 and rows["/products"]["Failure Count"] == "0"
     assert int(rows["/nothing-here"]["Failure Count"]) > 10
     assert int(rows["/products?q=phone"]["Request Count"]) > 10

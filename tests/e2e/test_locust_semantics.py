@@ -3,7 +3,6 @@ case checked against Locust 2.47)."""
 
 from __future__ import annotations
 
-import csv
 import json
 import shutil
 import time
@@ -11,14 +10,13 @@ import urllib.request
 from pathlib import Path
 
 import pytest
-from e2e_support import Target, horde, locustfile, web_run
+from e2e_support import Target, horde, locustfile, read_csv, stats_rows, web_run
 
 pytestmark = pytest.mark.slow
 
 
 def request_counts(prefix: Path) -> dict[str, int]:
-    with Path(f"{prefix}_stats.csv").open(newline="") as f:
-        return {row["Name"]: int(row["Request Count"]) for row in csv.DictReader(f) if row["Type"]}
+    return {name: int(row["Request Count"]) for (kind, name), row in stats_rows(prefix).items() if kind}
 
 
 def test_a_failing_user_init_is_reported_at_once_and_spawning_goes_on(tmp_path: Path) -> None:
@@ -124,8 +122,7 @@ def test_a_class_without_tasks_fails_at_each_turn_as_in_locust(target: Target, t
     assert "Forwarded had no tasks left after filtering, instantiating it will fail!" in result.stderr
     assert 'All users spawned: {"Forwarded": 1, "Website": 1} (2 total users)' in result.stderr
     assert "crashed" not in result.stderr  # the user goes on, failing at each turn
-    with (tmp_path / "run_exceptions.csv").open() as f:
-        rows = list(csv.DictReader(f))
+    rows = read_csv(tmp_path / "run_exceptions.csv")
     assert len(rows) == 1 and "No tasks defined on Forwarded" in rows[0]["Message"]
     assert int(rows[0]["Count"]) >= 5  # every 0.2 s for 2 s
     assert request_counts(tmp_path / "run")["/health"] > 10

@@ -28,7 +28,7 @@ from horde.runtime.events import events as global_events
 from horde.runtime.health import Verdict
 from horde.runtime.limits import raise_open_files_limit
 from horde.runtime.loading import LoadedFiles, expand_locustfile_option, load_locustfiles
-from horde.user.http_users import FastHttpUser, HttpUser
+from horde.user.http_users import needs_host
 from horde.user.inspect_ratio import ratio_report, ratio_text
 from horde.user.task import filter_tasks_by_tags
 from horde.user.users import User
@@ -200,17 +200,13 @@ def _make_environment(
     )
     if options.equal_weights:
         environment.assign_equal_weights()
-    missing = [c.__name__ for c in user_classes if _needs_host(c) and not c.host]
+    missing = [c.__name__ for c in user_classes if needs_host(c) and not c.host]
     if missing and (options.headless or options.autostart):  # the web UI's form asks for it
         raise UsageError(
             f"No host for {', '.join(missing)}: pass --host (e.g. --host http://127.0.0.1:8080) "
             "or set `host` on the class"
         )
     return environment
-
-
-def _needs_host(user_class: type[User]) -> bool:
-    return issubclass(user_class, (HttpUser, FastHttpUser))
 
 
 def _run_test(environment: Environment, options: argparse.Namespace, out: TextIO) -> int:

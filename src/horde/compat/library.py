@@ -8,12 +8,10 @@ import time
 from collections.abc import Callable
 from typing import Any
 
+from horde.cli.headless import CONSOLE_STATS_INTERVAL_SEC, CSV_STATS_INTERVAL_SEC
 from horde.reports import console
 from horde.reports.csv_files import CsvWriter
 from horde.stats import RequestStats
-
-CONSOLE_STATS_INTERVAL_SEC = 2
-CSV_STATS_INTERVAL_SEC = 1
 
 
 def print_stats(stats: RequestStats, current: bool = True) -> None:

@@ -9,7 +9,7 @@ importing Locust does.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
@@ -32,30 +32,28 @@ def pytest_configure(config: pytest.Config) -> None:
     _config = config
 
 
-def _host() -> str:
+def _opened(session_class: Callable[..., Any]) -> Iterator[Any]:
+    """A session on ``--host``, answering synchronously (so patched with gevent), closed after."""
+    from horde.runtime.cooperative import patch
+
     host = _config.getoption("--host") if _config is not None else None
     if not host:
         pytest.fail("no host for the session fixture: run pytest with --host http://...", pytrace=False)
-    return str(host)
+    patch()
+    client = session_class(base_url=str(host))
+    yield client
+    client.close()
 
 
 @pytest.fixture
 def session() -> Iterator[Any]:
     from horde.http.session import HttpSession
-    from horde.runtime.cooperative import patch
 
-    patch()
-    client = HttpSession(base_url=_host())
-    yield client
-    client.close()
+    yield from _opened(HttpSession)
 
 
 @pytest.fixture
 def fastsession() -> Iterator[Any]:
     from horde.http.fast import FastHttpSession
-    from horde.runtime.cooperative import patch
 
-    patch()
-    client = FastHttpSession(base_url=_host())
-    yield client
-    client.close()
+    yield from _opened(FastHttpSession)

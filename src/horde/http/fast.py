@@ -28,7 +28,7 @@ from horde.http.exchange import Transport
 from horde.http.headers import CaseInsensitiveDict
 from horde.http.prepared import PreparedRequest, check_method
 from horde.http.redirects import DEFAULT_MAX_REDIRECTS
-from horde.http.reporting import as_recorder, merge_context
+from horde.http.reporting import as_recorder, merge_context, request_hook
 from horde.http.response import FastResponse, Response
 from horde.http.session import deliver, plain_call
 from horde.http.tls import client_context
@@ -89,12 +89,7 @@ class FastHttpSession:
         self._user_context: Callable[[], dict[str, Any]] | None = (
             context if callable(context) and not getattr(context, "returns_nothing", False) else None
         )
-        hook = (
-            request_event
-            if request_event is not None
-            else getattr(getattr(environment, "events", None), "request", None)
-        )
-        self.request_event: Any = hook
+        self.request_event: Any = request_event if request_event is not None else request_hook(environment)
         """Locust's attribute: the ``request`` hook, which another session can report to."""
         self._recorder = as_recorder(
             recorder if recorder is not None else request_event if request_event is not None else environment

@@ -86,3 +86,9 @@ def merge_context(
     if context:
         merged.update(context)
     return merged
+
+
+def request_hook(environment: Any) -> Any:
+    """The ``request`` event hook of ``environment`` (None without one): Locust's sessions keep it
+    as ``request_event``, which another session can be given to report to."""
+    return getattr(getattr(environment, "events", None), "request", None)

@@ -29,11 +29,10 @@ from horde.http.exchange import Transport
 from horde.http.headers import CaseInsensitiveDict
 from horde.http.prepared import PreparedRequest, check_method
 from horde.http.redirects import DEFAULT_MAX_REDIRECTS
-from horde.http.reporting import as_recorder, merge_context
+from horde.http.reporting import as_recorder, merge_context, request_hook
 from horde.http.response import Response
 from horde.http.timeouts import split_timeout
 from horde.http.urls import URL_CACHE, Target, add_params, is_absolute, parse_url, strip_credentials
-from horde.runtime import cooperative as _cooperative
 from horde.runtime.bridge import BridgeGreenlet
 from horde.runtime.bridge import handoff as _handoff
 from horde.runtime.bridge import outside_bridge as _outside_bridge
@@ -104,7 +103,9 @@ class HttpSession:
         self.proxies: dict[str, str] = {}
         self.adapters: dict[str, Any] = {}
         self.user = user
-        self.request_event: Any = request_event if request_event is not None else _request_hook(user)
+        self.request_event: Any = (
+            request_event if request_event is not None else request_hook(getattr(user, "environment", None))
+        )
         """Locust's attribute: the ``request`` hook, which another session can report to."""
         context = getattr(user, "context", None)
         self._user_context: Callable[[], dict[str, Any]] | None = (
@@ -409,15 +410,14 @@ def plain_call(kwargs: dict[str, Any]) -> bool:
 def deliver(coro: Coroutine[Any, Any, Any], catch_response: bool) -> Any:
     """A request's two faces: in sync user code (a bridge greenlet) its result, which blocks;
     in async code the awaitable, one that also works in ``async with`` for ``catch_response``.
-    ``horde.runtime.bridge.sync_or_async``, written out here because this module is compiled and
-    that one is not (a Python call less per request)."""
+    ``horde.runtime.bridge.sync_or_async``, its sync side written out here because this module is
+    compiled and that one is not (a Python call less per request)."""
     current = _getcurrent()
     if type(current) is _BRIDGE_GREENLET:
         if current.driver is None:
             return _switch(current.parent, coro)
         return _handoff(current, coro)
-    pending = PendingCatch(coro) if catch_response else coro
-    return _outside_bridge(pending) if _cooperative.patched() else pending
+    return _outside_bridge(PendingCatch(coro) if catch_response else coro)
 
 
 def _length(response: Response, stream: bool) -> int:
@@ -426,9 +426,3 @@ def _length(response: Response, stream: bool) -> int:
         return int(response.headers.get("content-length") or 0)
     content = response.content
     return len(content) if content else 0
-
-
-def _request_hook(user: Any) -> Any:
-    """The ``request`` event hook of ``user``'s environment (None without one)."""
-    events = getattr(getattr(user, "environment", None), "events", None)
-    return getattr(events, "request", None)

@@ -18,7 +18,7 @@ import os
 import sys
 import sysconfig
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from types import FrameType
 from typing import Any
@@ -47,7 +47,7 @@ class Block:
     where: str
     """``file:line (in function)``, at the first sample."""
     seconds: float
-    place: str = ""
+    place: str
     """``file (in function)``: a busy loop samples at changing lines of one place."""
 
 
@@ -75,6 +75,10 @@ def describe_frame(frame: FrameType) -> str:
     if shown.startswith(".."):
         shown = path
     return f"{shown}:{frame.f_lineno} (in {frame.f_code.co_name})"
+
+
+def _place(frame: FrameType) -> str:
+    return f"{frame.f_code.co_filename} ({frame.f_code.co_name})"
 
 
 class BlockWatch:
@@ -119,15 +123,15 @@ class BlockWatch:
             if self.clock() - last < self.threshold:
                 continue
             frame = user_frame(sys._current_frames().get(self._thread_id))
-            where = describe_frame(frame) if frame is not None else None
-            place = f"{frame.f_code.co_filename} ({frame.f_code.co_name})" if frame is not None else ""
+            block = None if frame is None else Block(describe_frame(frame), 0.0, _place(frame))
             del frame
             while self._running and self._last_beat == last:  # until the loop runs again
                 sleep(CHECK_INTERVAL)
-            if where is not None and self._running:
-                seconds = self._last_beat - last
+            if block is not None and self._running:
                 try:
-                    self._loop.call_soon_threadsafe(self._record, Block(where, seconds, place))
+                    self._loop.call_soon_threadsafe(
+                        self._record, replace(block, seconds=self._last_beat - last)
+                    )
                 except RuntimeError:  # the loop closed meanwhile
                     return
 

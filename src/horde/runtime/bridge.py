@@ -26,6 +26,8 @@ from typing import Any, TypeVar
 import greenlet
 from greenlet import getcurrent
 
+from horde.runtime import cooperative
+
 T = TypeVar("T")
 
 # Idle greenlets kept per thread. Beyond this many, a returned greenlet is dropped: this many is
@@ -57,18 +59,7 @@ class BridgeGreenlet(greenlet.greenlet):
 _switch = greenlet.greenlet.switch
 
 
-def _original_local() -> type:
-    """``threading.local`` as the interpreter has it: gevent patches it into a per-greenlet one."""
-    try:
-        from gevent.monkey import get_original
-    except ImportError:  # pragma: no cover - gevent is a dependency
-        import threading
-
-        return threading.local
-    return get_original("threading", "local")
-
-
-class _Pool(_original_local()):  # type: ignore[misc]
+class _Pool(cooperative.original("threading", "local")):  # type: ignore[misc]  # gevent's is per greenlet
     def __init__(self) -> None:
         self.idle: list[BridgeGreenlet] = []
 
@@ -183,32 +174,13 @@ def sync_or_async(awaitable: Awaitable[T]) -> Any:
 
 
 def outside_bridge(awaitable: Awaitable[T]) -> Any:
-    """A client call from outside a bridge greenlet: a greenlet of gevent's (``gevent.spawn``, a
-    script's main greenlet) waits for it in gevent; async code gets the awaitable."""
-    from horde.runtime import cooperative
-
-    if not cooperative.patched():
+    """A client call from outside a bridge greenlet: async code (on the loop's greenlet, or with no
+    gevent at all) gets the awaitable; a greenlet of gevent's (``gevent.spawn``, a script's main
+    greenlet) waits for it in gevent."""
+    hub = cooperative.hub_type
+    if hub is None or isinstance(greenlet.getcurrent(), hub):
         return awaitable
-    from gevent.hub import Waiter, get_hub
-
-    hub = get_hub()
-    current = greenlet.getcurrent()
-    if current is hub:
-        return awaitable
-    loop = hub.loop
-    future = asyncio.ensure_future(awaitable, loop=loop.aio)
-    waiter = Waiter(hub)
-    loop.hold()  # gevent does not see the future: its loop must not end before it
-    future.add_done_callback(waiter.switch)
     try:
-        waiter.get()
-    except BaseException:
-        future.remove_done_callback(waiter.switch)
-        future.cancel()
-        raise
-    finally:
-        loop.release()
-    try:
-        return future.result()
+        return cooperative.wait_in_gevent(awaitable)
     except asyncio.CancelledError:  # its session closed under it (the user stopped): as Locust's
         raise greenlet.GreenletExit from None  # killed greenlets end, without a traceback

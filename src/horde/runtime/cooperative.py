@@ -13,20 +13,21 @@ This module imports nothing heavy, so that the patching happens before ``ssl``, 
 
 from __future__ import annotations
 
-import importlib
 import os
 import sys
-from collections.abc import Coroutine
+from collections.abc import Awaitable, Coroutine
 from typing import Any, TypeVar
 
 T = TypeVar("T")
 
 LOOP = "horde.runtime.gevent_loop.AsyncioLoop"
 OFF_VARIABLE = "HORDE_NO_GEVENT"
-"""Set to 1 to leave the standard library unpatched: only async tasks (or sync tasks that never
-block) then, for the last few per cent of speed (bench/README.md measures it)."""
+"""Set to 1 to leave the standard library unpatched, for a library that breaks under gevent's
+patching: a blocking call then stops every user. It is not faster (bench/README.md measures it)."""
 
 _patched = False
+hub_type: type | None = None
+"""gevent's hub class once patched: the greenlet that runs the event loop, hence async code."""
 
 
 class GeventHubConflict(RuntimeError):
@@ -35,7 +36,7 @@ class GeventHubConflict(RuntimeError):
 
 def patch() -> bool:
     """Patch the standard library with gevent on Horde's loop, once; False when switched off."""
-    global _patched
+    global _patched, hub_type
     if _patched:
         return True
     if os.environ.get(OFF_VARIABLE, "") not in ("", "0"):
@@ -56,6 +57,9 @@ def patch() -> bool:
     new_event_loop().close()
     if not monkey.is_module_patched("socket"):
         monkey.patch_all()
+    from gevent._hub_local import get_hub_class
+
+    hub_type = get_hub_class()
     _patched = True
     return True
 
@@ -81,9 +85,7 @@ def event_loop() -> Any:
 
 def original(module: str, name: str) -> Any:
     """``module.name`` as the interpreter has it, before gevent's patching (for real threads)."""
-    if not _patched:
-        return getattr(importlib.import_module(module), name)
-    from gevent.monkey import get_original
+    from gevent.monkey import get_original  # the module's own attribute when it is not patched
 
     return get_original(module, name)
 
@@ -103,18 +105,28 @@ def run(main: Coroutine[Any, Any, T]) -> T:
             return loop.run_until_complete(main)
         finally:
             loop.close()
-    import gevent
-    from gevent.hub import Waiter
+    return wait_in_gevent(main)
 
-    hub = gevent.get_hub()
-    task = hub.loop.aio.create_task(main)
-    hub.loop.hold()  # gevent does not see the task: keep its loop running until the task ends
+
+def wait_in_gevent(awaitable: Awaitable[T]) -> T:
+    """From a greenlet other than the hub (a script's main greenlet, one of ``gevent.spawn``): run
+    ``awaitable`` on the loop gevent's hub runs, and wait for it there."""
+    import asyncio
+
+    from gevent.hub import Waiter, get_hub
+
+    hub = get_hub()
+    loop = hub.loop
+    future = asyncio.ensure_future(awaitable, loop=loop.aio)
     waiter = Waiter(hub)
-
-    def done(_: object) -> None:
-        hub.loop.release()
-        waiter.switch(None)
-
-    task.add_done_callback(done)
-    waiter.get()
-    return task.result()
+    loop.hold()  # gevent does not see the future: its loop must not end before it
+    future.add_done_callback(waiter.switch)
+    try:
+        waiter.get()
+    except BaseException:
+        future.remove_done_callback(waiter.switch)
+        future.cancel()
+        raise
+    finally:
+        loop.release()
+    return future.result()

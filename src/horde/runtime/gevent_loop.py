@@ -29,6 +29,7 @@ import traceback
 from collections.abc import Callable
 from typing import Any
 
+from horde.runtime.cooperative import original
 from horde.runtime.loop import new_event_loop
 
 __all__ = ["READ", "WRITE", "AsyncioLoop", "loop"]  # gevent.core re-exports them
@@ -52,6 +53,8 @@ class Watcher:
         self.callback: Callable[..., Any] | None = None
         self.args: tuple[Any, ...] | None = None
         self._active = False
+        self._handle: asyncio.Handle | None = None
+        """The loop's callback or timer a watcher of time (timer, idle, stat) waits on."""
 
     @property
     def active(self) -> bool:
@@ -108,7 +111,10 @@ class Watcher:
         """Start watching (called once per start)."""
 
     def _disarm(self) -> None:
-        """Stop watching."""
+        """Stop watching (the watchers of time: drop their pending callback)."""
+        if self._handle is not None:
+            self._handle.cancel()
+            self._handle = None
 
     def _fire(self, *first: Any) -> None:
         """Call the callback as gevent would: errors go to the hub's error handler."""
@@ -173,7 +179,6 @@ class TimerWatcher(Watcher):
         super().__init__(loop, ref, priority)
         self.after = after
         self.repeat = repeat
-        self._handle: asyncio.Handle | None = None
 
     @property
     def at(self) -> float:
@@ -187,11 +192,6 @@ class TimerWatcher(Watcher):
 
     def _arm(self) -> None:
         self._handle = self.loop.aio.call_later(self.after, self._due, context=self.loop.context)
-
-    def _disarm(self) -> None:
-        if self._handle is not None:
-            self._handle.cancel()
-            self._handle = None
 
     def _due(self) -> None:
         """Queued behind the callbacks already due, as libev runs them: uvloop runs its timers
@@ -221,17 +221,8 @@ class SoonWatcher(Watcher):
     asyncio has no hooks around its poll; the next pass of the loop is the moment all three
     stand for in gevent's uses (after a socket's close, waiting for the loop to go idle)."""
 
-    def __init__(self, loop: AsyncioLoop, ref: bool = True, priority: Any = None) -> None:
-        super().__init__(loop, ref, priority)
-        self._handle: asyncio.Handle | None = None
-
     def _arm(self) -> None:
         self._handle = self.loop.aio.call_soon(self._pass, context=self.loop.context)
-
-    def _disarm(self) -> None:
-        if self._handle is not None:
-            self._handle.cancel()
-            self._handle = None
 
     def _pass(self) -> None:
         self._handle = self.loop.aio.call_soon(self._pass, context=self.loop.context)
@@ -304,7 +295,6 @@ class StatWatcher(Watcher):
         self.interval = interval or STAT_POLL_INTERVAL
         self.attr: os.stat_result | None = self._stat()
         self.prev: os.stat_result | None = self.attr
-        self._handle: asyncio.TimerHandle | None = None
 
     def _stat(self) -> os.stat_result | None:
         try:
@@ -314,11 +304,6 @@ class StatWatcher(Watcher):
 
     def _arm(self) -> None:
         self._handle = self.loop.aio.call_later(self.interval, self._poll, context=self.loop.context)
-
-    def _disarm(self) -> None:
-        if self._handle is not None:
-            self._handle.cancel()
-            self._handle = None
 
     def _poll(self) -> None:
         self._handle = self.loop.aio.call_later(self.interval, self._poll, context=self.loop.context)
@@ -383,7 +368,7 @@ class _Future(concurrent.futures.Future[Any]):
 
     def __init__(self) -> None:
         super().__init__()
-        self._condition = threading.Condition(_original("threading", "_CRLock")())
+        self._condition = threading.Condition(original("threading", "_CRLock")())
 
 
 class ThreadExecutor(concurrent.futures.ThreadPoolExecutor):
@@ -399,7 +384,7 @@ class ThreadExecutor(concurrent.futures.ThreadPoolExecutor):
         # Not super().__init__(): its lock and queue would be gevent's.
         self._limit = max_workers or min(32, (os.cpu_count() or 1) + 4)
         self._work: _queue.SimpleQueue[Any] = _queue.SimpleQueue()
-        self._lock = _original("_thread", "allocate_lock")()
+        self._lock = original("_thread", "allocate_lock")()
         self._workers = 0
         self._idle = 0
         self._closed = False
@@ -414,7 +399,7 @@ class ThreadExecutor(concurrent.futures.ThreadPoolExecutor):
                 self._idle -= 1  # that worker's: each call queued has a worker for it
             elif self._workers < self._limit:
                 self._workers += 1
-                _original("_thread", "start_new_thread")(self._serve, ())
+                original("_thread", "start_new_thread")(self._serve, ())
         return future
 
     def _serve(self) -> None:
@@ -444,13 +429,6 @@ class ThreadExecutor(concurrent.futures.ThreadPoolExecutor):
                 item[0].cancel()
             for _ in range(self._workers):
                 self._work.put(None)
-
-
-def _original(module: str, name: str) -> Any:
-    """``module.name`` as it was before gevent patched it."""
-    from gevent.monkey import get_original
-
-    return get_original(module, name)
 
 
 class AsyncioLoop:

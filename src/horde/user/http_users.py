@@ -104,3 +104,8 @@ class FastUserSession(FastHttpSession):
         self._own_request = type(self).request is FastHttpSession.request
 
     __setattr__ = _set_attribute
+
+
+def needs_host(user_class: type) -> bool:
+    """Whether ``user_class``'s users make HTTP requests relative to a host (``--host``)."""
+    return issubclass(user_class, (HttpUser, FastHttpUser))

@@ -12,7 +12,7 @@ from typing import Any
 
 from horde.runtime.environment import Environment
 from horde.runtime.runner import STATE_INIT, STATE_STOPPED, STATE_STOPPING, LocalRunner
-from horde.user.http_users import FastHttpUser, HttpUser
+from horde.user.http_users import needs_host
 from horde.web.swarm import SwarmError, SwarmRequest
 
 logger = logging.getLogger("locust.web")  # Locust's logger name: scripts and filters match it
@@ -51,7 +51,7 @@ class TestControl:
         classes = environment.user_classes
         if request.user_classes is not None:
             classes = [available[name] for name in request.user_classes]
-        missing = [c.__name__ for c in classes if _needs_host(c) and not (request.host or c.host)]
+        missing = [c.__name__ for c in classes if needs_host(c) and not (request.host or c.host)]
         if missing:
             raise SwarmError(
                 f"No host for {', '.join(missing)}: type the address of the system to test in the Host "
@@ -134,7 +134,3 @@ class TestControl:
             return
         logger.info("Quitting in %g seconds (--autoquit)", self.autoquit)
         self._quit_timer = asyncio.get_running_loop().call_later(self.autoquit, self.runner.quit_later)
-
-
-def _needs_host(user_class: type) -> bool:
-    return issubclass(user_class, (HttpUser, FastHttpUser))

@@ -6,13 +6,11 @@ import importlib
 import os
 import subprocess
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 import horde
-from horde.compat.hook import install, uninstall
 
 PUBLIC_MODULES = [
     "locust",
@@ -36,15 +34,6 @@ PUBLIC_MODULES = [
     "locust.log",
     "locust.contrib.csv_request_logger",
 ]
-
-
-@pytest.fixture
-def alias() -> Iterator[None]:
-    install()
-    try:
-        yield
-    finally:
-        uninstall()
 
 
 @pytest.mark.usefixtures("alias")

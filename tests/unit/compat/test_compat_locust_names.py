@@ -3,22 +3,13 @@
 from __future__ import annotations
 
 import csv
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from horde.compat.hook import install, uninstall
 from horde.runtime.environment import Environment
 
-
-@pytest.fixture(autouse=True)
-def alias() -> Iterator[None]:
-    install()
-    try:
-        yield
-    finally:
-        uninstall()
+pytestmark = pytest.mark.usefixtures("alias")
 
 
 def test_the_renamed_0x_classes_fail_with_locusts_words() -> None:
