@@ -45,6 +45,9 @@ def test_web_run_is_driven_over_http_and_ends_on_sigterm(target: Target, tmp_pat
         assert page["state"] in ("spawning", "running") and page["user_count"] == 2
         process.terminate()
         assert process.wait(timeout=15) == 0, (tmp_path / "log.txt").read_text()
+    log = (tmp_path / "log.txt").read_text()
+    assert "INFO/locust.main: Starting Locust 2.47.0 (Horde " in log  # lines scripts wait for
+    assert log.index("Got SIGTERM signal") < log.index("Shutting down (exit code 0)")
 
 
 def read_json(url: str) -> Any:

@@ -30,7 +30,7 @@ def test_a_failing_user_init_is_reported_at_once_and_spawning_goes_on(tmp_path: 
     assert "ValueError: no credentials for this user" in result.stderr  # with its traceback
     assert result.stderr.count("A Broken user could not start") == 2  # half of the 4 users
     assert "INFO/locust.runners: Ramping to 4 users at a rate of 100.00 per second" in result.stderr
-    assert 'INFO/locust.runners: All users spawned: {"Fine": 2} (2 total users)' in result.stderr
+    assert 'INFO/locust.runners: All users spawned: {"Broken": 0, "Fine": 2} (2 total users)' in result.stderr
     assert request_counts(tmp_path / "run")["work"] > 10
 
 
@@ -69,7 +69,8 @@ def test_a_shape_ignores_users_spawn_rate_and_run_time_with_locusts_warning(tmp_
 def test_tags_that_match_no_task_stop_the_run_with_exit_code_1() -> None:
     result = horde("-f", locustfile("tagged.py"), "--headless", "-u", "1", "-t", "1s", "-T", "no-such-tag")
     assert result.code == 1
-    assert "No tasks left after filtering by tags (-T no-such-tag) in" in result.stderr
+    assert "had no tasks left after filtering, instantiating it will fail!" in result.stderr  # Locust's
+    assert "No tasks defined on Tagged, Other after filtering by tags (-T no-such-tag)" in result.stderr
     assert "Traceback" not in result.stderr
 
 

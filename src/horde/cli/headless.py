@@ -8,8 +8,10 @@ import logging
 import signal
 import sys
 import time
+from collections.abc import Callable
 from typing import Any, TextIO
 
+from horde.cli import keyboard
 from horde.reports import console
 from horde.reports.csv_files import CsvWriter
 from horde.runtime.environment import Environment
@@ -53,10 +55,36 @@ def _mmss(seconds: float | None) -> str:
     return f"{hours}:{rest // 60:02d}:{rest % 60:02d}" if hours else f"{rest // 60:02d}:{rest % 60:02d}"
 
 
-async def _every(interval: float, action: object) -> None:
+async def _every(interval: float, action: Callable[[], object], at_once: bool = False) -> None:
+    if at_once:
+        action()
     while True:
         await asyncio.sleep(interval)
-        action()  # type: ignore[operator]
+        action()
+
+
+_SIGNAL_MESSAGES = {signal.SIGINT: "Exiting due to CTRL+C interruption", signal.SIGTERM: "Got SIGTERM signal"}
+
+
+def attach_controls(runner: LocalRunner) -> Callable[[], None]:
+    """What a person running the test controls it with, as in Locust: SIGINT and SIGTERM quit (with
+    Locust's line for each), keys in a terminal change the user count. Returns what detaches them."""
+    loop = asyncio.get_running_loop()
+    stop_keys = keyboard.listen(runner)
+
+    def quit_on(signum: signal.Signals) -> None:
+        logger.info(_SIGNAL_MESSAGES[signum])
+        runner.quit_later()
+
+    for signum in _SIGNAL_MESSAGES:
+        loop.add_signal_handler(signum, quit_on, signum)
+
+    def detach() -> None:
+        stop_keys()
+        for signum in _SIGNAL_MESSAGES:
+            loop.remove_signal_handler(signum)
+
+    return detach
 
 
 def users_and_rate(options: argparse.Namespace) -> tuple[int, float]:
@@ -90,7 +118,8 @@ class PeriodicOutput:
     def start(self) -> None:
         loop = asyncio.get_running_loop()
         if self.console_table:
-            self._tasks.append(loop.create_task(_every(CONSOLE_STATS_INTERVAL_SEC, self.print_periodic)))
+            printing = _every(CONSOLE_STATS_INTERVAL_SEC, self.print_periodic, at_once=True)  # as Locust
+            self._tasks.append(loop.create_task(printing))
         if self.csv_writer is not None:
             self.write_csv()
             self._csv_task = loop.create_task(_every(CSV_STATS_INTERVAL_SEC, self.write_csv))
@@ -136,21 +165,14 @@ async def run_headless(
     runner = environment.runner
     assert runner is not None
     loop = asyncio.get_running_loop()
-    for signum in (signal.SIGINT, signal.SIGTERM):
-        loop.add_signal_handler(signum, runner.quit_later)
+    detach_controls = attach_controls(runner)
     output = PeriodicOutput(runner, options, out, console_table=not options.only_summary)
-    if environment.shape_class is not None:
-        runner.start_shape()
-    else:
-        runner.start(*users_and_rate(options))
-    output.start()
-    environment.events.test_stopping.add_listener(output.finish_csv)
     run_time: int | None = options.run_time
     shape = environment.shape_class
     if shape is not None and not shape.use_common_options:
         run_time = None  # the shape decides when the run ends (the warning said so)
     output.run_time = run_time
-    if run_time:
+    if run_time:  # before the ramp's first line, as in Locust
         logger.info("Run time limit set to %s seconds", run_time)
 
         def time_up() -> None:
@@ -160,11 +182,15 @@ async def run_headless(
         loop.call_later(run_time, time_up)
     elif shape is None:
         logger.info("No run time limit set, use CTRL+C to interrupt")
-
+    if shape is not None:
+        runner.start_shape()
+    else:
+        runner.start(*users_and_rate(options))
+    output.start()
+    environment.events.test_stopping.add_listener(output.finish_csv)
     try:
         await runner.quit_event.wait()
     finally:
-        for signum in (signal.SIGINT, signal.SIGTERM):
-            loop.remove_signal_handler(signum)
+        detach_controls()
         output.finish()
     return output.series

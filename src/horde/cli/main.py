@@ -18,6 +18,7 @@ from horde.cli.logging_setup import setup_logging
 from horde.cli.options import build_parser, parse_early_options, parse_options
 from horde.cli.web_run import make_web_ui, run_web
 from horde.compat.hook import install as install_locust_alias
+from horde.compat.locust import __version__ as LOCUST_VERSION
 from horde.exception import UsageError
 from horde.reports import console
 from horde.reports.locust_json import stats_json
@@ -87,6 +88,7 @@ def _run(argv: list[str], environ: dict[str, str], out: TextIO) -> int:
     options = parse_options(argv, environ, cwd, home, parser)
     if not options.skip_log_setup:
         setup_logging(options.loglevel, options.logfile)
+    logger.info("Starting Locust %s (Horde %s)", LOCUST_VERSION, __version__)  # scripts wait for it
 
     user_classes = _select_user_classes(loaded, options)
     if options.list_commands:
@@ -146,10 +148,12 @@ def _apply_task_filters(user_classes: list[type[User]], options: argparse.Namesp
     # Locust starts such users anyway, each fails with "No tasks defined", and the run exits 1.
     empty = [user_class.__name__ for user_class in user_classes if not user_class.tasks]
     if empty:
+        for name in empty:  # Locust's warning, which scripts match, then why the run cannot start
+            logger.warning("%s had no tasks left after filtering, instantiating it will fail!", name)
         chosen = " ".join(
             [*(f"-T {t}" for t in sorted(tags or ())), *(f"-E {t}" for t in sorted(exclude or ()))]
         )
-        raise UsageError(f"No tasks left after filtering by tags ({chosen}) in {', '.join(empty)}")
+        raise UsageError(f"No tasks defined on {', '.join(empty)} after filtering by tags ({chosen})")
 
 
 def _warn_shape_ignores(loaded: LoadedFiles, options: argparse.Namespace) -> None:

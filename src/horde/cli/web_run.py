@@ -3,14 +3,12 @@
 from __future__ import annotations
 
 import argparse
-import asyncio
 import logging
-import signal
 import sys
 from pathlib import Path
 from typing import TextIO
 
-from horde.cli.headless import PeriodicOutput, users_and_rate
+from horde.cli.headless import PeriodicOutput, attach_controls, users_and_rate
 from horde.runtime.environment import Environment
 from horde.web.security import Access
 from horde.web.server import WebUI
@@ -46,9 +44,7 @@ async def run_web(
 ) -> None:
     runner = environment.runner
     assert runner is not None
-    loop = asyncio.get_running_loop()
-    for signum in (signal.SIGINT, signal.SIGTERM):
-        loop.add_signal_handler(signum, runner.quit_later)
+    detach_controls = attach_controls(runner)
     output = PeriodicOutput(runner, options, out, console_table=options.print_stats)
     await web_ui.start()
     try:
@@ -61,7 +57,6 @@ async def run_web(
             )
         await runner.quit_event.wait()
     finally:
-        for signum in (signal.SIGINT, signal.SIGTERM):
-            loop.remove_signal_handler(signum)
+        detach_controls()
         output.finish()
         await web_ui.stop()

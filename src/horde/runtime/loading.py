@@ -43,7 +43,9 @@ def expand_locustfile_option(option: str) -> list[str]:
                 if not p.name.startswith("_") and "__pycache__" not in p.parts
             )
             if not found:
-                raise UsageError(f"No locustfiles (*.py) found in directory '{part}'")
+                raise UsageError(
+                    f"Could not find any locustfiles in directory '{part}' (*.py, not starting with _)"
+                )
             paths.extend(found)
         else:
             if not path.suffix:

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 from horde.exception import StopTest
 from horde.runtime.bridge import call_sync, sync_or_async
 from horde.runtime.cooperative import event_loop
-from horde.runtime.dispatch import next_user_class
+from horde.runtime.dispatch import next_user_class, target_counts
 from horde.runtime.health import monitor_from_options
 from horde.runtime.loop import NO_CONTEXT
 from horde.runtime.monitor import UsageMonitor
@@ -89,7 +89,10 @@ class LocalRunner:
 
     @property
     def user_classes_count(self) -> dict[str, int]:
-        return {cls.__name__: n for cls, n in self._counts.items() if n}
+        """Users running now by class name; every class of the test is there, with 0 if none runs."""
+        counts = {cls.__name__: 0 for cls in self.user_classes}
+        counts.update((cls.__name__, n) for cls, n in self._counts.items() if n)
+        return counts
 
     @property
     def user_classes(self) -> list[type[User]]:
@@ -177,6 +180,8 @@ class LocalRunner:
         total = abs(target - current)
         done = 0
         classes = self.environment.user_classes
+        if adding and logger.isEnabledFor(logging.DEBUG):
+            self._log_ramp_plan(classes, target)
         while done < total:
             due = min(total, max(1, math.floor((time.monotonic() - started) * rate)))
             while done < due:
@@ -194,6 +199,14 @@ class LocalRunner:
         if self.environment.reset_stats:
             logger.info("Resetting stats")
             self.stats.reset_all()
+
+    def _log_ramp_plan(self, classes: list[type[User]], target: int) -> None:
+        """Locust's debug lines for a ramp up (one pair for the whole ramp, not one per batch)."""
+        goal = {c.__name__: n for c, n in target_counts(classes, target).items()}
+        now = {c.__name__: self._dispatched.get(c, 0) for c in classes}
+        more = {name: max(0, n - now[name]) for name, n in goal.items()}
+        logger.debug("Ramping to %s", _format_counts(goal))
+        logger.debug("Spawning additional %s (%s already running)...", json.dumps(more), json.dumps(now))
 
     def _spawn_one(self, classes: list[type[User]]) -> bool:
         """Start the next user; False when no class takes more. A user whose ``__init__`` fails is
