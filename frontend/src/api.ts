@@ -13,6 +13,20 @@ export interface Config {
   shape: boolean;
   profile: string | null;
   fullHistory: boolean;
+  customOptions: CustomOption[];
+}
+
+// An option the locustfile added (init_command_line_parser): a field of the start form.
+export interface CustomOption {
+  name: string;
+  label: string;
+  help: string;
+  flag: boolean;
+  choices: string[] | null;
+  secret: boolean;
+  required: boolean;
+  multiple: boolean;
+  value: string | boolean | null;
 }
 
 export interface HealthWindow {

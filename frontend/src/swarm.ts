@@ -1,6 +1,7 @@
-// The start / edit form: users, spawn rate, host, run time and (with --class-picker) classes.
+// The start / edit form: users, spawn rate, host, run time, (with --class-picker) classes, and the
+// options the locustfile added.
 
-import type { Api, Config } from "./api";
+import type { Api, Config, CustomOption } from "./api";
 import { h } from "./dom";
 
 export class SwarmForm {
@@ -64,6 +65,7 @@ export class SwarmForm {
         }),
       ),
       classes,
+      ...config.customOptions.map(customField),
       this.message,
       h(
         "div",
@@ -83,6 +85,10 @@ export class SwarmForm {
   open(editing: boolean): void {
     this.editing = editing;
     this.form.classList.toggle("editing", editing);
+    // The locustfile's options belong to a new test: hidden and not checked (required ones) when editing.
+    for (const input of this.form.querySelectorAll<HTMLInputElement | HTMLSelectElement>(".custom input, .custom select")) {
+      input.disabled = editing;
+    }
     this.heading.textContent = editing ? "Change the running test" : "Start a new test";
     this.submit.textContent = editing ? "Update" : "Start";
     this.message.textContent = "";
@@ -95,6 +101,11 @@ export class SwarmForm {
     for (const [key, value] of data.entries()) {
       if (this.editing && (key === "host" || key === "run_time" || key === "user_classes")) continue;
       if (typeof value === "string" && (value !== "" || key === "user_classes")) form.append(key, value);
+    }
+    if (!this.editing) {
+      for (const option of this.config.customOptions) {
+        if (option.flag) form.set(option.name, data.has(option.name) ? "true" : "false"); // unticked too
+      }
     }
     if (this.config.shape) {
       form.delete("user_count");
@@ -119,4 +130,31 @@ export class SwarmForm {
       this.submit.disabled = false;
     }
   }
+}
+
+function customField(option: CustomOption): HTMLElement {
+  const title = option.help || undefined;
+  if (option.flag) {
+    const box = h("input", { type: "checkbox", name: option.name, value: "true", checked: option.value === true });
+    return h("label", { class: "new-only custom flag", title }, box, option.label);
+  }
+  const value = option.value === null || typeof option.value === "boolean" ? "" : option.value;
+  let input: HTMLInputElement | HTMLSelectElement;
+  if (option.choices) {
+    const chosen = new Set(value.split(","));
+    input = h(
+      "select",
+      { name: option.name, multiple: option.multiple, required: option.required },
+      ...option.choices.map((choice) => h("option", { value: choice, selected: chosen.has(choice) }, choice)),
+    );
+  } else {
+    input = h("input", {
+      name: option.name,
+      type: option.secret ? "password" : "text",
+      required: option.required,
+      value,
+      autocomplete: option.secret ? "off" : undefined,
+    });
+  }
+  return h("label", { class: "new-only custom", title }, option.help ? `${option.label} (${option.help})` : option.label, input);
 }

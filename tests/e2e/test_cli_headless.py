@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import socket
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -121,6 +122,7 @@ def test_events_fire_in_order_with_custom_arguments(target: Target) -> None:
         "QUIT",
     ]
     assert "INIT greeting=hello runner=LocalRunner" in lines
+    assert "TEST_START greeting=hello" in lines
     assert "SPAWNING_COMPLETE user_count=2" in lines
     stop_line = next(line for line in lines if line.startswith("TEST_STOP "))
     seen, total = (int(part.split("=")[1]) for part in stop_line.split()[1:])
@@ -205,6 +207,10 @@ def test_json_file_goes_where_asked_and_replaces_the_tables(target: Target, tmp_
         (["-f", locustfile("shop.py"), "--headless", "--spawn-rat", "3"], "--spawn-rate"),
         (["-f", locustfile("shop.py"), "--headless", "-t", "5x"], "5x"),
         (["-f", locustfile("shop.py"), "--headless", "-t", "1s"], "No host"),
+        (
+            ["-f", locustfile("bad_percentiles.py"), "--autostart"],
+            "stats.PERCENTILES_TO_CHART parameter need to be float and value between. 0 < percentile < 1",
+        ),
     ],
 )
 def test_user_mistakes_get_one_clear_line(args: list[str], message: str) -> None:
@@ -213,6 +219,19 @@ def test_user_mistakes_get_one_clear_line(args: list[str], message: str) -> None
     assert "Traceback" not in result.stderr
     error_lines = [line for line in result.stderr.splitlines() if line.strip()]
     assert any(message in line for line in error_lines), result.stderr
+
+
+def test_a_web_port_in_use_is_one_line(tmp_path: Path) -> None:
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        result = horde("-f", locustfile("idle.py"), "--web-port", str(port), timeout=30)
+    assert result.code == 1
+    assert result.stderr.splitlines()[-1].startswith(
+        f"horde: error: cannot serve the web UI on 127.0.0.1:{port}"
+    )
+    assert "Traceback" not in result.stderr
 
 
 def test_failing_init_listener_exits_1_before_any_load(target: Target) -> None:

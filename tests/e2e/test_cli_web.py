@@ -97,3 +97,42 @@ def test_a_locustfile_adds_pages_flasks_way(target: Target, tmp_path: Path) -> N
         assert missing.value.code == 404  # Flask's 404 now, as under Locust
         process.terminate()
         assert process.wait(timeout=15) == 0, (tmp_path / "log.txt").read_text()
+
+
+def test_a_shape_that_ends_stops_the_test_and_autoquit_ends_the_process(target: Target) -> None:
+    started = time.monotonic()
+    result = horde(
+        "-f",
+        locustfile("shape.py"),
+        "--host",
+        target.url,
+        "--web-port",
+        "0",
+        "--autostart",
+        "--autoquit",
+        "2",
+    )
+    took = time.monotonic() - started
+    assert result.code == 0, result.stderr
+    lines = [
+        "Shape test stopping",
+        "Quitting in 2 seconds (--autoquit)",
+        "--autoquit time reached, shutting down",
+        "Shutting down (exit code 0)",
+    ]
+    positions = [result.stderr.index(line) for line in lines]
+    assert positions == sorted(positions)
+    assert took >= 1.5 + 2  # the shape's 1.5 s, then the UI stays up for --autoquit's 2 s
+    assert "No run time limit set" not in result.stderr  # the shape decides
+
+
+def test_autostart_without_a_run_time_says_how_to_stop(tmp_path: Path) -> None:
+    log = tmp_path / "log.txt"
+    with web_run("-f", locustfile("idle.py"), "--autostart", log=log) as (process, _):
+        deadline = time.monotonic() + 10
+        while "All users spawned" not in log.read_text():
+            assert time.monotonic() < deadline, log.read_text()
+            time.sleep(0.1)
+        process.terminate()
+        assert process.wait(timeout=15) == 0
+    assert "No run time limit set, use CTRL+C to interrupt" in log.read_text()

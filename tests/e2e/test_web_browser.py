@@ -9,13 +9,14 @@ from __future__ import annotations
 
 import os
 import shutil
+import time
 import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-from e2e_support import Target, web_run
+from e2e_support import Target, locustfile, web_run
 
 from horde.stats.histogram import Histogram
 from horde.web import payloads
@@ -194,6 +195,31 @@ AWKWARD_DISTRIBUTIONS = {
     "beyond the largest double": {"buckets": [[0.5, 0.6, 1], [1.6e308, 1.7e308, 1]]},
     "no counts": {"buckets": [[0.2, 0.3, 0], [50, 60, 0]]},
 }
+
+
+def test_the_locustfiles_option_is_in_the_start_form(browser: Any, target: Target, tmp_path: Path) -> None:
+    log = tmp_path / "log.txt"
+    with web_run("-f", locustfile("events_and_args.py"), "--host", target.url, log=log) as (_, url):
+        page = browser.new_page()
+        page.goto(url)
+        dialog = page.locator("dialog.swarm-dialog")
+        dialog.wait_for(state="visible")
+        field = dialog.locator("input[name=greeting]")
+        assert field.input_value() == "hi"  # the option's value now
+        assert "--greeting (a custom arg)" in dialog.inner_text()
+        field.fill("from the form")
+        dialog.locator("input[name=user_count]").fill("1")
+        dialog.locator("button[type=submit]").click()
+        dialog.wait_for(state="hidden")
+        deadline = time.monotonic() + 15
+        while "TEST_START" not in log.read_text():
+            assert time.monotonic() < deadline, log.read_text()
+            time.sleep(0.1)
+        assert "TEST_START greeting=from the form" in log.read_text()
+
+        # Editing the running test leaves the option alone (its field belongs to a new test).
+        page.locator(".controls button", has_text="Edit").click()
+        assert not field.is_visible() and field.is_disabled()
 
 
 def test_the_distribution_chart_draws_any_range(browser: Any, tmp_path: Path) -> None:

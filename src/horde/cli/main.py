@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from horde import __version__
+from horde.cli.argparser import HordeArgumentParser
 from horde.cli.demo import demo_arguments, start_demo_target
 from horde.cli.early_exit import EarlyExit
 from horde.cli.headless import run_headless
@@ -29,6 +30,7 @@ from horde.runtime.events import events as global_events
 from horde.runtime.health import Verdict
 from horde.runtime.limits import raise_open_files_limit
 from horde.runtime.loading import LoadedFiles, expand_locustfile_option, load_locustfiles
+from horde.stats.percentiles import validate_settings as validate_percentile_settings
 from horde.user.http_users import needs_host
 from horde.user.inspect_ratio import ratio_report, ratio_text
 from horde.user.task import filter_tasks_by_tags
@@ -90,6 +92,7 @@ def _run(argv: list[str], environ: dict[str, str], out: TextIO) -> int:
         setup_logging(options.loglevel, options.logfile)
     logger.info("Starting Locust %s (Horde %s)", LOCUST_VERSION, __version__)  # scripts wait for it
 
+    validate_percentile_settings()  # the locustfile may have patched them
     user_classes = _select_user_classes(loaded, options)
     if options.list_commands:
         out.write("\n".join(sorted(loaded.user_classes)) + "\n")
@@ -113,7 +116,7 @@ def _run(argv: list[str], environ: dict[str, str], out: TextIO) -> int:
     if warning:
         logger.warning(warning)
     environment = _make_environment(loaded, user_classes, options, locustfile_option)
-    return _run_test(environment, options, out)
+    return _run_test(environment, options, out, parser)
 
 
 def _select_user_classes(loaded: LoadedFiles, options: argparse.Namespace) -> list[type[User]]:
@@ -213,10 +216,12 @@ def _make_environment(
     return environment
 
 
-def _run_test(environment: Environment, options: argparse.Namespace, out: TextIO) -> int:
+def _run_test(
+    environment: Environment, options: argparse.Namespace, out: TextIO, parser: HordeArgumentParser
+) -> int:
     """Run the test; ``out`` gets data (``--json``), stderr the tables and summary, as Locust's."""
     tables = sys.stderr
-    web_ui = None if options.headless else make_web_ui(environment, options)
+    web_ui = None if options.headless else make_web_ui(environment, options, parser)
     runner = _create_runner(environment, web_ui)
     series = cooperative.run(_drive(environment, options, web_ui, tables))
     environment.events.quitting.fire(environment=environment, reverse=True)

@@ -8,17 +8,21 @@ import sys
 from pathlib import Path
 from typing import TextIO
 
+from horde.cli.argparser import HordeArgumentParser, option_label
 from horde.cli.headless import PeriodicOutput, attach_controls, users_and_rate
 from horde.runtime.environment import Environment
 from horde.web.security import Access
 from horde.web.server import WebUI
-from horde.web.swarm import SwarmRequest
+from horde.web.swarm import CustomOption, SwarmRequest
 
 logger = logging.getLogger("locust.main")  # Locust's logger name: scripts and filters match it
 
 
-def make_web_ui(environment: Environment, options: argparse.Namespace) -> WebUI:
-    """The WebUI the options describe (raises UsageError for a bind it must refuse)."""
+def make_web_ui(
+    environment: Environment, options: argparse.Namespace, parser: HordeArgumentParser | None = None
+) -> WebUI:
+    """The WebUI the options describe (raises UsageError for a bind it must refuse); the form shows
+    the options the locustfile added to ``parser``."""
     history_csv = (
         Path(f"{options.csv_prefix}_stats_history.csv")
         if options.csv_prefix and options.stats_history_enabled
@@ -34,9 +38,37 @@ def make_web_ui(environment: Environment, options: argparse.Namespace) -> WebUI:
         tls_key=options.tls_key,
         autoquit=options.autoquit if options.autostart and options.autoquit >= 0 else None,
         stats_history_csv=history_csv,
+        custom_options=custom_options(parser) if parser is not None else (),
     )
     environment.web_ui = web_ui
     return web_ui
+
+
+def custom_options(parser: HordeArgumentParser) -> list[CustomOption]:
+    """The locustfile's own options, as the start form shows them (ConfigArgParse's keywords)."""
+    found = []
+    for action in parser.custom_actions():
+        if not action.option_strings or action.dest == argparse.SUPPRESS:
+            continue
+        hidden = action.help == argparse.SUPPRESS
+        flag = action.nargs == 0 and (
+            isinstance(action.const, bool) or isinstance(action, argparse.BooleanOptionalAction)
+        )
+        found.append(
+            CustomOption(
+                name=action.dest,
+                label=option_label(action),
+                help="" if hidden or action.help is None else str(action.help),
+                flag=flag,
+                choices=[str(choice) for choice in action.choices] if action.choices else None,
+                secret=bool(getattr(action, "is_secret", False)),
+                required=bool(getattr(action, "is_required", False)),
+                multiple=bool(getattr(action, "is_multiple", False)) or action.nargs in ("*", "+"),
+                in_form=bool(getattr(action, "include_in_web_ui", True)) and not hidden,
+                convert=action.type if callable(action.type) else None,
+            )
+        )
+    return found
 
 
 async def run_web(
@@ -52,6 +84,8 @@ async def run_web(
         if options.autostart:
             users, rate = users_and_rate(options)
             shaped = environment.shape_class is not None
+            if not options.run_time and not shaped:
+                logger.info("No run time limit set, use CTRL+C to interrupt")
             web_ui.control.swarm(
                 SwarmRequest(None if shaped else users, rate, None, options.run_time, None, None)
             )

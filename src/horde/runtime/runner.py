@@ -364,7 +364,11 @@ class LocalRunner:
                 result = None
             if result is None:
                 logger.info("Shape test stopping")
-                self.quit_later()
+                options = self.environment.parsed_options
+                if getattr(options, "headless", False):
+                    self.quit_later()
+                else:  # as in Locust: the web UI (and --autoquit) decide when the process ends
+                    event_loop().create_task(self._stop())
                 return
             if result != self.shape_last_tick:
                 user_count, spawn_rate, *rest = result

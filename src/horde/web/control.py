@@ -64,6 +64,9 @@ class TestControl:
                 user_class.host = request.host
         if request.profile is not None:
             environment.profile = request.profile
+        if request.custom and environment.parsed_options is not None:
+            for name, value in request.custom.items():  # as Locust: the form's values are the options'
+                setattr(environment.parsed_options, name, value)
         if self._quit_timer is not None:
             self._quit_timer.cancel()
             self._quit_timer = None
@@ -133,4 +136,8 @@ class TestControl:
         if self.autoquit is None:
             return
         logger.info("Quitting in %g seconds (--autoquit)", self.autoquit)
-        self._quit_timer = asyncio.get_running_loop().call_later(self.autoquit, self.runner.quit_later)
+        self._quit_timer = asyncio.get_running_loop().call_later(self.autoquit, self._autoquit)
+
+    def _autoquit(self) -> None:
+        logger.info("--autoquit time reached, shutting down")
+        self.runner.quit_later()

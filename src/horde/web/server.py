@@ -12,7 +12,8 @@ import logging
 import math
 import ssl
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import replace
 from datetime import datetime
 from functools import cached_property
 from importlib import resources
@@ -38,7 +39,7 @@ from horde.web.extensions import ExtensionApp
 from horde.web.logs import LogBuffer
 from horde.web.report import AssetsMissing, asset, render_report, report_data
 from horde.web.security import Access, check_bind, middleware
-from horde.web.swarm import SwarmError, parse_swarm
+from horde.web.swarm import CustomOption, SwarmError, parse_swarm
 
 logger = logging.getLogger("locust.web")  # Locust's logger name: scripts and filters match it
 
@@ -74,6 +75,7 @@ class WebUI:
         tls_key: str = "",
         autoquit: float | None = None,
         stats_history_csv: Path | None = None,
+        custom_options: Sequence[CustomOption] = (),
     ) -> None:
         self.environment = environment
         self.host = host
@@ -84,6 +86,8 @@ class WebUI:
         self.tls = _tls_context(tls_cert, tls_key)
         self.autoquit = autoquit
         self.stats_history_csv = stats_history_csv
+        self.custom_options = list(custom_options)
+        """The locustfile's own options: the start form shows them, ``/swarm`` sets them."""
         self.aiohttp_app = web.Application(middlewares=[middleware(self.access, host, self.base_path)])
         self._add_routes()
         self.app = ExtensionApp(self)
@@ -129,7 +133,7 @@ class WebUI:
             await site.start()
         except OSError as error:
             await runner.cleanup()
-            raise OSError(
+            raise UsageError(  # a port in use is the user's to change: one line, no traceback
                 f"cannot serve the web UI on {self.host or '*'}:{self.port}: {error.strerror}"
             ) from error
         self._runner = runner
@@ -263,6 +267,22 @@ class WebUI:
             "shape": environment.shape_class is not None,
             "profile": environment.profile,
             "fullHistory": self.stats_history_csv is not None,
+            "customOptions": [
+                {
+                    "name": option.name,
+                    "label": option.label,
+                    "help": option.help,
+                    "flag": option.flag,
+                    "choices": option.choices,
+                    "secret": option.secret,
+                    "required": option.required and getattr(options, option.name, None) in (None, ""),
+                    "multiple": option.multiple,
+                    # A secret is not sent back to the page: left empty, it keeps its value.
+                    "value": None if option.secret else _form_value(getattr(options, option.name, None)),
+                }
+                for option in self.custom_options
+                if option.in_form
+            ],
         }
 
     def _host(self) -> str | None:
@@ -291,8 +311,16 @@ class WebUI:
         fields = {key: str(value) for key, value in form.items()}
         classes = [str(value) for value in form.getall("user_classes", [])]
         available = list(self.environment.available_user_classes or {})
+        options = self.environment.parsed_options
         try:
-            answer = self.control.swarm(parse_swarm(fields, classes, available))
+            custom = {
+                option.name: option.value(
+                    getattr(options, option.name, None), list(map(str, form.getall(option.name)))
+                )
+                for option in self.custom_options
+                if option.name in form
+            }
+            answer = self.control.swarm(replace(parse_swarm(fields, classes, available), custom=custom))
         except SwarmError as error:
             # HTTP 200 as in Locust: scripts read "success", and some treat any other status as down.
             logger.warning("Test not started: %s", error)
@@ -468,6 +496,15 @@ def _offer(queue: asyncio.Queue[bytes | None], messages: list[bytes]) -> None:
 
 def _event(name: str, data: Any) -> bytes:
     return f"event: {name}\ndata: {_dumps(data)}\n\n".encode()
+
+
+def _form_value(value: Any) -> Any:
+    """An option's value as the form shows it: switches stay booleans, lists join with commas."""
+    if value is None or isinstance(value, bool):
+        return value
+    if isinstance(value, list | tuple):
+        return ",".join(str(item) for item in value)
+    return str(value)
 
 
 def _dumps(value: Any) -> str:

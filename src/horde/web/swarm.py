@@ -1,16 +1,18 @@
 """The start form (``POST /swarm``): field parsing and validation, apart from the server.
 
 Locust's form fields: ``user_count``, ``spawn_rate``, ``host``, ``run_time`` (a timespan such as
-``90s`` or ``1h30m``), ``user_classes`` (repeated, with ``--class-picker``), ``profile``. Bad input
+``90s`` or ``1h30m``), ``user_classes`` (repeated, with ``--class-picker``), ``profile``, and the
+locustfile's own options by name. Bad input
 comes back as one message for the person who typed it, never as a traceback.
 """
 
 from __future__ import annotations
 
+import argparse
 import math
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
-from typing import TypeVar
+from dataclasses import dataclass, field
+from typing import Any, TypeVar
 
 from horde.cli.timespan import parse_timespan
 
@@ -32,6 +34,47 @@ class SwarmRequest:
     run_time: int | None
     user_classes: list[str] | None
     profile: str | None
+    custom: dict[str, Any] = field(default_factory=dict)
+    """Values for the locustfile's own options (``init_command_line_parser``), by option name."""
+
+
+@dataclass(frozen=True)
+class CustomOption:
+    """An option a locustfile added: the start form shows it (unless ``in_form`` is False, Locust's
+    ``include_in_web_ui=False``) and ``POST /swarm`` may set it, as in Locust."""
+
+    name: str
+    label: str
+    help: str
+    flag: bool
+    """True for a switch (``store_true``/``store_false``)."""
+    choices: list[str] | None = None
+    secret: bool = False
+    required: bool = False
+    multiple: bool = False
+    in_form: bool = True
+    convert: Callable[[str], Any] | None = None
+    """The option's ``type=``, if it has one."""
+
+    def value(self, current: Any, values: Sequence[str]) -> Any:
+        """The option's new value from the form's (Locust's rules: a switch is on when "true", a
+        list splits on commas, otherwise the type of the option or of its current value)."""
+        text = values[-1]
+        listed = self.multiple or isinstance(current, list)
+        items = (text.split(",") if len(values) == 1 else list(values)) if listed else [text]
+        if self.choices is not None and (wrong := [item for item in items if item not in self.choices]):
+            raise SwarmError(f"{self.label}: {wrong[0]!r} is not one of {', '.join(self.choices)}")
+        try:
+            if self.flag or isinstance(current, bool):
+                return text.strip().lower() in ("true", "on", "1")
+            if listed:
+                kind = self.convert or (type(current[0]) if current else str)
+                return [kind(item) for item in items]
+            if self.convert is not None:
+                return self.convert(text)
+            return text if current is None else type(current)(text)
+        except (TypeError, ValueError, argparse.ArgumentTypeError) as error:
+            raise SwarmError(f"{self.label}: {text!r} is not a valid value ({error})") from None
 
 
 def parse_swarm(

@@ -15,7 +15,7 @@ def on_init(environment, runner, web_ui, **kwargs):
 
 @events.test_start.add_listener
 def on_start(environment, **kwargs):
-    print("TEST_START")
+    print(f"TEST_START greeting={environment.parsed_options.greeting}")  # the web form may change it
 
 
 @events.spawning_complete.add_listener

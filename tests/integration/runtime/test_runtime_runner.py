@@ -115,7 +115,7 @@ def test_stop_timeout_lets_running_tasks_finish() -> None:
     assert finished == ["done"] * 3
 
 
-def test_shape_drives_user_count_and_ends_the_test() -> None:
+def test_shape_drives_user_count_and_stops_the_test() -> None:
     class TwoSteps(LoadTestShape):
         def tick(self) -> tuple[int, float] | None:
             if self.get_run_time() < 0.15:
@@ -133,9 +133,12 @@ def test_shape_drives_user_count_and_ends_the_test() -> None:
         runner_module.SHAPE_TICK_INTERVAL = 0.05
         runner = env.create_local_runner()
         runner.start_shape()
-        while not runner.quit_event.is_set():
+        while runner.state != "stopped":
             seen.add(runner.user_count)
             await asyncio.sleep(0.01)
+        # Stopped, not quit, as Locust's runner outside a headless run: a web UI stays up.
+        assert not runner.quit_event.is_set() and runner.user_count == 0
+        await runner.quit()
 
     try:
         asyncio.run(asyncio.wait_for(main(), 5))

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import json
+import re
 import ssl
 from collections.abc import Awaitable, Callable
 from pathlib import Path
@@ -13,7 +15,10 @@ import aiohttp
 import pytest
 import trustme
 from aiohttp.test_utils import TestClient, TestServer
+from multidict import MultiDict
 
+from horde.cli.builtin_options import build_parser
+from horde.cli.web_run import custom_options
 from horde.exception import UsageError
 from horde.reports.csv_files import stats_columns
 from horde.runtime.environment import Environment
@@ -503,3 +508,56 @@ def test_a_refused_start_changes_nothing() -> None:
         assert web_ui.runner.state == "ready"
 
     serve(scenario)
+
+
+def test_the_locustfiles_options_are_in_the_form_and_swarm_sets_them() -> None:
+    parser = build_parser()
+    parser.add_argument("--a1", help="a1 help")
+    parser.add_argument("--a2", include_in_web_ui=False)  # not shown, but /swarm sets it (as Locust)
+    parser.add_argument("--a3", is_secret=True, is_required=True)
+    parser.add_argument("--dry", action="store_true")
+    parser.add_argument("--count", type=int, default=3)
+    parser.add_argument("--regions", choices=["eu", "us", "ap"], default=["eu"], is_multiple=True)
+    options = parser.parse_args(["--a1", "v1", "--a3", "s3cret"])
+
+    async def scenario(client: TestClient, web_ui: WebUI) -> None:
+        web_ui.environment.parsed_options = options
+        page = await (await client.get("/")).text()
+        config = json.loads(re.search(r'id="horde-config" type="application/json">(.*?)</script>', page)[1])
+        fields = {field["name"]: field for field in config["customOptions"]}
+        assert list(fields) == ["a1", "a3", "dry", "count", "regions"]
+        assert fields["a1"]["value"] == "v1" and fields["a1"]["help"] == "a1 help"
+        assert fields["a3"]["secret"] and fields["a3"]["value"] is None  # never sent to the page
+        assert "s3cret" not in page
+        assert not fields["a3"]["required"]  # it has a value: an empty field keeps it
+        assert fields["dry"]["flag"] and fields["dry"]["value"] is False
+        assert fields["count"]["value"] == "3"
+        assert fields["regions"]["choices"] == ["eu", "us", "ap"] and fields["regions"]["multiple"]
+
+        bad = await client.post("/swarm", data={"user_count": "1", "spawn_rate": "1", "count": "many"})
+        assert (await bad.json())["message"].startswith("--count: 'many' is not a valid value")
+        bad = await client.post("/swarm", data={"user_count": "1", "spawn_rate": "1", "regions": "mars"})
+        assert (await bad.json())["message"] == "--regions: 'mars' is not one of eu, us, ap"
+        assert web_ui.runner.state == "ready" and options.count == 3  # a refused form changes nothing
+
+        form = {"user_count": "1", "spawn_rate": "10", "a1": "web", "a2": "hidden", "dry": "true"}
+        form |= {"count": "7", "regions": "us,ap"}
+        assert (await (await client.post("/swarm", data=form)).json())["success"] is True
+        assert (options.a1, options.a2, options.a3, options.dry) == ("web", "hidden", "s3cret", True)
+        assert options.count == 7 and options.regions == ["us", "ap"]
+
+    serve(scenario, custom_options=custom_options(parser))
+
+
+def test_a_list_option_takes_the_forms_repeated_field_too() -> None:
+    parser = build_parser()
+    parser.add_argument("--regions", choices=["eu", "us", "ap"], default=["eu"], is_multiple=True)
+    options = parser.parse_args([])
+
+    async def scenario(client: TestClient, web_ui: WebUI) -> None:
+        web_ui.environment.parsed_options = options
+        form = MultiDict([("user_count", "1"), ("spawn_rate", "10"), ("regions", "us"), ("regions", "ap")])
+        assert (await (await client.post("/swarm", data=form)).json())["success"] is True
+        assert options.regions == ["us", "ap"]
+
+    serve(scenario, custom_options=custom_options(parser))
