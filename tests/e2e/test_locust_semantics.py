@@ -127,3 +127,10 @@ def test_a_class_without_tasks_fails_at_each_turn_as_in_locust(target: Target, t
     assert len(rows) == 1 and "No tasks defined on Forwarded" in rows[0]["Message"]
     assert int(rows[0]["Count"]) >= 5  # every 0.2 s for 2 s
     assert request_counts(tmp_path / "run")["/health"] > 10
+
+
+def test_a_greenlet_linked_to_locusts_exception_logger_that_dies_makes_the_exit_code_2() -> None:
+    result = horde("-f", locustfile("greenlet_crash.py"), "--headless", "-t", "1s", "--only-summary")
+    assert result.code == 2, result.stderr
+    assert "CRITICAL/checker: Unhandled exception in greenlet: <Greenlet" in result.stderr
+    assert "ValueError: Boom" in result.stderr

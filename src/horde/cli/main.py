@@ -20,6 +20,7 @@ from horde.cli.options import build_parser, parse_early_options, parse_options
 from horde.cli.web_run import make_web_ui, run_web
 from horde.compat.hook import install as install_locust_alias
 from horde.compat.locust import __version__ as LOCUST_VERSION
+from horde.compat.locust import log as locust_log
 from horde.exception import UsageError
 from horde.reports import console
 from horde.reports.locust_json import stats_json
@@ -277,7 +278,11 @@ def exit_code(environment: Environment, options: argparse.Namespace) -> int:
         return int(environment.process_exit_code)
     if runner.stats.errors or runner.exceptions:
         return int(options.exit_code_on_error)
-    if runner.unhandled_errors or environment.events.listener_errors():
+    if (
+        runner.unhandled_errors
+        or environment.events.listener_errors()
+        or locust_log.unhandled_greenlet_exception
+    ):
         return 2
     if options.exit_code_on_invalid is not None and runner.health.verdict() is Verdict.INVALID:
         return int(options.exit_code_on_invalid)

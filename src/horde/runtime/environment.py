@@ -8,12 +8,12 @@ from typing import TYPE_CHECKING, Any
 from horde.exception import RunnerAlreadyExistsError
 from horde.runtime.cooperative import event_loop
 from horde.runtime.events import Events
+from horde.shapes.load_test_shape import LoadTestShape
 from horde.stats import RequestStats
 from horde.stats.request_stats import SampleRecorder
 
 if TYPE_CHECKING:
     from horde.runtime.runner import LocalRunner
-    from horde.shapes.load_test_shape import LoadTestShape
     from horde.user.users import User
 
 
@@ -67,6 +67,12 @@ class Environment:
         """Where every session reports each request: one object shared by all of them (bytes per
         user at 100,000 users), straight into the stats unless other ``request`` listeners exist."""
         self._drop_zero_weight_classes()
+        self._refuse_same_names()
+        if shape_class is not None and not isinstance(shape_class, LoadTestShape):
+            raise ValueError(  # a class given where an instance is wanted is the common slip
+                "shape_class should be instance of LoadTestShape or subclass LoadTestShape, "
+                f"but got: {shape_class}"
+            )
         if self.host:
             for user_class in self.user_classes:
                 user_class.host = self.host
@@ -74,8 +80,21 @@ class Environment:
     def _drop_zero_weight_classes(self) -> None:
         kept = [c for c in self.user_classes if c.weight > 0 or c.fixed_count > 0]
         if self.user_classes and not kept:
-            raise ValueError("All user classes have weight 0 and no fixed_count; nothing to run")
+            raise ValueError("There are no users with weight > 0.")  # Locust's words
         self.user_classes = kept
+
+    def _refuse_same_names(self) -> None:
+        """Classes are told apart by name (-u per class, the web UI, the CSV): two with one name
+        cannot run together. Locust's check and words."""
+        names = [c.__name__ for c in self.user_classes]
+        clashing = [c for c in self.user_classes if names.count(c.__name__) > 1]
+        if clashing:
+            fullnames = ", ".join(c.fullname() for c in clashing)
+            raise ValueError(f"The following user classes have the same class name: {fullnames}")
+
+    @property
+    def user_classes_by_name(self) -> dict[str, type[User]]:
+        return {c.__name__: c for c in self.user_classes}
 
     # Request reporting: the hot path of every sample ------------------------------------------
     def _on_request(

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import csv
+import logging
+import types
 from pathlib import Path
 
 import pytest
@@ -134,3 +136,43 @@ def test_percentile_settings_set_on_locust_stats_reach_horde(monkeypatch: pytest
     assert percentiles.PERCENTILES_TO_REPORT == [0.5, 0.9] == stats.PERCENTILES_TO_REPORT
     assert percentiles.CURRENT_RESPONSE_TIME_PERCENTILE_WINDOW == 5
     assert stats_csv(RequestStats()).splitlines()[0].endswith("Failures/s,50%,90%")
+
+
+def test_util_timespan_and_rounding() -> None:
+    from locust.util.rounding import proper_round
+    from locust.util.timespan import parse_timespan
+
+    assert [parse_timespan(text) for text in ("7", "7s", "1m", "2h", "1h3m7s")] == [7, 7, 60, 7200, 3787]
+    with pytest.raises(ValueError):
+        parse_timespan("soon")
+    assert [proper_round(v) for v in (1.499999999, 2.05, 1.5, 2.5, 4.5, -2.5)] == [1, 2, 2, 3, 5, -3]
+    assert proper_round(1.25, 1) == 1.3 and proper_round(1234.5678, 2) == 1234.57
+
+
+def test_greenlet_exception_logger_logs_in_locusts_words(caplog: pytest.LogCaptureFixture) -> None:
+    import gevent
+    from locust import log
+
+    def boom() -> None:
+        raise ValueError("Boom!?")
+
+    logger = logging.getLogger("greenlet_test_logger")
+    assert log.unhandled_greenlet_exception is False
+    try:
+        with caplog.at_level(logging.INFO, logger="greenlet_test_logger"):
+            greenlet = gevent.spawn(boom)
+            greenlet.link_exception(log.greenlet_exception_logger(logger))
+            greenlet.join()
+            gevent.sleep(0)  # links run in the next turn of the hub
+            # A greenlet that called sys.exit (gevent passes SystemExit on to the main greenlet).
+            exited = types.SimpleNamespace(exc_info=(SystemExit, SystemExit(3), None))
+            log.greenlet_exception_logger(logger)(exited)
+        crash, exit_line = caplog.records[0], caplog.records[1]
+        assert crash.levelno == logging.CRITICAL
+        assert crash.getMessage().startswith("Unhandled exception in greenlet: ")
+        assert crash.exc_info is not None and str(crash.exc_info[1]) == "Boom!?"
+        assert exit_line.levelno == logging.INFO
+        assert exit_line.getMessage() == "sys.exit(3) called (use log level DEBUG for callstack)"
+        assert log.unhandled_greenlet_exception is True  # the run's exit code becomes 2
+    finally:
+        log.unhandled_greenlet_exception = False

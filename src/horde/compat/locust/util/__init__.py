@@ -1,0 +1,1 @@
+"""``locust.util``: the helpers locustfiles import from it."""
