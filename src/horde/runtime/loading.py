@@ -50,7 +50,7 @@ def expand_locustfile_option(option: str) -> list[str]:
         else:
             if not path.suffix:
                 path = path.with_suffix(".py")
-            if not path.exists():
+            if not path.exists() or path.suffix != ".py":
                 raise UsageError(
                     f"Could not find '{part}'. Ensure your locustfile ends with '.py' or is a directory "
                     "with locustfiles, and that it exists (use -f to point at it)."

@@ -183,7 +183,8 @@ class LocalRunner:
         if adding and logger.isEnabledFor(logging.DEBUG):
             self._log_ramp_plan(classes, target)
         while done < total:
-            due = min(total, max(1, math.floor((time.monotonic() - started) * rate)))
+            # The k-th user starts (k - 1) / rate seconds in: the first at once, as in Locust.
+            due = min(total, math.floor((time.monotonic() - started) * rate) + 1)
             while done < due:
                 if adding and not await call_sync(self._spawn_one, classes):  # __init__ may block
                     total = done  # only fixed_count classes, all at their count
@@ -231,7 +232,11 @@ class LocalRunner:
         if not getattr(user, "_init_called", False):
             self.unhandled_errors += 1
             logger.error(
-                "A %s user could not start: its __init__ must call super().__init__(environment)", name
+                "A %s user could not start: Attribute 'environment' is missing on user %s. Perhaps you "
+                "defined your own __init__ and forgot to call the base constructor? "
+                "(super().__init__(*args, **kwargs))",
+                name,
+                name,
             )
             return True
         self._counts[user_class] = self._counts.get(user_class, 0) + 1
@@ -265,12 +270,45 @@ class LocalRunner:
         self._dispatched[type(user)] -= 1
         await self._stop_users([user])
 
-    def spawn_users(self, counts: dict[str, int]) -> None:
-        """Start users at once, by class name (bypasses ramping)."""
+    def spawn_users(self, counts: dict[str, int], wait: bool = False) -> Any:
+        """Start users at once, by class name (bypasses ramping); returns them. With ``wait``, waits
+        until they have ended (blocks in sync code, as Locust's; async code awaits it)."""
         by_name = {c.__name__: c for c in self.environment.user_classes}
+        before = set(self._users)
         for name, n in counts.items():
             for _ in range(n):
                 self._spawn_one([by_name[name]])
+        started = [user for task, user in self._users.items() if task not in before]
+        if not wait:
+            return started
+        return sync_or_async(self._until_ended([u.greenlet for u in started if u.greenlet], started))
+
+    @staticmethod
+    async def _until_ended(tasks: list[asyncio.Task[None]], result: list[User]) -> list[User]:
+        if tasks:
+            await asyncio.wait(tasks)
+        return result
+
+    def stop_users(self, counts: dict[str, int]) -> Any:
+        """Stop this many users of each class (by name), the last started first, honouring
+        ``stop_timeout``; returns once they have stopped (blocks in sync code, as Locust's)."""
+        chosen: list[User] = []
+        for name, n in counts.items():
+            of_class = [u for u in reversed(self._users.values()) if type(u).__name__ == name]
+            chosen.extend(of_class[:n])
+        for user in chosen:
+            self._dispatched[type(user)] -= 1
+        return sync_or_async(self._stop_users(chosen))
+
+    @property
+    def user_greenlets(self) -> list[asyncio.Task[None]]:
+        """The running users' tasks (Locust's group of user greenlets)."""
+        return list(self._users)
+
+    @property
+    def spawning_greenlet(self) -> TaskGreenlet | None:
+        """The ramp in progress (or the last one): ``join()`` waits for it, as in Locust."""
+        return TaskGreenlet(self._spawn_task) if self._spawn_task is not None else None
 
     # Stopping --------------------------------------------------------------------------------
     async def _stop_users(self, users: list[User]) -> None:
@@ -394,6 +432,28 @@ class LocalRunner:
 def _format_counts(counts: dict[str, int]) -> str:
     """``{"A": 3, "B": 2} (5 total users)``: Locust's shape, which scripts match."""
     return f"{json.dumps(dict(sorted(counts.items())))} ({sum(counts.values())} total users)"
+
+
+class TaskGreenlet:
+    """An asyncio task as Locust's scripts hold a greenlet: ``join()``, ``dead``, ``kill()``."""
+
+    def __init__(self, task: asyncio.Task[Any]) -> None:
+        self._task = task
+
+    @property
+    def dead(self) -> bool:
+        return self._task.done()
+
+    def join(self, timeout: float | None = None) -> Any:
+        """Until the task ended (True), or ``timeout`` seconds (False); blocks in sync code."""
+        return sync_or_async(self._join(timeout))
+
+    async def _join(self, timeout: float | None) -> bool:
+        done, _ = await asyncio.wait([self._task], timeout=timeout)
+        return bool(done)
+
+    def kill(self) -> None:
+        self._task.cancel()
 
 
 class RunGreenlet:

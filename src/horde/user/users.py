@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 from horde.exception import StopTest, StopUser
 from horde.runtime.bridge import sync_or_async
+from horde.runtime.cooperative import event_loop
 from horde.user.task import (
     STATE_RUNNING,
     STATE_STOPPING,
@@ -121,7 +122,7 @@ class User(metaclass=UserMeta):
     def start(self, group: Any = None) -> asyncio.Task[None]:
         """Start the user's loop as an asyncio task on the running loop."""
         self._group = group
-        self._task = asyncio.get_running_loop().create_task(self.run())
+        self._task = event_loop().create_task(self.run())
         return self._task
 
     def stop(self, force: bool = False) -> bool:

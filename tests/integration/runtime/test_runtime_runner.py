@@ -6,6 +6,7 @@ import asyncio
 import time
 from typing import Any
 
+from horde.exception import StopUser
 from horde.runtime.environment import Environment
 from horde.runtime.events import Events
 from horde.shapes.load_test_shape import LoadTestShape
@@ -68,6 +69,64 @@ def test_ramp_follows_the_spawn_rate_and_fires_spawning_complete() -> None:
     assert counts == sorted(counts) and counts[0] < 10  # grew gradually
     assert completed == [10]
     assert env.stats.total.num_requests > 0
+
+
+def test_the_first_user_starts_at_once_and_the_kth_after_k_minus_1_over_the_rate() -> None:
+    starts: list[float] = []
+
+    class Stamped(User):
+        wait_time = constant(1)
+
+        def on_start(self) -> None:
+            starts.append(time.monotonic())
+
+        @task
+        def rest(self) -> None:
+            pass
+
+    async def main() -> float:
+        runner = make_env(Stamped).create_local_runner()
+        began = time.monotonic()
+        runner.start(3, spawn_rate=2)
+        await runner.spawning_greenlet.join()  # Locust's handle on the ramp
+        await runner.quit()
+        return began
+
+    began = asyncio.run(main())
+    offsets = [start - began for start in starts]
+    assert len(offsets) == 3
+    assert offsets[0] < 0.3  # at once (Locust's first batch starts at 0 too)
+    assert 0.5 <= offsets[1] < 0.9  # 1 / 2 s in, not 1 s
+    assert 1.0 <= offsets[2] < 1.4
+
+
+def test_spawn_users_stop_users_and_the_user_greenlets_as_locusts() -> None:
+    async def main() -> None:
+        runner = make_env(Idle, Heavy).create_local_runner()
+        users = runner.spawn_users({"Idle": 2, "Heavy": 3})
+        assert sorted(type(u).__name__ for u in users) == ["Heavy"] * 3 + ["Idle"] * 2
+        assert len(runner.user_greenlets) == 5
+        await runner.stop_users({"Heavy": 2})
+        assert runner.user_classes_count == {"Idle": 2, "Heavy": 1}
+        assert all(u.greenlet is not None and u.greenlet.done() for u in users if u not in runner.users)
+        await runner.quit()
+
+    asyncio.run(main())
+
+
+def test_spawn_users_can_wait_for_the_users_to_end() -> None:
+    class Once(User):
+        @task
+        def once(self) -> None:
+            raise StopUser()
+
+    async def main() -> None:
+        runner = make_env(Once).create_local_runner()
+        users = await runner.spawn_users({"Once": 3}, wait=True)
+        assert len(users) == 3 and runner.user_count == 0
+        await runner.quit()
+
+    asyncio.run(asyncio.wait_for(main(), 10))
 
 
 def test_class_mix_fixed_count_and_ramp_down_lifo() -> None:
@@ -198,3 +257,25 @@ def test_users_that_die_are_not_respawned_and_the_ramp_completes() -> None:
     assert asyncio.run(main()) == 0
     assert len(starts) == 3  # three users were started once each, none replaced
     assert len(completed) == 1
+
+
+def test_a_user_without_the_base_constructor_is_named_in_locusts_words(caplog: Any) -> None:
+    class BadUser(User):
+        def __init__(self, *args: Any, **kwargs: Any) -> None:
+            pass  # not calling the base class's
+
+        @task
+        def t(self) -> None:
+            pass
+
+    async def main() -> int:
+        runner = make_env(BadUser).create_local_runner()
+        assert runner.spawn_users({"BadUser": 1}) == []
+        await runner.quit()
+        return runner.unhandled_errors
+
+    assert asyncio.run(main()) == 1  # the run exits with code 2
+    assert (
+        "Attribute 'environment' is missing on user BadUser. Perhaps you defined your own __init__"
+        in caplog.text
+    )

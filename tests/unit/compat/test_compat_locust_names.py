@@ -122,6 +122,62 @@ def test_argument_parser_functions_read_the_command_line_as_locust(monkeypatch: 
     assert timespan("1h2m3s") == 3723
 
 
+def test_argument_parser_mistakes_and_help_exit_as_locusts(capsys: pytest.CaptureFixture[str]) -> None:
+    import locust
+    from locust.argument_parser import parse_options, ui_extra_args_dict
+
+    from horde.runtime.events import Events
+
+    with pytest.raises(SystemExit) as exited:
+        parse_options(["-f", "x.py", "--unknown-flag"])
+    assert exited.value.code == 2
+    assert capsys.readouterr().err == "locust: error: unrecognized arguments: --unknown-flag\n"
+
+    original = locust.events  # Locust's own tests replace it; the parser reads it when called
+    locust.events = Events()
+    try:
+        locust.events.init_command_line_parser.add_listener(
+            lambda parser, **_: (
+                parser.add_argument("--a1", help="a1 help"),
+                parser.add_argument("--a2", include_in_web_ui=False),
+                parser.add_argument("--a3", is_secret=True),
+            )
+        )
+        with pytest.raises(SystemExit) as exited:
+            parse_options(["--help"])
+        assert exited.value.code == 0 and "a1 help" in capsys.readouterr().out
+        extra = ui_extra_args_dict(["-u", "3", "--a1", "v1", "--a2", "v2"])
+    finally:
+        locust.events = original
+    assert list(extra) == ["a1", "a3"]
+    assert extra["a1"] == {
+        "default_value": "v1",
+        "is_secret": False,
+        "is_required": False,
+        "help_text": "a1 help",
+        "is_multiple": False,
+        "choices": None,
+    }
+    assert extra["a3"]["is_secret"] is True
+
+
+def test_parse_locustfile_paths_expands_directories_to_absolute_paths(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from locust.argument_parser import parse_locustfile_paths
+
+    (tmp_path / "sub").mkdir()
+    for name in ("a.py", "sub/b.py", "_private.py", "notes.txt"):
+        (tmp_path / name).write_text("")
+    monkeypatch.chdir(tmp_path)
+    assert parse_locustfile_paths(["."]) == [str(tmp_path / "a.py"), str(tmp_path / "sub" / "b.py")]
+    for wrong in (["notes.txt"], ["missing_dir/"], ["a.py", "notes.txt"]):
+        with pytest.raises(SystemExit) as exited:
+            parse_locustfile_paths(wrong)
+        assert exited.value.code == 1
+        assert capsys.readouterr().err.startswith("locust: error: Could not find")
+
+
 def test_percentile_settings_set_on_locust_stats_reach_horde(monkeypatch: pytest.MonkeyPatch) -> None:
     import locust.stats as stats
 
