@@ -78,3 +78,13 @@ def test_pytest_style_locustfile_runs_as_users_and_as_tests(target: Target, tmp_
     )  # fmt: skip
     assert as_tests.returncode == 0, as_tests.stdout + as_tests.stderr
     assert "2 passed" in as_tests.stdout
+
+
+def test_users_and_tasksets_driven_from_plain_code_as_in_locusts_tests(
+    target: Target, tmp_path: Path
+) -> None:
+    result = python(str(SCRIPTS / "drive_tasksets.py"), target=target, cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    # What Locust 2.47 prints for the same script.
+    steps = "browse on_start | look | rescheduled | user on_start | shop | user on_stop | before once"
+    assert result.stdout.strip() == f"LOG {steps} | interrupted"

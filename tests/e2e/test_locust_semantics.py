@@ -134,3 +134,15 @@ def test_a_greenlet_linked_to_locusts_exception_logger_that_dies_makes_the_exit_
     assert result.code == 2, result.stderr
     assert "CRITICAL/checker: Unhandled exception in greenlet: <Greenlet" in result.stderr
     assert "ValueError: Boom" in result.stderr
+
+
+def test_an_execute_task_override_calling_super_wraps_each_task() -> None:
+    result = horde(
+        "-f", locustfile("execute_task_override.py"), "--headless", "-u", "2", "-t", "2s", "--only-summary"
+    )
+    assert result.code == 0, result.stderr
+    assert "Traceback" not in result.stderr
+    wrapped, shortest = result.stdout.split("WRAPPED ")[1].split(" MIN ")
+    assert int(wrapped) >= 5  # Locust 2.47 wraps 17 in this run
+    # super().execute_task returned after the task's 100 ms sleep (the loop's timers are ms-grained)
+    assert float(shortest) >= 0.09

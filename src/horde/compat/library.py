@@ -40,8 +40,8 @@ def stats_history(runner: Any) -> None:
 
 
 class StatsCSVFileWriter:
-    """``--csv``'s four files, for scripts: ``gevent.spawn(writer.stats_writer)``, and
-    :meth:`close_files` at the end for the last rows."""
+    """``--csv``'s four files, for scripts: ``gevent.spawn(writer)`` (or ``writer.stats_writer``),
+    and :meth:`close_files` at the end for the last rows."""
 
     def __init__(
         self,
@@ -55,9 +55,13 @@ class StatsCSVFileWriter:
         self._writer = CsvWriter(base_filepath, full_history)
 
     def stats_writer(self) -> None:
+        from horde.compat.locust import stats as locust_stats  # read each time: scripts may set it
+
         while not self._writer.closed:
             self._write(final=False)
-            time.sleep(CSV_STATS_INTERVAL_SEC)
+            time.sleep(getattr(locust_stats, "CSV_STATS_INTERVAL_SEC", CSV_STATS_INTERVAL_SEC))
+
+    __call__ = stats_writer  # Locust's main spawns the writer itself: gevent.spawn(writer)
 
     def close_files(self) -> None:
         if not self._writer.closed:

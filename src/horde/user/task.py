@@ -224,7 +224,7 @@ class TaskSet(metaclass=TaskSetMeta):
         self._parent = parent
         # Unless a subclass runs tasks its own way, the loop runs them itself: plain-def ones back to
         # back in the greenlet, async ones awaited directly.
-        self._own_execute_task = type(self).execute_task in _OWN_EXECUTE_TASK
+        self._own_execute_task = type(self).execute_task is TaskSet.execute_task
         self._plain_wait = type(self).wait_time is TaskSet.wait_time
         if self.min_wait is None:
             self.min_wait = self.user.min_wait
@@ -257,7 +257,13 @@ class TaskSet(metaclass=TaskSetMeta):
             return  # not overridden: no greenlet needed
         await _run_callable(hook)
 
-    async def run(self) -> None:
+    def run(self) -> Any:
+        """Run this TaskSet until it is interrupted: blocks in plain-def code and scripts (as
+        Locust's), returns an awaitable in async code. Raises RescheduleTask(Immediately) when
+        interrupted, StopUser when its user stops."""
+        return sync_or_async(self._run())
+
+    async def _run(self) -> None:
         try:
             await self._call_hook("on_start")
         except InterruptTaskSet as e:
@@ -303,8 +309,10 @@ class TaskSet(metaclass=TaskSetMeta):
                             if entry is not last_entry:
                                 last_entry, last_call = entry, self._bound(entry)
                             await last_call()
+                        elif self._own_execute_task:
+                            await self._execute_task(entry)
                         else:
-                            await self.execute_task(entry)
+                            await self._execute_overridden(entry)
                     except RescheduleTaskImmediately:
                         continue
                     except RescheduleTask:
@@ -424,13 +432,26 @@ class TaskSet(metaclass=TaskSetMeta):
         except Exception:
             logger.error("Uncaught exception in on_stop:\n%s", traceback.format_exc())
 
-    async def execute_next_task(self) -> None:
-        await self.execute_task(self._task_queue.pop(0))
+    def execute_next_task(self) -> Any:
+        """Run the next scheduled task (see :meth:`execute_task`)."""
+        return self.execute_task(self._task_queue.pop(0))
 
-    async def execute_task(self, entry: Any) -> None:
+    def execute_task(self, entry: Any) -> Any:
+        """Run one task: blocks in plain-def code (a subclass's override calling ``super()``, as
+        in Locust), returns an awaitable in async code."""
+        return sync_or_async(self._execute_task(entry))
+
+    async def _execute_overridden(self, entry: Any) -> None:
+        override = type(self).execute_task
+        if inspect.iscoroutinefunction(override):
+            await self.execute_task(entry)
+        else:  # Locust's way: a plain def, which may block, and calls super().execute_task
+            await call_sync(self.execute_task, entry)
+
+    async def _execute_task(self, entry: Any) -> None:
         kind = task_kind(entry)
         if kind == _KIND_TASKSET:
-            await entry(self).run()
+            await run_taskset(entry(self))
             return
         if kind == _KIND_ASYNC:
             await entry(*self._task_args(entry))
@@ -455,14 +476,11 @@ class TaskSet(metaclass=TaskSetMeta):
             self._task_queue.append(task_callable)
 
     def get_next_task(self) -> Any:
-        if not self.tasks:
-            if getattr(self, "task", None):
-                raise LocustError(
-                    f"No tasks defined on {type(self).__name__}. Use 'tasks' or '@task'; "
-                    "'task' (singular) is a common typo"
-                )
+        if not self.tasks:  # Locust's words, which say what to do
+            typo = ", but you have set a 'task' attribute - maybe you meant to set 'tasks'?"
             raise LocustError(
-                f"No tasks defined on {type(self).__name__}. Use the @task decorator or set 'tasks'"
+                f"No tasks defined on {type(self).__name__}{typo if getattr(self, 'task', None) else '.'} "
+                "use the @task decorator or set the 'tasks' attribute of the TaskSet"
             )
         tasks = self.tasks
         return tasks[0] if len(tasks) == 1 else random.choice(tasks)
@@ -505,16 +523,20 @@ class DefaultTaskSet(TaskSet):
     def get_next_task(self) -> Any:
         tasks = self._user.tasks
         if not tasks:
+            user = self._user
+            typo = ", but you have set a 'task' attribute on your class - maybe you meant to set 'tasks'?"
             raise LocustError(
-                f"No tasks defined on {type(self._user).__name__}. Use the @task decorator or set 'tasks'"
+                f"No tasks defined on {type(user).__name__}{typo if getattr(user, 'task', None) else '.'} "
+                "Use the @task decorator or set the 'tasks' attribute of the User (or mark it as "
+                "abstract = True if you only intend to subclass it)"
             )
         return tasks[0] if len(tasks) == 1 else random.choice(tasks)
 
-    async def execute_task(self, entry: Any) -> None:
+    async def _execute_task(self, entry: Any) -> None:
         kind = task_kind(entry)
         user = self._user
         if kind == _KIND_TASKSET:
-            await entry(user).run()
+            await run_taskset(entry(user))
             return
         if kind == _KIND_ASYNC:
             await entry(*self._task_args(entry))
@@ -529,4 +551,13 @@ class DefaultTaskSet(TaskSet):
         return None  # the user's own on_start/on_stop are called by the user
 
 
-_OWN_EXECUTE_TASK = (TaskSet.execute_task, DefaultTaskSet.execute_task)
+async def run_taskset(taskset: TaskSet) -> None:
+    """Run a TaskSet from the loop: its own loop directly, or its subclass's ``run`` (a plain def,
+    Locust's style, in a greenlet of its own)."""
+    run = type(taskset).run
+    if run is TaskSet.run:
+        await taskset._run()
+    elif inspect.iscoroutinefunction(run):
+        await taskset.run()
+    else:
+        await call_sync(taskset.run)

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import asyncio
+import inspect
 import logging
 import traceback
-from collections.abc import Callable
+from collections.abc import Callable, Coroutine
 from typing import TYPE_CHECKING, Any
 
 from horde.exception import StopTest, StopUser
-from horde.runtime.bridge import sync_or_async
+from horde.runtime.bridge import call_sync, sync_or_async
 from horde.runtime.cooperative import event_loop
 from horde.user.task import (
     STATE_RUNNING,
@@ -83,8 +84,12 @@ class User(metaclass=UserMeta):
             return
         await _run_callable(hook)
 
-    async def run(self) -> None:
-        """The user's whole life: on_start, the task loop, on_stop."""
+    def run(self) -> Any:
+        """The user's whole life: on_start, the task loop, on_stop. Blocks in scripts and plain-def
+        code (as Locust's), returns an awaitable in async code."""
+        return sync_or_async(self._run())
+
+    async def _run(self) -> None:
         self._state = STATE_RUNNING
         self._health = getattr(getattr(self.environment, "runner", None), "health", None)
         self._taskset_instance = DefaultTaskSet(self)
@@ -99,7 +104,7 @@ class User(metaclass=UserMeta):
                     user_instance=self, exception=error, tb=error.__traceback__
                 )
                 return  # the user dies, as in Locust: no retry
-            await self._taskset_instance.run()
+            await self._taskset_instance._run()
         except (StopUser, StopTest, asyncio.CancelledError):
             await self._stop_hook()  # and the user simply ends: these are not errors
         finally:
@@ -122,7 +127,14 @@ class User(metaclass=UserMeta):
     def start(self, group: Any = None) -> asyncio.Task[None]:
         """Start the user's loop as an asyncio task on the running loop."""
         self._group = group
-        self._task = event_loop().create_task(self.run())
+        run = type(self).run
+        if run is User.run:
+            life: Coroutine[Any, Any, None] = self._run()
+        elif inspect.iscoroutinefunction(run):
+            life = self.run()
+        else:  # a subclass's own plain-def run, Locust's style: in a greenlet, where it may block
+            life = call_sync(self.run)
+        self._task = event_loop().create_task(life)
         return self._task
 
     def stop(self, force: bool = False) -> bool:

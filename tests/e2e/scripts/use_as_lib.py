@@ -38,7 +38,7 @@ gevent.spawn(stats_printer(env.stats))
 gevent.spawn(stats_history, env.runner)
 
 csv_writer = StatsCSVFileWriter(env, None, sys.argv[1])
-gevent.spawn(csv_writer.stats_writer)
+gevent.spawn(csv_writer)  # as Locust's main does; csv_writer.stats_writer is the same
 
 # start the test
 runner.start(2, spawn_rate=10)
