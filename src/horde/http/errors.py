@@ -4,6 +4,10 @@ Transport failures never escape a session: they become a response with ``status_
 ``error`` is one of these exceptions. Each class carries a stable ``category`` so statistics and
 reports can group failures without parsing messages. Only mistakes in the URL itself
 (:class:`InvalidURL` and its subclasses) are raised to the caller, as ``requests`` does.
+
+Each is also the matching exception of ``requests`` (which Locust's HttpUser is built on), so a
+locustfile's ``except requests.exceptions.ConnectionError`` or ``except RequestException`` catches
+it as under Locust.
 """
 
 from __future__ import annotations
@@ -11,8 +15,10 @@ from __future__ import annotations
 import json
 from typing import Any, ClassVar
 
+from requests import exceptions as _requests
 
-class RequestError(Exception):
+
+class RequestError(_requests.RequestException):
     """Base of every failure of one HTTP request; ``category`` names the kind for reports."""
 
     category: ClassVar[str] = "request"
@@ -23,7 +29,7 @@ class RequestError(Exception):
         self.request = request
 
 
-class ConnectError(RequestError):
+class ConnectError(RequestError, _requests.ConnectionError):
     """The connection could not be opened, or the peer reset/closed it without answering.
 
     Covers refused connections, unreachable hosts, DNS failures and resets; the underlying
@@ -33,21 +39,21 @@ class ConnectError(RequestError):
     category = "connect"
 
 
-class Timeout(RequestError):
+class Timeout(RequestError, _requests.Timeout):
     """A timeout expired; see :class:`ConnectTimeout` and :class:`ReadTimeout`."""
 
     category = "timeout"
 
 
-class ConnectTimeout(Timeout):
+class ConnectTimeout(Timeout, _requests.ConnectTimeout):
     """Opening the connection (TCP and TLS handshake, or waiting for a pool slot) took too long."""
 
 
-class ReadTimeout(Timeout):
+class ReadTimeout(Timeout, _requests.ReadTimeout):
     """The server did not deliver the complete response in time after the request was sent."""
 
 
-class TLSError(RequestError):
+class TLSError(RequestError, _requests.SSLError):
     """The TLS handshake failed: certificate not trusted, wrong host name, protocol mismatch."""
 
     category = "tls"
@@ -62,11 +68,11 @@ class ProtocolError(RequestError):
     category = "protocol"
 
 
-class TooManyRedirects(ProtocolError):
+class TooManyRedirects(ProtocolError, _requests.TooManyRedirects):
     """More redirects than the session allows (30 by default, as in requests and Locust)."""
 
 
-class HTTPError(RequestError):
+class HTTPError(RequestError, _requests.HTTPError):
     """The server answered with an error status (``raise_for_status()`` and the default failure rule).
 
     Unlike the transport errors, the response here is a real one: ``response`` holds it.
@@ -90,17 +96,17 @@ class BadStatusCode(HTTPError):
         return f"BadStatusCode({self.url!r}, code={self.code})"
 
 
-class InvalidURL(RequestError, ValueError):
+class InvalidURL(RequestError, _requests.InvalidURL):
     """The URL cannot be requested at all. Raised to the caller, never recorded as a sample."""
 
     category = "usage"
 
 
-class MissingSchema(InvalidURL):
+class MissingSchema(InvalidURL, _requests.MissingSchema):
     """The URL has no ``http://`` or ``https://`` prefix (and the session has no base URL)."""
 
 
-class InvalidSchema(InvalidURL):
+class InvalidSchema(InvalidURL, _requests.InvalidSchema):
     """The URL's scheme is neither ``http`` nor ``https``."""
 
 

@@ -6,9 +6,10 @@ import asyncio
 from typing import Any
 
 import pytest
+import requests
 
 import horde.http
-from horde.http import FastHttpSession, HttpSession, MockResponse, MockTransport
+from horde.http import FastHttpSession, HttpSession, MockResponse, MockTransport, errors
 from horde.http.errors import ConnectError, InvalidSchema, MissingSchema
 from horde.http.mock import SentRequest
 from horde.http.reporting import as_recorder
@@ -89,6 +90,27 @@ def test_invalid_urls_raise_and_are_not_reported() -> None:
     with pytest.raises(MissingSchema):
         asyncio.run(nobase.get("/relative"))
     assert samples == []
+
+
+def test_locustfiles_catch_the_errors_as_requests_exceptions() -> None:
+    session, _, _ = session_with(lambda request: MockResponse(status=503, reason="Service Unavailable"))
+    with pytest.raises(requests.exceptions.InvalidSchema):
+        asyncio.run(session.get("ftp://files.test/x"))
+    nobase = HttpSession(None, None, transport=MockTransport(lambda request: MockResponse()))
+    with pytest.raises(requests.exceptions.MissingSchema):
+        asyncio.run(nobase.get("/relative"))
+    with pytest.raises(requests.exceptions.HTTPError):
+        asyncio.run(session.get("/x")).raise_for_status()
+    pairs = [
+        (errors.ConnectError, requests.exceptions.ConnectionError),
+        (errors.ConnectTimeout, requests.exceptions.ConnectTimeout),
+        (errors.ReadTimeout, requests.exceptions.ReadTimeout),
+        (errors.TLSError, requests.exceptions.SSLError),
+        (errors.TooManyRedirects, requests.exceptions.TooManyRedirects),
+        (errors.ProtocolError, requests.exceptions.RequestException),
+    ]
+    for horde_error, requests_error in pairs:
+        assert issubclass(horde_error, requests_error)
 
 
 def test_transport_error_becomes_a_failed_response() -> None:
