@@ -452,6 +452,10 @@ class TaskGreenlet:
         done, _ = await asyncio.wait([self._task], timeout=timeout)
         return bool(done)
 
+    def get(self, timeout: float | None = None) -> Any:
+        """Wait for the task and return its result, or raise its exception, as gevent's ``get``."""
+        return sync_or_async(asyncio.wait_for(asyncio.shield(self._task), timeout))
+
     def kill(self) -> None:
         self._task.cancel()
 

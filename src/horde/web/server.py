@@ -18,7 +18,7 @@ from datetime import datetime
 from functools import cached_property
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import orjson
 from aiohttp import web
@@ -57,6 +57,11 @@ STREAM_BACKLOG = 64
 """Messages a slow browser may fall behind before its stream is dropped (it reconnects)."""
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
+
+
+class ServerAddress(NamedTuple):
+    server_host: str
+    server_port: int
 
 
 class WebUI:
@@ -114,6 +119,12 @@ class WebUI:
         runner = self.environment.runner
         assert isinstance(runner, LocalRunner)
         return runner
+
+    @property
+    def server(self) -> ServerAddress:
+        """What Locust's scripts read of its server: ``server.server_port``, the port bound (the
+        one picked when asked for port 0), once serving."""
+        return ServerAddress(self.host, self.port)
 
     @property
     def url(self) -> str:

@@ -479,10 +479,13 @@ def test_create_web_ui_for_library_use_serves_on_the_running_loop() -> None:
         assert environment.web_ui is web_ui and web_ui.start_task is not None
         await web_ui.start_task
         runner.start(2, spawn_rate=100)
+        assert await runner.spawning_greenlet.get() is None  # Locust's handle on the ramp
+        port = web_ui.server.server_port  # how Locust's scripts find the port picked for 0
+        assert port != 0 and web_ui.url == f"http://127.0.0.1:{port}/"
         try:
             async with (
                 aiohttp.ClientSession() as session,
-                session.get(f"{web_ui.url}api/v1/state") as response,
+                session.get(f"http://127.0.0.1:{port}/api/v1/state") as response,
             ):
                 return response.status, await response.json()
         finally:
@@ -490,7 +493,7 @@ def test_create_web_ui_for_library_use_serves_on_the_running_loop() -> None:
             await web_ui.stop()
 
     status, state = asyncio.run(main())
-    assert status == 200 and state["state"] in ("spawning", "running")
+    assert status == 200 and state["state"] == "running" and state["user_count"] == 2
 
 
 def test_a_refused_start_changes_nothing() -> None:
