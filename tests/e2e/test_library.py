@@ -88,3 +88,21 @@ def test_users_and_tasksets_driven_from_plain_code_as_in_locusts_tests(
     # What Locust 2.47 prints for the same script.
     steps = "browse on_start | look | rescheduled | user on_start | shop | user on_stop | before once"
     assert result.stdout.strip() == f"LOG {steps} | interrupted"
+
+
+def test_run_single_user_takes_the_host_from_locust_host_or_the_command_line(
+    target: Target, tmp_path: Path
+) -> None:
+    def script(*args: str, **env: str) -> subprocess.CompletedProcess[str]:
+        command = [sys.executable, str(SCRIPTS / "single_user_host.py"), *args]
+        return subprocess.run(
+            command, capture_output=True, text=True, env={"PATH": "/usr/bin:/bin", **env}, timeout=60
+        )
+
+    by_variable = script(LOCUST_HOST=target.url)
+    assert f"STATUS 200 FROM {target.url}" in by_variable.stdout, by_variable.stderr
+    by_flag = script("--host", target.url)
+    assert f"STATUS 200 FROM {target.url}" in by_flag.stdout, by_flag.stderr
+    wrong = script("--hots", "x")
+    assert wrong.returncode != 0 and "single_user_host.py: error: unrecognized arguments" in wrong.stderr
+    assert "Traceback" not in wrong.stderr

@@ -16,6 +16,8 @@ _HINT = "use e.g. 30s, 5m, 1h30m"
 
 def parse_timespan(text: str) -> int:
     """Return the number of whole seconds in ``text``; raise ``ValueError`` naming the bad input."""
+    if not isinstance(text, str):
+        raise ValueError(f"invalid timespan {text!r}: {_HINT}")
     cleaned = text.strip()
     if _SECONDS.fullmatch(cleaned):
         return int(cleaned)

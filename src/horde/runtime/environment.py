@@ -68,6 +68,8 @@ class Environment:
         user at 100,000 users), straight into the stats unless other ``request`` listeners exist."""
         self._drop_zero_weight_classes()
         self._refuse_same_names()
+        if tags is not None or exclude_tags is not None:
+            self._filter_tasks_by_tags()
         if shape_class is not None and not isinstance(shape_class, LoadTestShape):
             raise ValueError(  # a class given where an instance is wanted is the common slip
                 "shape_class should be instance of LoadTestShape or subclass LoadTestShape, "
@@ -91,6 +93,17 @@ class Environment:
         if clashing:
             fullnames = ", ".join(c.fullname() for c in clashing)
             raise ValueError(f"The following user classes have the same class name: {fullnames}")
+
+    def _filter_tasks_by_tags(self) -> None:
+        """Keep the tasks ``tags`` select and ``exclude_tags`` do not (Locust's Environment does it
+        for library scripts too, not only for ``-T``/``-E``)."""
+        from horde.user.task import filter_tasks_by_tags
+
+        tags = set(self.tags) if self.tags is not None else None
+        exclude = set(self.exclude_tags) if self.exclude_tags is not None else None
+        checked: dict[Any, bool] = {}
+        for user_class in self.user_classes:
+            filter_tasks_by_tags(user_class, tags, exclude, checked)
 
     @property
     def user_classes_by_name(self) -> dict[str, type[User]]:

@@ -14,7 +14,7 @@ from functools import partial
 from typing import TYPE_CHECKING, Any
 
 from horde.exception import StopTest
-from horde.runtime.bridge import call_sync, sync_or_async
+from horde.runtime.bridge import call_sync, in_sync_context, sync_or_async
 from horde.runtime.cooperative import event_loop
 from horde.runtime.dispatch import next_user_class, target_counts
 from horde.runtime.health import monitor_from_options
@@ -311,13 +311,16 @@ class LocalRunner:
         return TaskGreenlet(self._spawn_task) if self._spawn_task is not None else None
 
     # Stopping --------------------------------------------------------------------------------
-    async def _stop_users(self, users: list[User]) -> None:
+    async def _stop_users(self, users: list[User], caller: asyncio.Task[Any] | None = None) -> None:
+        """Stop ``users``, each after its current task when ``stop_timeout`` allows. The user whose
+        task called stop/quit (``caller``) stops at once: it is waiting for this very call."""
         timeout = self.environment.stop_timeout or 0
         tasks = [u.greenlet for u in users if u.greenlet is not None]
         for user in users:
-            user.stop(force=not timeout)
-        if timeout and tasks:
-            _, pending = await asyncio.wait(tasks, timeout=timeout)
+            user.stop(force=not timeout or user.greenlet is caller)
+        graceful = [task for task in tasks if task is not caller]
+        if timeout and graceful:
+            _, pending = await asyncio.wait(graceful, timeout=timeout)
             for task in pending:
                 task.cancel()
         if tasks:
@@ -328,11 +331,11 @@ class LocalRunner:
     def stop(self) -> Any:
         """Stop every user (honouring ``stop_timeout``) and end the test. Locust's call returns once
         done: so does this one from sync code (a task, a greenlet); async code awaits it."""
-        return self._called(self._stop())
+        return self._called(self._stop(_calling_user()))
 
     def quit(self) -> Any:
         """Stop the test and let the process exit: :meth:`stop`'s two faces."""
-        return self._called(self._quit())
+        return self._called(self._quit(_calling_user()))
 
     @staticmethod
     def _called(work: Coroutine[Any, Any, None]) -> Any:
@@ -346,7 +349,7 @@ class LocalRunner:
         quit."""
         return RunGreenlet(self)
 
-    async def _stop(self) -> None:
+    async def _stop(self, caller: asyncio.Task[Any] | None = None) -> None:
         if self._stopped is not None:  # already stopping or stopped: wait for that one
             await self._stopped.wait()
             return
@@ -356,7 +359,7 @@ class LocalRunner:
         for task in (self._spawn_task, self._shape_task):
             if task is not None and task is not asyncio.current_task() and not task.done():
                 task.cancel()
-        await self._stop_users(list(self._users.values()))
+        await self._stop_users(list(self._users.values()), caller)
         for task in self._background:
             task.cancel()
         await asyncio.gather(*self._background, return_exceptions=True)
@@ -370,8 +373,8 @@ class LocalRunner:
         """Stop the test and let the process exit (safe to call from any callback)."""
         event_loop().create_task(self._quit())
 
-    async def _quit(self) -> None:
-        await self._stop()
+    async def _quit(self, caller: asyncio.Task[Any] | None = None) -> None:
+        await self._stop(caller)
         self.quit_event.set()
 
     async def _fire_blocking(self, hook: EventHook) -> None:
@@ -427,6 +430,13 @@ class LocalRunner:
             logger.warning("Unknown message type received: %s", msg_type)
             return
         entry[0](environment=self.environment, msg=Message(msg_type, data, "local"))
+
+
+def _calling_user() -> asyncio.Task[Any] | None:
+    """The task of the user whose plain-def code is running now (its greenlet is inside it)."""
+    if not in_sync_context():
+        return None
+    return asyncio.current_task(event_loop())
 
 
 def _format_counts(counts: dict[str, int]) -> str:

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import argparse
 import logging
+import os
+import sys
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from horde.exception import CatchResponseError
+from horde.exception import CatchResponseError, UsageError
 from horde.runtime import cooperative
 from horde.runtime.environment import Environment
 from horde.runtime.events import events as global_events
@@ -56,6 +60,20 @@ def _error_text(exception: BaseException) -> str:
     return text[:500].replace("\n", " ")
 
 
+def _script_options() -> argparse.Namespace:
+    """The options of the script's own command line, ``LOCUST_*`` variables and config files, as
+    Locust's ``run_single_user`` reads them (``LOCUST_HOST=... python locustfile.py`` sets the host)."""
+    from horde.cli.builtin_options import build_parser  # the CLI's parser, only when debugging
+    from horde.cli.config_sources import parse_options
+
+    parser = build_parser()
+    global_events.init_command_line_parser.fire(parser=parser)
+    try:
+        return parse_options(sys.argv[1:], os.environ, Path.cwd(), Path.home(), parser)
+    except UsageError as error:
+        raise SystemExit(f"{Path(sys.argv[0]).name}: error: {error}") from None
+
+
 def run_single_user(
     user_class: type[User],
     include_length: bool = False,
@@ -67,7 +85,11 @@ def run_single_user(
     """Run one ``user_class`` user until it stops or Ctrl-C, printing a line per request."""
     if loglevel:
         logging.basicConfig(level=loglevel.upper())
-    environment = Environment(user_classes=[user_class], events=global_events, host=user_class.host)
+    options = _script_options()
+    host = options.host or user_class.host
+    environment = Environment(
+        user_classes=[user_class], events=global_events, host=host, parsed_options=options
+    )
     printer = environment.events.request.add_listener(_printer(include_length, include_time, include_context))
     environment.events.init.fire(environment=environment, runner=None, web_ui=None)
     environment.events.test_start.fire(environment=environment)

@@ -162,7 +162,8 @@ class User(metaclass=UserMeta):
 
     @classmethod
     def fullname(cls) -> str:
-        return f"{cls.__module__}.{cls.__qualname__}"
+        """``module.Class`` (a class defined in a function without ``<locals>``, as Locust's)."""
+        return f"{cls.__module__}.{cls.__qualname__.replace('.<locals>', '')}"
 
     @classmethod
     def json(cls) -> dict[str, Any]:

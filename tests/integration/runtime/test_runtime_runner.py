@@ -279,3 +279,39 @@ def test_a_user_without_the_base_constructor_is_named_in_locusts_words(caplog: A
         "Attribute 'environment' is missing on user BadUser. Perhaps you defined your own __init__"
         in caplog.text
     )
+
+
+def test_a_user_that_quits_the_runner_does_not_wait_out_the_stop_timeout() -> None:
+    stopped: list[str] = []
+
+    class Quitter(User):
+        wait_time = constant(0.05)
+
+        @task
+        def trigger(self) -> None:
+            self.environment.runner.quit()  # blocks until the runner has quit, as Locust's
+
+        def on_stop(self) -> None:
+            stopped.append("quitter")
+
+    class Busy(User):
+        wait_time = constant(0)
+
+        @task
+        async def work(self) -> None:
+            await asyncio.sleep(0.3)  # the graceful stop lets this finish
+
+        def on_stop(self) -> None:
+            stopped.append("busy")
+
+    async def main() -> float:
+        runner = make_env(Busy, Quitter, stop_timeout=10).create_local_runner()
+        started = time.monotonic()
+        runner.spawn_users({"Busy": 1})
+        runner.spawn_users({"Quitter": 1})
+        await asyncio.wait_for(runner.quit_event.wait(), 8)
+        return time.monotonic() - started
+
+    took = asyncio.run(main())
+    assert took < 3  # the busy user's 0.3 s, not the 10 s stop timeout
+    assert sorted(stopped) == ["busy", "quitter"]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import sys
+
 import pytest
 
 from horde.exception import StopUser
@@ -11,7 +13,10 @@ from horde.user.task import task
 from horde.user.users import User
 
 
-def test_runs_one_user_and_prints_its_requests(capsys: pytest.CaptureFixture[str]) -> None:
+def test_runs_one_user_and_prints_its_requests(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(sys, "argv", ["locustfile.py"])  # the script's command line, not pytest's
     started: list[str] = []
     listener = events.test_start.add_listener(lambda environment, **_: started.append("start"))
 

@@ -7,6 +7,7 @@ import pytest
 from horde.runtime.environment import Environment
 from horde.runtime.events import Events
 from horde.shapes.load_test_shape import LoadTestShape
+from horde.user.task import tag
 from horde.user.users import User
 
 
@@ -40,3 +41,24 @@ def test_a_shape_class_instead_of_an_instance_is_refused() -> None:
     with pytest.raises(ValueError, match="shape_class should be instance of LoadTestShape"):
         Environment(user_classes=[make("A")], shape_class=Steps, events=Events())  # type: ignore[arg-type]
     assert Environment(user_classes=[make("A")], shape_class=Steps(), events=Events()).shape_class is not None
+
+
+def test_tags_given_to_the_environment_filter_the_tasks_as_with_minus_t() -> None:
+    def plain(user: User) -> None:
+        pass
+
+    checkout = tag("checkout")(lambda user: None)
+    browse = tag("browse")(lambda user: None)
+    kept = type("Kept", (User,), {"tasks": [checkout, browse, plain]})
+    Environment(user_classes=[kept], tags=["checkout"], events=Events())
+    assert kept.tasks == [checkout]
+    other = type("Other", (User,), {"tasks": [checkout, browse, plain]})
+    Environment(user_classes=[other], exclude_tags=["checkout"], events=Events())
+    assert other.tasks == [browse, plain]
+
+
+def test_a_class_defined_in_a_function_has_locusts_fullname() -> None:
+    class Local(User):
+        pass
+
+    assert Local.fullname() == f"{__name__}.test_a_class_defined_in_a_function_has_locusts_fullname.Local"
