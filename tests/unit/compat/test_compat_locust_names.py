@@ -232,3 +232,12 @@ def test_greenlet_exception_logger_logs_in_locusts_words(caplog: pytest.LogCaptu
         assert log.unhandled_greenlet_exception is True  # the run's exit code becomes 2
     finally:
         log.unhandled_greenlet_exception = False
+
+
+def test_locusts_user_state_names_compare_with_a_users_state() -> None:
+    from locust.user.task import LOCUST_STATE_RUNNING, LOCUST_STATE_STOPPING, LOCUST_STATE_WAITING
+
+    from horde.user import task
+
+    states = (LOCUST_STATE_RUNNING, LOCUST_STATE_WAITING, LOCUST_STATE_STOPPING)
+    assert states == (task.STATE_RUNNING, task.STATE_WAITING, task.STATE_STOPPING)

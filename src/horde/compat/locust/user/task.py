@@ -1,6 +1,9 @@
 """``locust.user.task``."""
 
 from horde.user.task import (
+    STATE_RUNNING,
+    STATE_STOPPING,
+    STATE_WAITING,
     DefaultTaskSet,
     TaskSet,
     TaskSetMeta,
@@ -10,7 +13,15 @@ from horde.user.task import (
     task,
 )
 
+# Locust's names for a user's states (``user._state``), which debugging scripts set and compare.
+LOCUST_STATE_RUNNING = STATE_RUNNING
+LOCUST_STATE_WAITING = STATE_WAITING
+LOCUST_STATE_STOPPING = STATE_STOPPING
+
 __all__ = (
+    "LOCUST_STATE_RUNNING",
+    "LOCUST_STATE_STOPPING",
+    "LOCUST_STATE_WAITING",
     "DefaultTaskSet",
     "TaskSet",
     "TaskSetMeta",
