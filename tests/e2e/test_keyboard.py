@@ -81,3 +81,32 @@ def test_without_a_terminal_keys_are_not_read_and_the_run_logs_as_locusts() -> N
     # Locust's debug lines for the ramp, and its console table from the first moment of a 1 s run
     assert 'Spawning additional {"Idle": 1} ({"Idle": 0} already running)...' in result.stderr
     assert re.search(r"Aggregated[\s\S]*Shutting down[\s\S]*Aggregated", result.stderr)
+
+
+def test_a_background_job_leaves_the_terminal_alone() -> None:
+    """``horde ... &`` in a shell: changing the terminal's mode would stop the job (SIGTTOU)."""
+    controller, terminal = pty.openpty()
+    # A session whose controlling terminal is the pty (the shell), running horde in a process
+    # group of its own, not the terminal's foreground one (the job).
+    launcher = (
+        "import fcntl, os, subprocess, sys, termios\n"
+        "os.setsid()\n"
+        "fcntl.ioctl(0, termios.TIOCSCTTY, 0)\n"
+        "sys.exit(subprocess.run(sys.argv[1:], process_group=0).returncode)\n"
+    )
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("LOCUST_", "HORDE_"))}
+    args = ["-f", locustfile("idle.py"), "--headless", "-t", "1s", "--loglevel", "DEBUG"]
+    try:
+        result = subprocess.run(
+            [sys.executable, "-c", launcher, sys.executable, "-m", "horde", *args],
+            stdin=terminal,
+            capture_output=True,
+            text=True,
+            env=env,
+            timeout=30,
+        )
+    finally:
+        os.close(controller)
+        os.close(terminal)
+    assert result.returncode == 0, result.stderr
+    assert "Running in the background. Keyboard input disabled" in result.stderr

@@ -39,6 +39,9 @@ def listen(runner: LocalRunner) -> Callable[[], None]:
         logger.debug("Terminal was not a tty. Keyboard input disabled")
         return lambda: None
     fd = stdin.fileno()
+    if _in_background(fd):  # changing the terminal's mode would stop the job (SIGTTOU)
+        logger.debug("Running in the background. Keyboard input disabled")
+        return lambda: None
     try:
         saved = termios.tcgetattr(fd)
         tty.setcbreak(fd, termios.TCSANOW)
@@ -65,3 +68,11 @@ def listen(runner: LocalRunner) -> Callable[[], None]:
         termios.tcsetattr(fd, termios.TCSANOW, saved)
 
     return stop
+
+
+def _in_background(fd: int) -> bool:
+    """True for a job in the background of the shell whose terminal ``fd`` is."""
+    try:
+        return os.tcgetpgrp(fd) != os.getpgrp()
+    except OSError:  # not this process's controlling terminal: no job control applies
+        return False
