@@ -19,7 +19,7 @@ from mypy_extensions import i64
 
 from horde.http.deadlines import Deadlines
 from horde.http.decoding import decode_body
-from horde.http.errors import ConnectError, ProtocolError, ReadTimeout, RequestError
+from horde.http.errors import ConnectionDropped, ProtocolError, ReadTimeout, RequestError
 from horde.http.exchange import RawResponse, head_fields
 from horde.http.urls import Origin
 from horde.stats.phases import PhaseTimings
@@ -39,14 +39,6 @@ _keeps_alive: Final = httptools.HttpResponseParser.should_keep_alive
 _find: Final = bytes.find
 _lower: Final = bytes.lower
 _partition: Final = bytes.partition
-
-
-class ConnectionDropped(ConnectError):
-    """The server closed the connection before sending a single byte of the response.
-
-    On a reused keep-alive connection this usually means the server timed the idle connection
-    out just as we used it, so the engine retries once on a fresh connection.
-    """
 
 
 class Connection(asyncio.Protocol):

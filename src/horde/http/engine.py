@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import ssl
 
-from horde.http.connection import ConnectionDropped
+from horde.http.errors import ConnectionDropped
 from horde.http.exchange import RawResponse
 from horde.http.pool import ConnectionPool
 from horde.http.prepared import PreparedRequest

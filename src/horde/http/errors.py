@@ -39,6 +39,15 @@ class ConnectError(RequestError, _requests.ConnectionError):
     category = "connect"
 
 
+class ConnectionDropped(ConnectError):
+    """The server closed the connection before sending a single byte of the response.
+
+    On a reused keep-alive connection this usually means the server timed the idle connection
+    out just as we used it, so the engine retries once on a fresh connection. (Defined here, not
+    in the compiled connection module: mypyc cannot compile a subclass of requests' exceptions.)
+    """
+
+
 class Timeout(RequestError, _requests.Timeout):
     """A timeout expired; see :class:`ConnectTimeout` and :class:`ReadTimeout`."""
 
