@@ -125,7 +125,8 @@ def task_kind(entry: Any) -> int:
             kind = _KIND_ASYNC
         else:
             kind = _KIND_SYNC
-        _kind_cache[entry] = kind
+        if not isinstance(entry, types.MethodType):  # a bound method would keep its user alive
+            _kind_cache[entry] = kind
     return kind
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import gc
 import time
 from typing import Any
 
@@ -315,3 +316,25 @@ def test_a_user_that_quits_the_runner_does_not_wait_out_the_stop_timeout() -> No
     took = asyncio.run(main())
     assert took < 3  # the busy user's 0.3 s, not the 10 s stop timeout
     assert sorted(stopped) == ["busy", "quitter"]
+
+
+def test_stopped_users_are_freed_even_with_an_on_start_hook() -> None:
+    class Hooked(User):
+        wait_time = constant(0.01)
+
+        def on_start(self) -> None:
+            pass
+
+        @task
+        def rest(self) -> None:
+            pass
+
+    async def main() -> None:
+        runner = make_env(Hooked).create_local_runner()
+        runner.spawn_users({"Hooked": 50})
+        await asyncio.sleep(0.1)
+        await runner.quit()
+
+    asyncio.run(main())
+    gc.collect()
+    assert not [o for o in gc.get_objects() if isinstance(o, Hooked)]  # nothing cached them
