@@ -16,7 +16,7 @@ from horde.cli.demo import demo_arguments, start_demo_target
 from horde.cli.early_exit import EarlyExit
 from horde.cli.headless import run_headless
 from horde.cli.logging_setup import setup_logging
-from horde.cli.options import build_parser, parse_early_options, parse_options
+from horde.cli.options import build_parser, extended_parser, parse_early_options, parse_options
 from horde.cli.web_run import make_web_ui, run_web
 from horde.compat.hook import install as install_locust_alias
 from horde.compat.locust import __version__ as LOCUST_VERSION
@@ -86,8 +86,7 @@ def _run(argv: list[str], environ: dict[str, str], out: TextIO) -> int:
             parse_options(["--help"], environ, cwd, home, build_parser())
         raise
 
-    parser = build_parser()
-    global_events.init_command_line_parser.fire(parser=parser)
+    parser = extended_parser(global_events)
     options = parse_options(argv, environ, cwd, home, parser)
     if not options.skip_log_setup:
         setup_logging(options.loglevel, options.logfile)

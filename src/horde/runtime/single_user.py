@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import logging
-import os
 import sys
 from datetime import UTC, datetime
 from pathlib import Path
@@ -63,13 +62,10 @@ def _error_text(exception: BaseException) -> str:
 def _script_options() -> argparse.Namespace:
     """The options of the script's own command line, ``LOCUST_*`` variables and config files, as
     Locust's ``run_single_user`` reads them (``LOCUST_HOST=... python locustfile.py`` sets the host)."""
-    from horde.cli.builtin_options import build_parser  # the CLI's parser, only when debugging
-    from horde.cli.config_sources import parse_options
+    from horde.cli.options import parse_script_options  # the CLI's parser, only when debugging
 
-    parser = build_parser()
-    global_events.init_command_line_parser.fire(parser=parser)
     try:
-        return parse_options(sys.argv[1:], os.environ, Path.cwd(), Path.home(), parser)
+        return parse_script_options(global_events)
     except UsageError as error:
         raise SystemExit(f"{Path(sys.argv[0]).name}: error: {error}") from None
 

@@ -312,8 +312,8 @@ class TaskSet(metaclass=TaskSetMeta):
                             await last_call()
                         elif self._own_execute_task:
                             await self._execute_task(entry)
-                        else:
-                            await self._execute_overridden(entry)
+                        else:  # a subclass's, often Locust's plain def calling super()
+                            await _run_callable(self.execute_task, entry)
                     except RescheduleTaskImmediately:
                         continue
                     except RescheduleTask:
@@ -442,13 +442,6 @@ class TaskSet(metaclass=TaskSetMeta):
         in Locust), returns an awaitable in async code."""
         return sync_or_async(self._execute_task(entry))
 
-    async def _execute_overridden(self, entry: Any) -> None:
-        override = type(self).execute_task
-        if inspect.iscoroutinefunction(override):
-            await self.execute_task(entry)
-        else:  # Locust's way: a plain def, which may block, and calls super().execute_task
-            await call_sync(self.execute_task, entry)
-
     async def _execute_task(self, entry: Any) -> None:
         kind = task_kind(entry)
         if kind == _KIND_TASKSET:
@@ -555,10 +548,7 @@ class DefaultTaskSet(TaskSet):
 async def run_taskset(taskset: TaskSet) -> None:
     """Run a TaskSet from the loop: its own loop directly, or its subclass's ``run`` (a plain def,
     Locust's style, in a greenlet of its own)."""
-    run = type(taskset).run
-    if run is TaskSet.run:
+    if type(taskset).run is TaskSet.run:
         await taskset._run()
-    elif inspect.iscoroutinefunction(run):
-        await taskset.run()
     else:
-        await call_sync(taskset.run)
+        await _run_callable(taskset.run)

@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import asyncio
-import inspect
 import logging
 import traceback
-from collections.abc import Callable, Coroutine
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from horde.exception import StopTest, StopUser
-from horde.runtime.bridge import call_sync, sync_or_async
+from horde.runtime.bridge import sync_or_async
 from horde.runtime.cooperative import event_loop
 from horde.user.task import (
     STATE_RUNNING,
@@ -127,13 +126,8 @@ class User(metaclass=UserMeta):
     def start(self, group: Any = None) -> asyncio.Task[None]:
         """Start the user's loop as an asyncio task on the running loop."""
         self._group = group
-        run = type(self).run
-        if run is User.run:
-            life: Coroutine[Any, Any, None] = self._run()
-        elif inspect.iscoroutinefunction(run):
-            life = self.run()
-        else:  # a subclass's own plain-def run, Locust's style: in a greenlet, where it may block
-            life = call_sync(self.run)
+        # A subclass's own run (Locust's style: a plain def, which may block) goes as any hook does.
+        life = self._run() if type(self).run is User.run else _run_callable(self.run)
         self._task = event_loop().create_task(life)
         return self._task
 

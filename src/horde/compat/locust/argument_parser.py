@@ -10,14 +10,13 @@ import os
 import sys
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from pathlib import Path
 from typing import Any
 
 from horde.cli.argparser import HordeArgumentParser as LocustArgumentParser
 from horde.cli.builtin_options import build_parser
-from horde.cli.config_sources import parse_options as _parse_options
 from horde.cli.early_exit import EarlyExit
 from horde.cli.option_types import timespan_seconds as timespan
+from horde.cli.options import extended_parser, parse_script_options
 from horde.cli.web_run import custom_options
 from horde.exception import UsageError
 from horde.runtime.loading import expand_locustfile_option
@@ -28,18 +27,17 @@ def get_parser(default_config_files: Any = None) -> LocustArgumentParser:
     ``locust.events`` when asked: a script or test may have replaced it, as Locust reads it then)."""
     import horde.compat.locust as locust
 
-    parser = build_parser()
-    locust.events.init_command_line_parser.fire(parser=parser)
-    return parser
+    return extended_parser(locust.events)
 
 
 def parse_options(args: Sequence[str] | None = None) -> argparse.Namespace:
     """The options of ``args`` (default: this process's command line), with config files and
     environment variables under them. As Locust's: a mistake is one line on stderr and
     ``SystemExit``, ``--help`` prints and exits."""
-    argv = sys.argv[1:] if args is None else list(args)
+    import horde.compat.locust as locust
+
     with _exits_as_locusts():
-        return _parse_options(argv, os.environ, Path.cwd(), Path.home(), get_parser())
+        return parse_script_options(locust.events, args)
 
 
 def parse_locustfile_paths(paths: list[str]) -> list[str]:
