@@ -23,7 +23,10 @@ def find_spec(
 ) -> ModuleSpec | None:
     """``locust`` and its submodules, from Horde, when no real Locust was found."""
     if fullname == "locust":
-        if PathFinder.find_spec(fullname) is not None:  # a real Locust is installed
+        installed = PathFinder.find_spec(fullname)
+        # A real Locust is a package; a folder named locust (of locustfiles, say) is only a
+        # namespace portion, which a real package would win over too.
+        if installed is not None and installed.origin is not None:
             return None
         from horde.runtime.cooperative import patch
 

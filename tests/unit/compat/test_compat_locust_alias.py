@@ -89,6 +89,18 @@ def test_outside_a_horde_run_locust_is_horde_unless_a_real_one_is_installed(tmp_
     assert found.stdout.split() == ["locust", "real"], found.stderr
 
 
+def test_a_folder_named_locust_does_not_shadow_horde(tmp_path: Path) -> None:
+    # A project keeping its locustfiles in ./locust/, with the working directory on sys.path:
+    # that folder is only a namespace portion, not a Locust install.
+    (tmp_path / "locust").mkdir()
+    (tmp_path / "locust" / "locustfile.py").write_text("")
+    probe = "import locust; print(locust.__name__, hasattr(locust, 'HttpUser'))"
+    found = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, cwd=tmp_path, timeout=60
+    )
+    assert found.stdout.split() == ["horde.compat.locust", "True"], found.stderr
+
+
 def test_horde_public_api_is_pinned() -> None:
     assert sorted(horde.__all__) == sorted(
         [
