@@ -82,3 +82,23 @@ def test_generator_verdict_flips_with_its_thresholds(target: Target, tmp_path: P
     assert code == 0
     assert health["verdict"] == "VALID" and not any(w["limited"] for w in health["windows"])
     assert "Load generator: VALID, it kept up in all" in printed
+
+
+def test_tables_go_through_the_users_logging_under_skip_log_setup(target: Target, tmp_path: Path) -> None:
+    # Locust's tables are records of the locust.stats_logger logger: with --skip-log-setup, the
+    # logging the locustfile sets up gets them (here a file), and stderr does not.
+    log = tmp_path / "run.log"
+    (tmp_path / "locustfile.py").write_text(
+        "import logging\n"
+        f"logging.basicConfig(filename={str(log)!r}, level=logging.INFO, format='%(name)s|%(message)s')\n"
+        + (LOCUSTFILES / "shop.py").read_text()
+    )
+    result = horde(
+        "-f", "locustfile.py", "--headless", "-u", "1", "-r", "10", "-t", "1s", "--host", target.url,
+        "--skip-log-setup", "Shopper", cwd=tmp_path,
+    )  # fmt: skip
+    assert result.code == 0, result.stderr
+    lines = log.read_text().splitlines()
+    assert "locust.stats_logger|Response time percentiles (approximated)" in lines
+    assert any(line.startswith("locust.stats_logger|Type ") for line in lines)
+    assert "Response time percentiles" not in result.stderr

@@ -6,10 +6,9 @@ import argparse
 import asyncio
 import logging
 import signal
-import sys
 import time
 from collections.abc import Callable
-from typing import Any, TextIO
+from typing import Any
 
 from horde.cli import keyboard
 from horde.reports import console
@@ -96,11 +95,8 @@ def users_and_rate(options: argparse.Namespace) -> tuple[int, float]:
 class PeriodicOutput:
     """The console table (every 2 s) and the CSV files (every second) while a run lives."""
 
-    def __init__(
-        self, runner: LocalRunner, options: argparse.Namespace, out: TextIO, console_table: bool
-    ) -> None:
+    def __init__(self, runner: LocalRunner, options: argparse.Namespace, console_table: bool) -> None:
         self.runner = runner
-        self.out = out
         self.run_time: int | None = options.run_time
         self.started = time.monotonic()
         self.console_table = console_table
@@ -131,9 +127,8 @@ class PeriodicOutput:
 
     def print_periodic(self) -> None:
         runner = self.runner
-        self.out.write(progress_line(runner, time.monotonic() - self.started, self.run_time) + "\n")
-        self.out.write(console.stats_table(runner.stats, current=True) + "\n")
-        self.out.flush()
+        console.log_text(progress_line(runner, time.monotonic() - self.started, self.run_time))
+        console.log_text(console.stats_table(runner.stats, current=True))
 
     def write_csv(self, final: bool = False) -> None:
         assert self.csv_writer is not None
@@ -158,15 +153,13 @@ class PeriodicOutput:
         self.finish_csv()
 
 
-async def run_headless(
-    environment: Environment, options: argparse.Namespace, out: TextIO = sys.stderr
-) -> NameSeries:
+async def run_headless(environment: Environment, options: argparse.Namespace) -> NameSeries:
     """Run the test to its end; returns the per-name series (filled when ``--html`` wants them)."""
     runner = environment.runner
     assert runner is not None
     loop = asyncio.get_running_loop()
     detach_controls = attach_controls(runner)
-    output = PeriodicOutput(runner, options, out, console_table=not options.only_summary)
+    output = PeriodicOutput(runner, options, console_table=not options.only_summary)
     run_time: int | None = options.run_time
     shape = environment.shape_class
     if shape is not None and not shape.use_common_options:

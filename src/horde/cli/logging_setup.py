@@ -1,4 +1,6 @@
-"""Log lines in Locust's format: ``[time] host/LEVEL/logger: message`` on stderr (or --logfile)."""
+"""Log lines in Locust's format: ``[time] host/LEVEL/logger: message`` on stderr (or --logfile); the
+stats tables as plain lines on stderr through ``locust.stats_logger``, whatever the level, as Locust
+sets them up."""
 
 from __future__ import annotations
 
@@ -26,3 +28,11 @@ def setup_logging(loglevel: str = "INFO", logfile: str | None = None) -> None:
         root.removeHandler(old)
     root.addHandler(handler)
     root.setLevel(level)
+    plain = logging.StreamHandler(sys.stderr)
+    plain.setFormatter(logging.Formatter("%(message)s"))
+    tables = logging.getLogger("locust.stats_logger")
+    for old in list(tables.handlers):
+        tables.removeHandler(old)
+    tables.addHandler(plain)
+    tables.setLevel(logging.INFO)
+    tables.propagate = False

@@ -219,11 +219,11 @@ def _make_environment(
 def _run_test(
     environment: Environment, options: argparse.Namespace, out: TextIO, parser: HordeArgumentParser
 ) -> int:
-    """Run the test; ``out`` gets data (``--json``), stderr the tables and summary, as Locust's."""
-    tables = sys.stderr
+    """Run the test; ``out`` gets data (``--json``), ``locust.stats_logger`` the tables and summary,
+    as Locust's."""
     web_ui = None if options.headless else make_web_ui(environment, options, parser)
     runner = _create_runner(environment, web_ui)
-    series = cooperative.run(_drive(environment, options, web_ui, tables))
+    series = cooperative.run(_drive(environment, options, web_ui))
     environment.events.quitting.fire(environment=environment, reverse=True)
     code = exit_code(environment, options)
     if options.summary_json:
@@ -240,8 +240,8 @@ def _run_test(
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(json.dumps(stats_json(runner.stats), indent=4))
     else:
-        tables.write(console.final_summary(runner.stats) + "\n")
-        tables.write(console.health_report(runner.health.windows, options.exit_code_on_invalid) + "\n")
+        console.log_text(console.final_summary(runner.stats))
+        console.log_text(console.health_report(runner.health.windows, options.exit_code_on_invalid))
     environment.events.quit.fire(exit_code=code)
     return code
 
@@ -258,13 +258,11 @@ def _create_runner(environment: Environment, web_ui: WebUI | None) -> Any:
     return runner
 
 
-async def _drive(
-    environment: Environment, options: argparse.Namespace, web_ui: WebUI | None, out: TextIO
-) -> Any:
+async def _drive(environment: Environment, options: argparse.Namespace, web_ui: WebUI | None) -> Any:
     """The run itself, to its end; returns the series the HTML report charts."""
     if web_ui is None:
-        return await run_headless(environment, options, out)
-    await run_web(environment, options, web_ui, out)
+        return await run_headless(environment, options)
+    await run_web(environment, options, web_ui)
     return web_ui.series
 
 

@@ -4,9 +4,7 @@ from __future__ import annotations
 
 import argparse
 import logging
-import sys
 from pathlib import Path
-from typing import TextIO
 
 from horde.cli.argparser import HordeArgumentParser, option_label
 from horde.cli.headless import PeriodicOutput, attach_controls, users_and_rate
@@ -71,13 +69,11 @@ def custom_options(parser: HordeArgumentParser) -> list[CustomOption]:
     return found
 
 
-async def run_web(
-    environment: Environment, options: argparse.Namespace, web_ui: WebUI, out: TextIO = sys.stderr
-) -> None:
+async def run_web(environment: Environment, options: argparse.Namespace, web_ui: WebUI) -> None:
     runner = environment.runner
     assert runner is not None
     detach_controls = attach_controls(runner)
-    output = PeriodicOutput(runner, options, out, console_table=options.print_stats)
+    output = PeriodicOutput(runner, options, console_table=options.print_stats)
     await web_ui.start()
     try:
         output.start()

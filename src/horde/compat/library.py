@@ -3,7 +3,6 @@ history and the CSV files, each as a function a script runs in a greenlet (``gev
 
 from __future__ import annotations
 
-import sys
 import time
 from collections.abc import Callable
 from typing import Any
@@ -15,12 +14,17 @@ from horde.stats import RequestStats
 
 
 def print_stats(stats: RequestStats, current: bool = True) -> None:
-    """The request table, on stderr as Locust's console output."""
-    sys.stderr.write(console.stats_table(stats, current=current) + "\n")
+    """The request table, line by line through ``locust.stats_logger`` as Locust's."""
+    console.log_text(console.stats_table(stats, current=current))
 
 
 def print_percentile_stats(stats: RequestStats) -> None:
-    sys.stderr.write(console.final_summary(stats) + "\n")
+    console.log_text(console.percentiles_table(stats, note=False))
+
+
+def print_error_report(stats: RequestStats) -> None:
+    if stats.errors:
+        console.log_text(console.error_report(stats))
 
 
 def stats_printer(stats: RequestStats) -> Callable[[], None]:
@@ -58,19 +62,27 @@ class StatsCSVFileWriter:
         from horde.compat.locust import stats as locust_stats  # read each time: scripts may set it
 
         while not self._writer.closed:
-            self._write(final=False)
+            self._write()
             time.sleep(getattr(locust_stats, "CSV_STATS_INTERVAL_SEC", CSV_STATS_INTERVAL_SEC))
 
     __call__ = stats_writer  # Locust's main spawns the writer itself: gevent.spawn(writer)
 
     def close_files(self) -> None:
+        """The whole-run files as of now (Locust rewrites them every tick; Horde every few), and no
+        history row beyond the ticks', as Locust's."""
         if not self._writer.closed:
-            self._write(final=True)
+            stats, exceptions, _ = self._sources()
+            self._writer.write_stats(stats)
+            self._writer.write_failures(stats)
+            self._writer.write_exceptions(exceptions)
             self._writer.close()
 
-    def _write(self, final: bool) -> None:
+    def _write(self) -> None:
+        stats, exceptions, users = self._sources()
+        self._writer.tick(stats, exceptions, users, time.time(), time.monotonic())
+
+    def _sources(self) -> tuple[RequestStats, Any, int]:
         runner = self.environment.runner
-        stats = runner.stats if runner is not None else self.environment.stats
-        exceptions = runner.exceptions if runner is not None else {}
-        users = runner.user_count if runner is not None else 0
-        self._writer.tick(stats, exceptions, users, time.time(), time.monotonic(), final)
+        if runner is None:
+            return self.environment.stats, {}, 0
+        return runner.stats, runner.exceptions, runner.user_count

@@ -1,7 +1,9 @@
 """Console tables with Locust's layout: the periodic stats table, the final summary, the
 "Response time percentiles (approximated)" table and the "Error report".
 
-Functions return text; the caller prints it. Column widths follow Locust (type column 8, name
+Functions return text; :func:`log_text` prints it through the ``locust.stats_logger`` logger, as
+Locust prints its tables (plain lines on stderr once logging is set up, or the user's own handlers
+under ``--skip-log-setup``). Column widths follow Locust (type column 8, name
 column ``name_width``, by default 80 or what :func:`name_width_for_terminal` gives), so scripts that
 read Locust's console output keep working. Times are whole milliseconds as in Locust, except below
 10 ms, where two decimals are shown (Horde measures microseconds; a local target answers in less
@@ -9,6 +11,8 @@ than one millisecond and a column of zeros would say nothing).
 """
 
 from __future__ import annotations
+
+import logging
 
 from horde.runtime.health import Verdict, Window, describe, summary_line, verdict
 from horde.stats import percentiles
@@ -19,6 +23,14 @@ STATS_TYPE_WIDTH = 8
 STATS_NAME_WIDTH = 80
 PERCENTILES_HEADING = "Response time percentiles (approximated)"
 ACCURACY_NOTE = "(Horde: every percentile is within 1 % of the exact value, from microsecond histograms.)"
+
+stats_logger = logging.getLogger("locust.stats_logger")
+
+
+def log_text(text: str) -> None:
+    """Each line of ``text`` as one INFO record, as Locust logs its tables line by line."""
+    for line in text.split("\n"):
+        stats_logger.info(line)
 
 
 def name_width_for_terminal(columns: int) -> int:
@@ -93,7 +105,7 @@ def percentile_row(entry: StatsEntry, name_width: int = STATS_NAME_WIDTH) -> str
     return f"{entry.method:<{STATS_TYPE_WIDTH}} {entry.name:<{name_width}} " + " ".join(cells)
 
 
-def percentiles_table(stats: RequestStats, name_width: int = STATS_NAME_WIDTH) -> str:
+def percentiles_table(stats: RequestStats, name_width: int = STATS_NAME_WIDTH, note: bool = True) -> str:
     """Locust's "Response time percentiles (approximated)" table, plus Horde's accuracy note."""
     shown = percentiles.PERCENTILES_TO_REPORT
     titles = [*percentiles.get_readable_percentiles(shown), "# reqs"]
@@ -108,7 +120,7 @@ def percentiles_table(stats: RequestStats, name_width: int = STATS_NAME_WIDTH) -
     lines.append(separator)
     if stats.total.response_times:
         lines.append(percentile_row(stats.total, name_width))
-    lines += [ACCURACY_NOTE, ""]
+    lines += [ACCURACY_NOTE, ""] if note else [""]
     return "\n".join(lines)
 
 

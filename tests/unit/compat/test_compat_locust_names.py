@@ -80,6 +80,26 @@ def test_csv_request_logger_writes_a_row_per_request(tmp_path: Path) -> None:
     assert rows[2][1:] == ["GET", "/b", "", "0", "0", "refused"]
 
 
+def test_stats_csv_file_writer_appends_history_on_its_ticks_only(tmp_path: Path) -> None:
+    import threading
+
+    from locust.stats import StatsCSVFileWriter
+
+    environment = Environment(user_classes=[])
+    environment.stats.log_request("GET", "/", 10, 1)
+    writer = StatsCSVFileWriter(environment, None, str(tmp_path / "t"))
+    ticking = threading.Thread(target=writer)  # ticks at once, then every CSV_STATS_INTERVAL_SEC (1 s)
+    ticking.start()
+    threading.Event().wait(0.5)
+    environment.stats.log_request("GET", "/", 20, 1)
+    writer.close_files()  # Locust's close adds no history row; the whole-run files are current
+    ticking.join()
+    with (tmp_path / "t_stats_history.csv").open() as f:
+        assert [row["Total Request Count"] for row in csv.DictReader(f)] == ["1"]
+    with (tmp_path / "t_stats.csv").open() as f:
+        assert [row["Request Count"] for row in csv.DictReader(f)] == ["2", "2"]
+
+
 @pytest.mark.parametrize(
     ("module", "package"),
     [("postgres", "psycopg"), ("mongodb", "pymongo"), ("mqtt", "paho-mqtt"), ("socketio", "python-socketio"),
@@ -232,6 +252,23 @@ def test_greenlet_exception_logger_logs_in_locusts_words(caplog: pytest.LogCaptu
         assert log.unhandled_greenlet_exception is True  # the run's exit code becomes 2
     finally:
         log.unhandled_greenlet_exception = False
+
+
+def test_log_reader_keeps_the_last_lines_that_get_logs_returns() -> None:
+    from locust.log import LogReader, get_logs
+
+    reader = LogReader()
+    reader.name = "log_reader"
+    root = logging.getLogger()
+    assert get_logs() == []
+    root.addHandler(reader)
+    try:
+        for n in range(502):
+            root.warning("line %d", n)
+        assert len(reader.logs) == 500 and reader.logs[-1].endswith("line 501")
+        assert get_logs() == list(reader.logs)
+    finally:
+        root.removeHandler(reader)
 
 
 def test_locusts_user_state_names_compare_with_a_users_state() -> None:

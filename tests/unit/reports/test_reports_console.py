@@ -99,3 +99,27 @@ def test_final_summary_has_all_parts_and_skips_empty_error_report():
     clean = RequestStats()
     clean.record("GET", "/", 1.0, 0, None)
     assert "Error report" not in console.final_summary(clean)
+
+
+def test_locusts_print_functions_log_each_line_to_the_stats_logger(caplog):
+    # Locust's print_stats, print_percentile_stats and print_error_report: one INFO record per
+    # line on locust.stats_logger, the same lines as Locust's (no Horde note inside them).
+    from horde.compat.library import print_error_report, print_percentile_stats, print_stats
+
+    stats = known_stats()
+    caplog.set_level("INFO", logger="locust.stats_logger")
+    print_stats(stats)
+    print_percentile_stats(stats)
+    print_error_report(stats)
+    print_error_report(RequestStats())  # nothing to report: nothing logged
+    assert {record.name for record in caplog.records} == {"locust.stats_logger"}
+    lines = [record.getMessage() for record in caplog.records]
+    table = console.stats_table(stats).split("\n")
+    assert lines[: len(table)] == table and table[-1] == ""
+    percentiles = lines[len(table) : len(table) + 8]
+    assert percentiles[0] == "Response time percentiles (approximated)"
+    assert percentiles[-3] == percentiles[2]  # separators around the rows, then Aggregated and ""
+    assert percentiles[-2].split()[0] == "Aggregated" and percentiles[-1] == ""
+    errors = lines[len(table) + 8 :]
+    assert errors[0] == "Error report" and errors[-2] == errors[2] and errors[-1] == ""
+    assert len(errors) == 6  # heading, header, separators around the two errors, ""

@@ -9,6 +9,7 @@ import types
 
 from horde.compat.library import (
     StatsCSVFileWriter,
+    print_error_report,
     print_percentile_stats,
     print_stats,
     stats_history,
@@ -48,6 +49,7 @@ __all__ = (
     "StatsEntry",
     "StatsError",
     "get_readable_percentiles",
+    "print_error_report",
     "print_percentile_stats",
     "print_stats",
     "stats_history",
