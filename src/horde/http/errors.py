@@ -28,6 +28,12 @@ class RequestError(_requests.RequestException):
         self.response = response
         self.request = request
 
+    @property
+    def original(self) -> BaseException | None:
+        """The underlying exception (``__cause__``), as geventhttpclient's errors carry it under
+        Locust's FastHttpUser: a locustfile may check ``response.error.original``."""
+        return self.__cause__
+
 
 class ConnectError(RequestError, _requests.ConnectionError):
     """The connection could not be opened, or the peer reset/closed it without answering.
@@ -52,6 +58,11 @@ class Timeout(RequestError, _requests.Timeout):
     """A timeout expired; see :class:`ConnectTimeout` and :class:`ReadTimeout`."""
 
     category = "timeout"
+
+    @property
+    def original(self) -> BaseException | None:
+        """A ``socket.timeout`` (``TimeoutError``) when Horde's own deadline expired, as Locust's."""
+        return self.__cause__ or TimeoutError(str(self))
 
 
 class ConnectTimeout(Timeout, _requests.ConnectTimeout):

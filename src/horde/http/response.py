@@ -253,7 +253,9 @@ class Response:
         raise LocustError(_NOT_CATCHING)
 
     def __enter__(self) -> Response:
-        raise LocustError(_NOT_CATCHING)
+        """``with client.get(...) as response:`` without ``catch_response`` is plain Python, as with
+        requests' responses: only ``success()``/``failure()`` inside it are mistakes."""
+        return self
 
     def __exit__(self, *exc_info: object) -> None:
         return None

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from horde.exception import StopTest
+from horde.http.engine import Engine
 from horde.http.fast import FastHttpSession
 from horde.http.rest import RestMixin
 from horde.http.session import HttpSession
@@ -23,18 +24,38 @@ def _require_host(user: User) -> str:
     return user.host
 
 
+_SHARED_ENGINES: dict[int, tuple[Any, Engine]] = {}
+"""One engine per ``pool_manager`` object that users share (the object is kept, so its id stays its)."""
+
+
+def _shared_engine(pool: Any, default_limit: int = 10) -> Engine:
+    """The engine of the users given ``pool``: a urllib3 ``PoolManager(maxsize=N)`` (HttpUser's
+    ``pool_manager``) or a geventhttpclient ``HTTPClientPool(concurrency=N)`` (FastHttpUser's
+    ``client_pool``); at most N connections per origin, further requests wait for one."""
+    shared = _SHARED_ENGINES.get(id(pool))
+    if shared is None:
+        settings = getattr(pool, "connection_pool_kw", None) or getattr(pool, "client_args", None) or {}
+        limit = settings.get("maxsize", settings.get("concurrency", default_limit))
+        shared = _SHARED_ENGINES[id(pool)] = (pool, Engine(limit))
+    return shared[1]
+
+
 class HttpUser(RestMixin, User):
     """A user whose ``client`` behaves like a ``requests.Session`` bound to ``host``."""
 
     abstract = True
-    pool_manager: Any = None  # accepted for compatibility; connections are pooled per user
+    pool_manager: Any = None
+    """Connections are the user's own; users whose classes set the same ``pool_manager`` (a
+    urllib3 ``PoolManager``, as in Locust) share one pool, with its ``maxsize``."""
 
     def __init__(self, environment: Environment) -> None:
         super().__init__(environment)
-        self.client = UserSession(_require_host(self), environment.record_request, self)
+        shared = None if self.pool_manager is None else _shared_engine(self.pool_manager)
+        self.client = UserSession(_require_host(self), environment.record_request, self, transport=shared)
 
     def _finished(self) -> None:
-        self.client.close()
+        if self.pool_manager is None:  # a shared pool stays open for the other users
+            self.client.close()
 
 
 class FastHttpUser(RestMixin, User):
@@ -66,10 +87,12 @@ class FastHttpUser(RestMixin, User):
             default_headers=self.default_headers,
             concurrency=self.concurrency,
             ssl_context_factory=self.ssl_context_factory,
+            transport=_shared_engine(self.client_pool, self.concurrency) if self.client_pool else None,
         )
 
     def _finished(self) -> None:
-        self.client.close()
+        if self.client_pool is None:  # a shared pool stays open for the other users
+            self.client.close()
 
 
 def _set_attribute(session: Any, name: str, value: Any) -> None:

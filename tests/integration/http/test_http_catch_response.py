@@ -124,8 +124,10 @@ def test_guard_rails(run: Any, serve: Any, recorder: Any) -> None:
         async with serve() as server:
             session = HttpSession(server.url, recorder)
             plain = await session.get("/echo")
-            with pytest.raises(LocustError, match="catch_response=True"):
-                plain.success()
+            with plain as entered:  # a with-block alone is fine, as with requests' responses
+                assert entered is plain and entered.status_code == 200
+                with pytest.raises(LocustError, match="catch_response=True"):
+                    entered.success()
             with pytest.raises(LocustError, match="catch_response=True"):
                 plain.failure("x")
             unentered = await session.get("/echo", catch_response=True)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import socket
 import time
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
@@ -151,6 +152,7 @@ def test_connection_refused_is_a_failed_sample(run: Any, recorder: Any, free_por
         assert response.content is None and response.text == ""
         assert response.error.category == "connect"
         assert isinstance(response.error.__cause__, OSError)
+        assert response.error.original is response.error.__cause__  # geventhttpclient's name
         sample = recorder.last
         assert sample["exception"] is response.error and sample["name"] == "/nothing-here"
         assert sample["response_length"] == 0
@@ -169,6 +171,7 @@ def test_read_timeout_is_a_failed_sample_and_bounded(run: Any, serve: Any, recor
             session.close()
             assert response.status_code == 0 and response.error.category == "timeout"
             assert type(response.error).__name__ == "ReadTimeout"
+            assert isinstance(response.error.original, socket.timeout)  # as under Locust's FastHttpUser
             assert 0.25 <= waited < 2.0
             assert 250 <= recorder.samples[0]["response_time"] < 2000
             assert after.status_code == 200  # the timed-out connection was dropped, not reused
@@ -265,3 +268,64 @@ def test_session_survives_a_new_event_loop(recorder: Any, free_port: int) -> Non
     assert asyncio.run(one_request()) == 200
     assert asyncio.run(one_request()) == 200  # the first loop's connections are not reused
     session.close()
+
+
+def test_users_whose_classes_share_a_pool_manager_share_its_connections(run: Any, serve: Any) -> None:
+    from urllib3 import PoolManager
+
+    from horde import Environment, HttpUser
+
+    async def scenario() -> None:
+        async with serve() as server:
+            shared = PoolManager(maxsize=1, block=True)  # Locust's way: one connection for all
+
+            class A(HttpUser):
+                host = server.url
+                pool_manager = shared
+
+            class B(A):
+                pass
+
+            class Own(HttpUser):
+                host = server.url
+
+            environment = Environment(user_classes=[A, B, Own])
+            a, b = A(environment), B(environment)
+            responses = await asyncio.gather(*(u.client.get("/sleep?s=0.02") for u in (a, b, a, b)))
+            assert [r.status_code for r in responses] == [200] * 4
+            assert server.connections == 1
+            a._finished()  # a stopping user leaves the shared pool to the others
+            assert (await b.client.get("/echo")).timings.connect is None
+            for user in (Own(environment), Own(environment)):
+                await user.client.get("/echo")
+                user._finished()
+            assert server.connections == 3
+            assert environment.stats.total.num_requests == 7
+
+    run(scenario())
+
+
+def test_fast_users_whose_classes_share_a_client_pool_share_its_connections(run: Any, serve: Any) -> None:
+    from horde import Environment, FastHttpUser
+
+    class ClientPool:  # geventhttpclient's HTTPClientPool keeps its keywords in client_args
+        def __init__(self, **kw: Any) -> None:
+            self.client_args = kw
+
+    async def scenario() -> None:
+        async with serve() as server:
+            shared = ClientPool(concurrency=1)
+
+            class A(FastHttpUser):
+                host = server.url
+                client_pool = shared
+
+            class B(A):
+                pass
+
+            environment = Environment(user_classes=[A, B])
+            a, b = A(environment), B(environment)
+            await asyncio.gather(*(u.client.get("/sleep?s=0.02") for u in (a, b, a, b)))
+            assert server.connections == 1
+
+    run(scenario())
