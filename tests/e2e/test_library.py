@@ -59,6 +59,15 @@ def test_python_m_locust_is_the_horde_command(target: Target, tmp_path: Path) ->
     assert "INFO/locust.main: Shutting down (exit code 0)" in result.stderr
 
 
+def test_python_m_locust_help_names_the_locust_command(tmp_path: Path) -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "locust", "--help"], capture_output=True, text=True, cwd=tmp_path, timeout=60
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith("Usage: locust [options] [UserClass ...]")
+    assert "--skip-log-setup      Disable Locust's logging setup." in result.stdout
+
+
 def test_pytest_style_locustfile_runs_as_users_and_as_tests(target: Target, tmp_path: Path) -> None:
     shutil.copy(locustfile("pytest_style.py"), tmp_path / "test_locustfile.py")
     as_users = python(
@@ -106,3 +115,9 @@ def test_run_single_user_takes_the_host_from_locust_host_or_the_command_line(
     wrong = script("--hots", "x")
     assert wrong.returncode != 0 and "single_user_host.py: error: unrecognized arguments" in wrong.stderr
     assert "Traceback" not in wrong.stderr
+
+
+def test_run_single_user_ends_when_its_user_is_set_stopping(target: Target, tmp_path: Path) -> None:
+    result = python(str(SCRIPTS / "single_user_stopped.py"), target.url, target=target, cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert int(result.stdout.split("ENDED ")[1]) > 5

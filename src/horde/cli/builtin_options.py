@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import platform
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -92,13 +93,28 @@ def add_version_argument(container: _AcceptsExtraKeywords) -> None:
     container.add_argument("--version", "-V", action=_VersionAction, help="Print Horde's version and exit.")
 
 
+class _HelpFormatter(argparse.RawDescriptionHelpFormatter):
+    """Locust's "Usage:" heading."""
+
+    def add_usage(self, usage: Any, actions: Any, groups: Any, prefix: str | None = None) -> None:
+        super().add_usage(usage, actions, groups, prefix if prefix is not None else "Usage: ")
+
+
+def command_name() -> str:
+    """``horde``, or ``locust`` under ``python -m locust``: the name the user typed."""
+    script = Path(sys.argv[0]) if sys.argv and sys.argv[0] else Path("horde")
+    typed = script.parent.name if script.name == "__main__.py" else script.stem
+    return "locust" if typed == "locust" else "horde"
+
+
 def build_parser() -> HordeArgumentParser:
     """A parser with all of Locust 2.47's options; locustfiles may add more before parsing."""
+    prog = command_name()
     parser = HordeArgumentParser(
-        prog="horde",
-        usage="horde [options] [UserClass ...]",
+        prog=prog,
+        usage=f"{prog} [options] [UserClass ...]",
         description=_DESCRIPTION,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
+        formatter_class=_HelpFormatter,
         add_help=False,
     )
     _add_common_options(parser.add_argument_group("Common options"))
@@ -434,7 +450,8 @@ def _add_logging_options(group: HordeArgumentGroup) -> None:
         dest="skip_log_setup",
         default=False,
         env_var="LOCUST_SKIP_LOG_SETUP",
-        help="Leave Python logging as the locustfile or a library configured it.",
+        help="Disable Locust's logging setup. Instead, the configuration is provided by the "
+        "locustfile or Python defaults.",
     )
     group.add_argument(
         "--loglevel",

@@ -154,13 +154,19 @@ def _config_file_argument(argv: Sequence[str]) -> str | None:
 
 
 def _config_keys(actions: Iterable[argparse.Action]) -> dict[str, argparse.Action]:
-    """Config-file key (long option without dashes) -> action; hidden options included."""
-    return {
-        option[2:]: action
-        for action in actions
-        for option in action.option_strings
-        if option.startswith("--")
-    }
+    """Config-file key (long option without dashes) -> action; hidden options included. A short
+    option's letter is a key too (``u 100``: Locust's config files take it, through argparse's
+    abbreviations) unless a long option has that name."""
+    keys: dict[str, argparse.Action] = {}
+    for action in actions:
+        for option in action.option_strings:
+            if option.startswith("--"):
+                keys[option[2:]] = action
+    for action in actions:
+        for option in action.option_strings:
+            if not option.startswith("--"):
+                keys.setdefault(option[1:], action)
+    return keys
 
 
 def _bind(settings: Iterable[Setting], keys: Mapping[str, argparse.Action], strict: bool) -> list[Assignment]:

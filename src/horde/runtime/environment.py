@@ -58,6 +58,8 @@ class Environment:
         self.profile = profile
         self.runner: LocalRunner | None = None
         self.web_ui: Any = None
+        self.single_user_instance: Any = None
+        """The user ``run_single_user`` runs in this environment (Locust's attribute)."""
         self.process_exit_code: int | None = None
         self.worker_logs: dict[str, list[str]] = {}
         self.stats = RequestStats()

@@ -209,9 +209,11 @@ class LocalRunner:
         logger.debug("Ramping to %s", _format_counts(goal))
         logger.debug("Spawning additional %s (%s already running)...", json.dumps(more), json.dumps(now))
 
-    def _spawn_one(self, classes: list[type[User]]) -> bool:
+    def _spawn_one(self, classes: list[type[User]], strict: bool = False) -> bool:
         """Start the next user; False when no class takes more. A user whose ``__init__`` fails is
-        counted as started (Locust goes on spawning the others), and the run exits with code 2."""
+        counted as started (Locust goes on spawning the others), and the run exits with code 2;
+        ``strict`` (:meth:`spawn_users`, as Locust's) raises AssertionError for a missing
+        ``super().__init__`` instead."""
         user_class = next_user_class(classes, self._dispatched)
         if user_class is None:
             return False
@@ -230,14 +232,14 @@ class LocalRunner:
             )
             return True
         if not getattr(user, "_init_called", False):
-            self.unhandled_errors += 1
-            logger.error(
-                "A %s user could not start: Attribute 'environment' is missing on user %s. Perhaps you "
-                "defined your own __init__ and forgot to call the base constructor? "
-                "(super().__init__(*args, **kwargs))",
-                name,
-                name,
+            missing = (
+                f"Attribute 'environment' is missing on user {name}. Perhaps you defined your own "
+                "__init__ and forgot to call the base constructor? (super().__init__(*args, **kwargs))"
             )
+            if strict:
+                raise AssertionError(missing)
+            self.unhandled_errors += 1
+            logger.error("A %s user could not start: %s", name, missing)
             return True
         self._counts[user_class] = self._counts.get(user_class, 0) + 1
         task = user.start()
@@ -277,7 +279,7 @@ class LocalRunner:
         before = set(self._users)
         for name, n in counts.items():
             for _ in range(n):
-                self._spawn_one([by_name[name]])
+                self._spawn_one([by_name[name]], strict=True)
         started = [user for task, user in self._users.items() if task not in before]
         if not wait:
             return started

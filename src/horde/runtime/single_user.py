@@ -78,7 +78,8 @@ def run_single_user(
     include_payload: bool = False,
     loglevel: str | None = "WARNING",
 ) -> None:
-    """Run one ``user_class`` user until it stops or Ctrl-C, printing a line per request."""
+    """Run one ``user_class`` user until it stops or Ctrl-C, printing a line per request. The
+    user is the environment's ``single_user_instance`` (the environment: ``test_start``'s)."""
     if loglevel:
         logging.basicConfig(level=loglevel.upper())
     options = _script_options()
@@ -91,7 +92,7 @@ def run_single_user(
     environment.events.test_start.fire(environment=environment)
 
     async def main() -> None:
-        user = user_class(environment)
+        user = environment.single_user_instance = user_class(environment)
         await user.start()
 
     try:

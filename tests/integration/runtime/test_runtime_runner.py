@@ -7,6 +7,8 @@ import gc
 import time
 from typing import Any
 
+import pytest
+
 from horde.exception import StopUser
 from horde.runtime.environment import Environment
 from horde.runtime.events import Events
@@ -269,17 +271,20 @@ def test_a_user_without_the_base_constructor_is_named_in_locusts_words(caplog: A
         def t(self) -> None:
             pass
 
+    words = "Attribute 'environment' is missing on user BadUser. Perhaps you defined your own __init__"
+
     async def main() -> int:
         runner = make_env(BadUser).create_local_runner()
-        assert runner.spawn_users({"BadUser": 1}) == []
+        with pytest.raises(AssertionError, match=words):  # called directly, as Locust's
+            runner.spawn_users({"BadUser": 1})
+        assert runner.unhandled_errors == 0 and words not in caplog.text
+        runner.start(2, spawn_rate=100)  # the ramp logs it, goes on, and the run exits with code 2
+        await asyncio.sleep(0.1)
         await runner.quit()
         return runner.unhandled_errors
 
-    assert asyncio.run(main()) == 1  # the run exits with code 2
-    assert (
-        "Attribute 'environment' is missing on user BadUser. Perhaps you defined your own __init__"
-        in caplog.text
-    )
+    assert asyncio.run(main()) == 2
+    assert caplog.text.count(words) == 2
 
 
 def test_a_user_that_quits_the_runner_does_not_wait_out_the_stop_timeout() -> None:

@@ -40,6 +40,12 @@ def test_ini_values_reach_the_options(tmp_path: Path) -> None:
     assert (options.tags, options.exclude_tags) == (["a", "b"], ["d", "e"])
 
 
+def test_short_option_letters_are_config_keys_as_in_locust(tmp_path: Path) -> None:
+    (tmp_path / "locust.conf").write_text("u 100\nr = 5\nt: 1m\nH http://h\n")
+    options = parse_options([], {}, tmp_path, tmp_path / "home")
+    assert (options.num_users, options.spawn_rate, options.run_time, options.host) == (100, 5, 60, "http://h")
+
+
 @pytest.mark.parametrize("line", ["= 5", ": x", "spawn/rate = 3", "[unterminated"])
 def test_bad_ini_line_names_file_and_line(tmp_path: Path, line: str) -> None:
     path = tmp_path / "locust.conf"

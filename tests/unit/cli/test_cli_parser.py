@@ -137,7 +137,7 @@ def test_help_raises_with_the_text_including_custom_options(tmp_path: Path) -> N
     with pytest.raises(HelpRequested) as raised:
         parse(["-h"], tmp_path, parser)
     assert raised.value.exit_code == 0
-    assert raised.value.text.startswith("usage: horde")
+    assert raised.value.text.startswith("Usage: horde [options] [UserClass ...]")
     assert "a custom option from a locustfile" in raised.value.text
 
 

@@ -14,13 +14,13 @@ from horde import (
     constant_throughput,
     events,
     poisson,
-    run_single_user,
     tag,
     task,
     transition,
     transitions,
 )
 from horde.compat.deprecated import HttpLocust, Locust
+from horde.compat.locust.debug import run_single_user
 from horde.compat.locust.user import wait_time
 from horde.runtime.events import Events
 
