@@ -119,7 +119,7 @@ def get_tasks_from_base_classes(bases: Iterable[type], class_dict: dict[str, Any
 def task_kind(entry: Any) -> int:
     kind = _kind_cache.get(entry)
     if kind is None:
-        if inspect.isclass(entry) and issubclass(entry, TaskSet):
+        if inspect.isclass(entry) and hasattr(entry, "tasks"):  # a TaskSet (or a User) used as a task
             kind = _KIND_TASKSET
         elif inspect.iscoroutinefunction(entry):
             kind = _KIND_ASYNC
@@ -147,7 +147,7 @@ def filter_tasks_by_tags(
             continue
         passing = True
         entry_tags: set[str] = getattr(entry, "locust_tag_set", set())
-        if inspect.isclass(entry) and issubclass(entry, TaskSet):
+        if inspect.isclass(entry) and hasattr(entry, "tasks"):  # a TaskSet (or a User) used as a task
             filter_tasks_by_tags(entry, tags, exclude_tags, checked)
             passing = bool(entry.tasks)
         else:

@@ -100,6 +100,24 @@ def test_exclude_tags() -> None:
     assert [t.__name__ for t in U.tasks] == ["fast"]
 
 
+def test_exclude_tags_reaches_a_user_class_used_as_a_task() -> None:
+    class Inner(User):  # Locust filters any class with tasks, not only TaskSets
+        @tag("slow")
+        @task
+        def slow(self) -> None:
+            pass
+
+        @task
+        def fast(self) -> None:
+            pass
+
+    class Outer(User):
+        tasks = [Inner]
+
+    filter_tasks_by_tags(Outer, exclude_tags={"slow"})
+    assert Outer.tasks == [Inner] and [t.__name__ for t in Inner.tasks] == ["fast"]
+
+
 def test_tagging_a_taskset_tags_its_tasks() -> None:
     @tag("group")
     class Group(TaskSet):
