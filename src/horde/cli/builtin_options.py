@@ -15,7 +15,14 @@ from typing import Any
 
 from horde.cli.argparser import HordeArgumentGroup, HordeArgumentParser, _AcceptsExtraKeywords
 from horde.cli.early_exit import HelpRequested, VersionRequested
-from horde.cli.option_types import log_level, positive_number, spawn_rate, timespan_seconds, window_seconds
+from horde.cli.option_types import (
+    log_level,
+    port_number,
+    positive_number,
+    spawn_rate,
+    timespan_seconds,
+    window_seconds,
+)
 
 HIDDEN = argparse.SUPPRESS
 DEFAULT_LOCUSTFILE = "locustfile.py"
@@ -207,7 +214,7 @@ def _add_web_ui_options(group: HordeArgumentGroup) -> None:
     group.add_argument(
         "--web-port",
         "-P",
-        type=int,
+        type=port_number,
         default=8089,
         metavar="<port number>",
         env_var="LOCUST_WEB_PORT",
@@ -305,7 +312,7 @@ def _add_master_options(group: HordeArgumentGroup) -> None:
     )
     group.add_argument(
         "--master-bind-port",
-        type=int,
+        type=port_number,
         default=5557,
         metavar="<port number>",
         env_var="LOCUST_MASTER_BIND_PORT",
@@ -364,7 +371,7 @@ def _add_worker_options(group: HordeArgumentGroup) -> None:
     )
     group.add_argument(
         "--master-port",
-        type=int,
+        type=port_number,
         default=5557,
         metavar="<port number>",
         env_var="LOCUST_MASTER_NODE_PORT",

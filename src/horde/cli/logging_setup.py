@@ -9,6 +9,9 @@ import socket
 import sys
 from pathlib import Path
 
+from horde.cli.preflight import file_problem
+from horde.exception import UsageError
+
 _HOSTNAME = socket.gethostname().split(".")[0]
 
 
@@ -18,7 +21,9 @@ def setup_logging(loglevel: str = "INFO", logfile: str | None = None) -> None:
         raise ValueError(f"invalid log level '{loglevel}': use DEBUG, INFO, WARNING, ERROR or CRITICAL")
     handler: logging.Handler
     if logfile:
-        Path(logfile).parent.mkdir(parents=True, exist_ok=True)
+        problem = file_problem(Path(logfile))
+        if problem is not None:
+            raise UsageError(f"cannot write --logfile to {logfile}: {problem}")
         handler = logging.FileHandler(logfile)
     else:
         handler = logging.StreamHandler(sys.stderr)

@@ -17,6 +17,7 @@ from horde.cli.early_exit import EarlyExit
 from horde.cli.headless import run_headless
 from horde.cli.logging_setup import setup_logging
 from horde.cli.options import build_parser, extended_parser, parse_early_options, parse_options
+from horde.cli.preflight import check_hosts, check_output_paths, check_user_classes
 from horde.cli.web_run import make_web_ui, run_web
 from horde.compat.hook import install as install_locust_alias
 from horde.compat.locust import __version__ as LOCUST_VERSION
@@ -103,6 +104,9 @@ def _run(argv: list[str], environ: dict[str, str], out: TextIO) -> int:
         out.write(json.dumps(report, indent=4) + "\n" if options.show_task_ratio_json else ratio_text(report))
         return 0
     _refuse_unavailable(options)
+    check_user_classes(user_classes)
+    check_hosts(user_classes, options.host)
+    check_output_paths(options)
     _warn_shape_ignores(loaded, options)
     if loaded.gevent_users and not cooperative.patched():
         logger.warning(

@@ -58,3 +58,14 @@ def window_seconds(text: str) -> int:
     if seconds < 1:
         raise argparse.ArgumentTypeError(f"invalid window {text!r}: must be at least 1s")
     return seconds
+
+
+def port_number(text: str) -> int:
+    """A TCP port, 0 (any free one) to 65535: a larger number must not bind some other port."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"invalid port {text!r}: expected a number") from None
+    if not 0 <= value <= 65535:
+        raise argparse.ArgumentTypeError(f"invalid port {text!r}: must be 0 to 65535")
+    return value

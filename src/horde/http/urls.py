@@ -67,6 +67,16 @@ def parse_url(url: str) -> Target:
     return target
 
 
+def host_problem(host: str) -> str | None:
+    """Why ``host`` cannot be a base URL to request (``No host supplied``...), or None if it can."""
+    try:
+        parse_url(host)
+    except InvalidURL as error:
+        text, prefix = str(error), f"Invalid URL {host.lstrip()!r}: "
+        return text[len(prefix) :] if text.startswith(prefix) else text
+    return None
+
+
 def requote(text: str) -> str:
     """%-escape characters that may not appear raw in a request line; keep existing escapes."""
     if _NEEDS_QUOTING.search(text) is None:

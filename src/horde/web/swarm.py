@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
 from horde.cli.timespan import parse_timespan
+from horde.http.urls import host_problem
 
 N = TypeVar("N", int, float)
 
@@ -95,6 +96,9 @@ def parse_swarm(
     host = (form.get("host") or "").strip() or None
     if host is not None and not host.startswith(("http://", "https://")):
         raise SwarmError(f"host must start with http:// or https://, got {host!r}")
+    problem = host_problem(host) if host is not None else None
+    if problem is not None:
+        raise SwarmError(f"invalid host {host!r}: {problem}")
     run_time = None
     text = (form.get("run_time") or "").strip()
     if text:

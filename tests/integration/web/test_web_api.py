@@ -130,6 +130,7 @@ def test_swarm_starts_a_test_and_stats_requests_has_locusts_keys() -> None:
 
 def test_bad_swarm_input_is_one_message_and_starts_nothing() -> None:
     async def scenario(client: TestClient, web_ui: WebUI) -> None:
+        host = web_ui.environment.host
         for form, message in (
             ({"user_count": "abc", "spawn_rate": "1"}, "user_count must be a whole number, got 'abc'"),
             ({"user_count": "2", "spawn_rate": "0"}, "spawn_rate must be a number above 0"),
@@ -139,6 +140,14 @@ def test_bad_swarm_input_is_one_message_and_starts_nothing() -> None:
             ),
             ({"user_count": "2", "spawn_rate": "1", "user_classes": "Nope"}, "unknown user class(es): Nope"),
             ({"user_count": "2", "spawn_rate": "1", "host": "example.com"}, "host must start with http://"),
+            (
+                {"user_count": "2", "spawn_rate": "1", "host": "http://[::1"},
+                "invalid host 'http://[::1': Invalid",
+            ),
+            (
+                {"user_count": "2", "spawn_rate": "1", "host": "http://"},
+                "invalid host 'http://': No host supplied",
+            ),
         ):
             answer = await client.post("/swarm", data=form)
             assert answer.status == 200  # as in Locust: the answer's "success" says it
@@ -146,6 +155,7 @@ def test_bad_swarm_input_is_one_message_and_starts_nothing() -> None:
             assert body["success"] is False
             assert body["message"].startswith(message)
         assert web_ui.runner.state == "ready"
+        assert web_ui.environment.host == host  # a refused host is never stored
 
     serve(scenario)
 

@@ -62,7 +62,9 @@ def test_bad_stop_timeout(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize(("argv", "message"), [
     (["-u", "abc"], "argument -u/--users: invalid int value: 'abc'"),
-    (["--web-port", "80.5"], "argument --web-port/-P: invalid int value: '80.5'"),
+    (["--web-port", "80.5"], "argument --web-port/-P: invalid port '80.5': expected a number"),
+    (["--web-port", "99999"], "argument --web-port/-P: invalid port '99999': must be 0 to 65535"),
+    (["--master-port", "-1"], "argument --master-port: invalid port '-1': must be 0 to 65535"),
     (["-u"], "argument -u/--users: expected one argument"),
     (["-r", "fast"], "argument -r/--spawn-rate: invalid spawn rate 'fast': expected a number"),
 ])  # fmt: skip
