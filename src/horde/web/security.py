@@ -9,8 +9,8 @@ operator visits) can start a test against any host. Horde's rules:
 - **Authentication** when configured: ``Authorization: Bearer <token>``, HTTP basic with the user
   and password, or the token once as ``?token=`` in a browser, which sets a cookie and redirects
   to the same URL without it (so the token does not stay in the address bar or history).
-- **Cross-site requests**: a request that changes state (any method but GET/HEAD/OPTIONS, and
-  ``GET /stop``) is refused when the browser says it came from another site (``Sec-Fetch-Site``)
+- **Cross-site requests**: a request that changes state (any method but GET/HEAD/OPTIONS: nothing
+  changes state on GET) is refused when the browser says it came from another site (``Sec-Fetch-Site``)
   or carries an ``Origin`` that is not this server. Scripts (curl, requests) send neither and
   are unaffected.
 - **DNS rebinding**: without authentication, the ``Host`` header must name this machine
@@ -34,7 +34,6 @@ from horde.exception import UsageError
 
 TOKEN_COOKIE = "horde_token"
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
-_STATE_CHANGING_GETS = frozenset({"/stop"})  # kept as GET for Locust <= 2.46 scripts
 _LOCAL_NAMES = frozenset({"localhost", "localhost.", "ip6-localhost"})
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
@@ -106,9 +105,7 @@ def check_bind(host: str, access: Access) -> None:
         )
 
 
-def middleware(
-    access: Access, bind_host: str, base_path: str
-) -> Callable[..., Awaitable[web.StreamResponse]]:
+def middleware(access: Access, bind_host: str) -> Callable[..., Awaitable[web.StreamResponse]]:
     """The aiohttp middleware that applies every rule of this module."""
 
     @web.middleware
@@ -123,9 +120,7 @@ def middleware(
                 return _token_login(request, access.token, token)
             if not access.allows(request):
                 return _challenge(access, request)
-        path = request.path[len(base_path) :] or "/"
-        changes_state = request.method not in SAFE_METHODS or path in _STATE_CHANGING_GETS
-        if changes_state and _cross_site(request):
+        if request.method not in SAFE_METHODS and _cross_site(request):
             return _refuse(403, "cross-site request refused")
         return await handler(request)
 

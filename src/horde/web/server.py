@@ -93,7 +93,7 @@ class WebUI:
         self.stats_history_csv = stats_history_csv
         self.custom_options = list(custom_options)
         """The locustfile's own options: the start form shows them, ``/swarm`` sets them."""
-        self.aiohttp_app = web.Application(middlewares=[middleware(self.access, host, self.base_path)])
+        self.aiohttp_app = web.Application(middlewares=[middleware(self.access, host)])
         self._add_routes()
         self.app = ExtensionApp(self)
         self._runner: web.AppRunner | None = None
@@ -222,7 +222,7 @@ class WebUI:
             add("GET", base, self._to_base)
         add("POST", base + "/swarm", self._swarm)
         add("POST", base + "/user", self._user)
-        add("GET", base + "/stop", self._stop)
+        add("GET", base + "/stop", self._stop_by_get)
         add("POST", base + "/stop", self._stop)
         add("POST", base + "/stats/reset", self._reset)
         add("GET", base + "/stats/requests", self._json(payloads.stats_requests))
@@ -341,6 +341,13 @@ class WebUI:
     async def _stop(self, request: web.Request) -> web.StreamResponse:
         await self.control.stop()
         return web.json_response({"success": True, "message": "Test stopped"})
+
+    async def _stop_by_get(self, request: web.Request) -> web.StreamResponse:
+        """Locust 2.47 stops with POST only: a GET can come from any page the operator opens."""
+        message = "stop the test with POST /stop, as in Locust 2.47 (a GET can come from any web page)"
+        return web.json_response(
+            {"success": False, "message": message}, status=405, headers={"Allow": "POST"}
+        )
 
     async def _reset(self, request: web.Request) -> web.StreamResponse:
         self.control.reset()

@@ -176,8 +176,10 @@ def test_swarm_changes_users_stop_and_start_again() -> None:
         await client.post("/swarm", data={"user_count": "1", "spawn_rate": "100"})
         await wait_for(lambda: runner.user_count == 1)
         assert runner.stats.num_requests < before  # a new test starts with fresh statistics
-        answer = await client.get("/stop")  # Locust <= 2.46 scripts stop with GET
-        assert answer.status == 200 and runner.state == "stopped"
+        refused = await client.get("/stop")  # POST only, as Locust 2.47: any page can send a GET
+        assert refused.status == 405 and refused.headers["Allow"] == "POST"
+        assert "POST /stop" in (await refused.json())["message"] and runner.state == "running"
+        assert (await client.post("/stop")).status == 200 and runner.state == "stopped"
 
     serve(scenario)
 
@@ -283,8 +285,8 @@ def test_cross_site_requests_cannot_change_state() -> None:
         assert evil.status == 403
         fetch = await client.post("/swarm", data=form, headers={"Sec-Fetch-Site": "cross-site"})
         assert fetch.status == 403
-        image = await client.get("/stop", headers={"Sec-Fetch-Site": "cross-site"})
-        assert image.status == 403
+        image = await client.get("/stop")  # an <img> of another page, from a browser sending neither
+        assert image.status == 405
         assert web_ui.runner.state == "ready"
         # Reading is allowed, and the UI's own page may post.
         assert (await client.get("/stats/requests", headers={"Sec-Fetch-Site": "cross-site"})).status == 200
