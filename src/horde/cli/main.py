@@ -245,6 +245,8 @@ def _run_test(
         path.write_text(json.dumps(stats_json(runner.stats), indent=4))
     else:
         console.log_text(console.final_summary(runner.stats))
+        if (unfinished := console.unfinished_line(runner.stats)) is not None:
+            console.log_text(unfinished + "\n")
         console.log_text(console.health_report(runner.health.windows, options.exit_code_on_invalid))
     environment.events.quit.fire(exit_code=code)
     return code

@@ -73,6 +73,13 @@ class ReadTimeout(Timeout, _requests.ReadTimeout):
     """The server did not deliver the complete response in time after the request was sent."""
 
 
+class RequestUnfinished(Timeout):
+    """Sent, and still unanswered when the test stopped its user (see
+    ``horde.stats.request_stats.SampleRecorder.unfinished`` for when it counts as a failure)."""
+
+    category = "unfinished"
+
+
 class TLSError(RequestError, _requests.SSLError):
     """The TLS handshake failed: certificate not trusted, wrong host name, protocol mismatch."""
 

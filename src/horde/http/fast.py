@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import ssl
 import time
+from asyncio import CancelledError
 from collections.abc import Callable, Mapping
 from functools import cache
 from typing import Any, Final
@@ -28,7 +29,7 @@ from horde.http.exchange import Transport
 from horde.http.headers import CaseInsensitiveDict
 from horde.http.prepared import PreparedRequest, check_method
 from horde.http.redirects import DEFAULT_MAX_REDIRECTS
-from horde.http.reporting import as_recorder, merge_context, request_hook
+from horde.http.reporting import as_recorder, merge_context, report_unfinished, request_hook
 from horde.http.response import FastResponse, Response
 from horde.http.session import deliver, plain_call
 from horde.http.tls import client_context
@@ -251,9 +252,13 @@ class FastHttpSession:
             auth_value = self.auth_header
         request = PreparedRequest(method, target, headers or None, body, content_type, auth_value)
         read_timeout = self.network_timeout if timeout is None else float(timeout)
-        sent, raw, error, hops = await self._client.send(
-            request, allow_redirects, self.max_redirects, self.connection_timeout, read_timeout, self._tls
-        )
+        try:
+            sent, raw, error, hops = await self._client.send(
+                request, allow_redirects, self.max_redirects, self.connection_timeout, read_timeout, self._tls
+            )
+        except CancelledError:  # the user was stopped with the request on its way
+            report_unfinished(self._recorder, method, name or url, started, start_time, target.url)
+            raise
         if error is not None:
             raw = None
         if raw is not None:  # until the read that completed it (see HttpSession._request)

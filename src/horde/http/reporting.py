@@ -7,8 +7,11 @@ Environment supplies one that records statistics and fires the ``request`` event
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from typing import Any
+
+from horde.http.errors import RequestUnfinished
 
 Recorder = Callable[
     [str, str, "float | None", int, Any, "dict[str, Any]", "BaseException | None", float, "str | None"], Any
@@ -74,6 +77,17 @@ def report(recorder: Recorder, meta: dict[str, Any]) -> None:
         meta["start_time"],
         meta["url"],
     )
+
+
+def report_unfinished(
+    recorder: Any, request_type: str, name: str, started: float, start_time: float, url: str | None
+) -> None:
+    """Tell ``recorder`` (when it keeps statistics) of a request cut short by its user's stop."""
+    unfinished = getattr(recorder, "unfinished", None)
+    if unfinished is not None:
+        waited = (time.perf_counter() - started) * 1000.0
+        error = RequestUnfinished("no response yet when the test stopped its user")
+        unfinished(request_type, name, waited, start_time, url, error)
 
 
 def merge_context(

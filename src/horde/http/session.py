@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import time
+from asyncio import CancelledError
 from collections.abc import Callable, Coroutine, Iterator, Mapping
 from contextlib import contextmanager
 from functools import cache
@@ -29,7 +30,7 @@ from horde.http.exchange import Transport
 from horde.http.headers import CaseInsensitiveDict
 from horde.http.prepared import PreparedRequest, check_method
 from horde.http.redirects import DEFAULT_MAX_REDIRECTS
-from horde.http.reporting import as_recorder, merge_context, request_hook
+from horde.http.reporting import as_recorder, merge_context, report_unfinished, request_hook
 from horde.http.response import Response
 from horde.http.timeouts import split_timeout
 from horde.http.urls import URL_CACHE, Target, add_params, is_absolute, parse_url, strip_credentials
@@ -335,15 +336,20 @@ class HttpSession:
             connect_timeout = read_timeout = timeout
         else:
             connect_timeout, read_timeout = split_timeout(timeout)
-        sent, raw, error, hops = await self._client.send(
-            request,
-            allow_redirects,
-            self.max_redirects,
-            connect_timeout,
-            read_timeout,
-            self.verify if verify is None else verify,
-            self.cert if cert is None else cert,
-        )
+        try:
+            sent, raw, error, hops = await self._client.send(
+                request,
+                allow_redirects,
+                self.max_redirects,
+                connect_timeout,
+                read_timeout,
+                self.verify if verify is None else verify,
+                self.cert if cert is None else cert,
+            )
+        except CancelledError:  # the user was stopped with the request on its way
+            report_unfinished(self._recorder, method, name or self.request_name or target.path_url,
+                              started, start_time, target.url)  # fmt: skip
+            raise
         if raw is not None and error is None:
             # Until the read that completed the response (or its head, for stream=True), not until
             # this coroutine ran again: a busy loop's delay is Horde's, not the server's.

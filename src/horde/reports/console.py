@@ -143,6 +143,19 @@ def final_summary(stats: RequestStats, name_width: int = STATS_NAME_WIDTH) -> st
     return "\n".join(parts)
 
 
+def unfinished_line(stats: RequestStats) -> str | None:
+    """How many requests were still waiting for their answer when the test stopped their users."""
+    if not stats.unfinished:
+        return None
+    waiting = f"{stats.unfinished} request{'s' if stats.unfinished != 1 else ''} still waiting at the end"
+    if not stats.unfinished_failed:
+        return f"{waiting} (none for long: not counted as failures)"
+    return (
+        f"{waiting}: {stats.unfinished_failed} of them had waited over 1 s and longer than any answered "
+        "request of their name, and count as failures (RequestUnfinished)"
+    )
+
+
 MAX_WINDOW_LINES = 10
 
 

@@ -17,6 +17,8 @@ Schema ``horde.summary/1`` (fields are only ever added within a major version)::
       "entries": [ENTRY, ...],                  # sorted by (name, method)
       "errors": [{"method", "name", "error", "occurrences", "first_seen", "last_seen"}, ...],
       "exceptions": [{"count", "message", "traceback", "nodes": [str]}, ...],
+      "unfinished_requests": {"count": int,     # still on their way when their user was stopped
+                              "failed": int},   # of those, counted as failures (RequestUnfinished)
       "generator_health": null | {              # was the load generator the bottleneck?
         "verdict": "VALID" | "DEGRADED" | "INVALID" | null,
         "window_s": float,
@@ -113,6 +115,7 @@ def build_summary(
             }
             for row in (exceptions or {}).values()
         ],
+        "unfinished_requests": {"count": stats.unfinished, "failed": stats.unfinished_failed},
         "generator_health": health,
     }
 

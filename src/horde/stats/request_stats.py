@@ -26,9 +26,12 @@ from horde.stats.histogram import Histogram
 from horde.stats.history import DEFAULT_HISTORY_CAPACITY, HistoryPoint, StatsHistory
 from horde.stats.phases import PhaseStats, PhaseTimings
 
-
 # Compiled by mypyc at install (hatch_build.py), with the entries' counters (EntryCounts) and the
 # histograms, so that record() updates them as struct members.
+UNFINISHED_FAILS_AFTER_MS = 1000.0
+"""An unanswered request cut short by a stop fails the run from this wait on (see SampleRecorder)."""
+
+
 @mypyc_attr(allow_interpreted_subclasses=True)
 class RequestStats:
     """Entries keyed by ``(name, method)``, the Aggregated ``total``, error rows and the history.
@@ -70,6 +73,11 @@ class RequestStats:
         self._total_times = Histogram()
         self._total_times_stale = False
         self._start_time = clock()
+        self.unfinished = 0
+        """Requests still on their way when their user was stopped (see ``SampleRecorder.unfinished``)."""
+        self.unfinished_failed = 0
+        """Of those, the ones counted as failures (``RequestUnfinished``)."""
+        self._slowest_answered: dict[tuple[str, str], float] = {}
         self.history = StatsHistory(self, capacity=history_capacity)
         self.total: StatsEntry = AggregatedEntry(self)
 
@@ -201,6 +209,22 @@ class RequestStats:
         self._num_failures += 1
         self._error_table.add(method, name, error, self._clock())
 
+    def count_unfinished(self, name: str, method: str, waited: float) -> bool:
+        """Count a request cut short after ``waited`` ms; True when it is to be a failure: waited
+        :data:`UNFINISHED_FAILS_AFTER_MS` or more, and longer than any request of its name that was
+        answered (taken once per name, before its first unfinished failure raises the maximum)."""
+        self.unfinished += 1
+        key = (name, method)
+        slowest = self._slowest_answered.get(key)
+        if slowest is None:
+            entry = self.entries.get(key)
+            slowest = entry.max_response_time if entry is not None and entry.num_requests else 0.0
+            self._slowest_answered[key] = slowest
+        if waited >= UNFINISHED_FAILS_AFTER_MS and waited > slowest:
+            self.unfinished_failed += 1
+            return True
+        return False
+
     def get(self, name: str, method: str) -> StatsEntry:
         """The entry for ``(name, method)``, created on first use."""
         entry = self.entries.get((name, method))
@@ -229,6 +253,8 @@ class RequestStats:
         self._error_table.clear()
         self._num_requests = 0
         self._num_failures = 0
+        self.unfinished = self.unfinished_failed = 0
+        self._slowest_answered = {}
         self._epoch += 1
         self._total_times = Histogram()
         self._total_times_stale = False
@@ -291,6 +317,19 @@ class SampleRecorder:
         else:
             self._fire(request_type, name, response_time, response_length, response, context, exception,
                        start_time, url)  # fmt: skip
+
+    def unfinished(
+        self, request_type: str, name: str, waited: float, start_time: float, url: str | None, error: Any
+    ) -> None:
+        """A request whose user was stopped before the answer came (``waited`` ms so far).
+
+        A run always ends with some requests on their way: those are only counted. One that had
+        waited :data:`UNFINISHED_FAILS_AFTER_MS` or more, and longer than any answered request of
+        its name, is what a hung target looks like: it is recorded as a failure (``error``), with
+        the time it waited, so that the run fails as it does for other failures.
+        """
+        if self._stats.count_unfinished(name, request_type, waited):
+            self(request_type, name, waited, 0, None, {}, error, start_time, url)
 
 
 @mypyc_attr(native_class=False)  # a dict subclass: a plain Python class even when compiled
