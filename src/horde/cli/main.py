@@ -30,7 +30,7 @@ from horde.runtime import cooperative
 from horde.runtime.environment import Environment
 from horde.runtime.events import events as global_events
 from horde.runtime.health import Verdict
-from horde.runtime.limits import raise_open_files_limit
+from horde.runtime.limits import raise_open_files_limit, users_beyond_capacity
 from horde.runtime.loading import LoadedFiles, expand_locustfile_option, load_locustfiles
 from horde.stats.percentiles import validate_settings as validate_percentile_settings
 from horde.user.http_users import needs_host
@@ -117,8 +117,12 @@ def _run(argv: list[str], environ: dict[str, str], out: TextIO) -> int:
             cooperative.OFF_VARIABLE,
         )
     warning = raise_open_files_limit(options.num_users)
-    if warning:
+    connections = any(needs_host(c) for c in user_classes)
+    if warning and not connections:  # users of other clients may not hold a file each
         logger.warning(warning)
+    too_many = users_beyond_capacity(options.num_users or 0, connections=connections)
+    if too_many:
+        raise UsageError(f"-u {options.num_users}: {too_many}")
     environment = _make_environment(loaded, user_classes, options, locustfile_option)
     return _run_test(environment, options, out, parser)
 

@@ -56,3 +56,54 @@ def raise_open_files_limit(
         f"{soft:,} (the hard limit); users beyond that will fail to connect. Raise it with "
         f"`ulimit -Hn {needed}` as root, or LimitNOFILE= in a systemd unit."
     )
+
+
+MEMORY_PER_USER = 16 * 1024
+"""Bytes one waiting user holds, its connection included: ``bench/memory.py`` measured 6 to 16 KiB
+per user at 10,000 users (bench/README.md); the upper end, so that a refusal is never made on a
+guess that is too low."""
+
+
+def users_beyond_capacity(
+    adding: int,
+    running: int = 0,
+    connections: bool = True,
+    available_memory: int | None = None,
+    open_files: int | None = None,
+) -> str | None:
+    """Why this process cannot hold ``adding`` more users beside ``running`` ones, or None.
+
+    Users with connections need an open file each (the soft limit, which Horde raised to the hard
+    one at start), and every user needs :data:`MEMORY_PER_USER`. ``available_memory`` and
+    ``open_files`` default to this machine's (injectable for tests).
+    """
+    if adding <= 0:
+        return None
+    total = running + adding
+    if open_files is None:
+        open_files = _open_files_limit()
+    if connections and open_files >= 0 and total + SPARE_FILES > open_files:
+        return (
+            f"{total:,} users need about {total + SPARE_FILES:,} open files (a connection each), but "
+            f"this process may open only {open_files:,}: raise the hard limit (`ulimit -Hn`, or "
+            "LimitNOFILE= in a systemd unit) or run fewer users"
+        )
+    if available_memory is None:
+        import psutil
+
+        available_memory = psutil.virtual_memory().available
+    needed = adding * MEMORY_PER_USER
+    if needed > available_memory:
+        return (
+            f"{adding:,} more users need about {needed / 2**30:,.1f} GiB ({MEMORY_PER_USER // 1024} KiB "
+            f"each, as bench/memory.py measured), but {available_memory / 2**30:,.1f} GiB is available"
+        )
+    return None
+
+
+def _open_files_limit() -> int:
+    if sys.platform == "win32":
+        return -1
+    import resource
+
+    return resource.getrlimit(resource.RLIMIT_NOFILE)[0]

@@ -37,6 +37,9 @@ STATE_STOPPED = "stopped"
 STATE_MISSING = "missing"
 
 SPAWN_TICK = 0.01  # seconds between spawn batches: smooth ramps without one timer per user
+SPAWN_SLICE = 500
+"""Users started between two turns of the loop when many are due at once: the web UI, ``/stop``
+and the other users keep answering during a ramp to a huge count at a huge rate."""
 STATS_SAMPLE_INTERVAL = 1.0
 SHAPE_TICK_INTERVAL = 1.0
 
@@ -192,6 +195,8 @@ class LocalRunner:
                 if not adding:
                     await self._stop_one()
                 done += 1
+                if done % SPAWN_SLICE == 0:
+                    await asyncio.sleep(0)
             if done < total:
                 await asyncio.sleep(SPAWN_TICK)
         self.state = STATE_RUNNING

@@ -11,6 +11,7 @@ import logging
 from typing import Any
 
 from horde.runtime.environment import Environment
+from horde.runtime.limits import users_beyond_capacity
 from horde.runtime.runner import STATE_INIT, STATE_STOPPED, STATE_STOPPING, LocalRunner
 from horde.user.http_users import needs_host
 from horde.web.swarm import SwarmError, SwarmRequest
@@ -57,6 +58,12 @@ class TestControl:
                 f"No host for {', '.join(missing)}: type the address of the system to test in the Host "
                 "field (e.g. http://127.0.0.1:8080)"
             )
+        if request.user_count is not None:
+            connections = any(needs_host(c) for c in classes)
+            running = runner.user_count
+            too_many = users_beyond_capacity(request.user_count - running, running, connections)
+            if too_many:
+                raise SwarmError(f"user_count {request.user_count:,}: {too_many}")
         environment.user_classes = classes
         if request.host:
             environment.host = request.host

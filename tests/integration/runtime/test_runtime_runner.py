@@ -343,3 +343,31 @@ def test_stopped_users_are_freed_even_with_an_on_start_hook() -> None:
     asyncio.run(main())
     gc.collect()
     assert not [o for o in gc.get_objects() if isinstance(o, Hooked)]  # nothing cached them
+
+
+def test_a_ramp_of_many_users_at_once_leaves_the_loop_answering() -> None:
+    # 20,000 users due at the same moment: without turns of the loop in between, the web UI and
+    # /stop would wait for all of them (about a second here).
+    async def main() -> tuple[float, int]:
+        runner = make_env(Idle).create_local_runner()
+        gaps: list[float] = []
+
+        async def probe() -> None:
+            last = time.monotonic()
+            while True:
+                await asyncio.sleep(0)
+                now = time.monotonic()
+                gaps.append(now - last)
+                last = now
+
+        probing = asyncio.create_task(probe())
+        runner.start(20_000, spawn_rate=1e9)
+        await runner.spawning_greenlet.join()
+        spawned = runner.user_count
+        probing.cancel()
+        await runner.quit()
+        return max(gaps), spawned
+
+    longest, spawned = asyncio.run(main())
+    assert spawned == 20_000
+    assert longest < 0.25, f"the loop stalled {longest:.2f} s during the ramp"

@@ -429,6 +429,12 @@ def test_refused_swarms_keep_locusts_keys_and_huge_numbers_are_refused() -> None
         assert body["message"].startswith("user_count 99,999,999,999,999,999,999 is more than one process")
         assert (await client.get("/api/v1/state")).status == 200
         assert web_ui.runner.state == "ready"
+        # Within the count one process may run, but not what this machine can hold: said why.
+        answer = await client.post("/swarm", data={"user_count": "10000000", "spawn_rate": "1000000"})
+        body = await answer.json()
+        assert body["success"] is False and body["message"].startswith("user_count 10,000,000: ")
+        assert "GiB" in body["message"] or "open files" in body["message"]
+        assert web_ui.runner.state == "ready" and web_ui.runner.user_count == 0
 
     serve(scenario)
 

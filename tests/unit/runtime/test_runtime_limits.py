@@ -43,3 +43,20 @@ def test_unlimited_and_refused_raises() -> None:
     warning = raise_open_files_limit(2_000, refused.get, refused.set)
     assert refused.limits == (1024, 4096) and warning is not None and "only 1,024" in warning
     assert raise_open_files_limit(None, refused.get, refused.set) is None  # e.g. a shape decides later
+
+
+def test_users_beyond_capacity_names_the_open_files_or_the_memory() -> None:
+    from horde.runtime.limits import MEMORY_PER_USER, users_beyond_capacity
+
+    plenty = 64 * 2**30
+    assert users_beyond_capacity(10_000, open_files=20_000, available_memory=plenty) is None
+    files = users_beyond_capacity(15_000, 5_000, open_files=20_000, available_memory=plenty)
+    assert files is not None and files.startswith("20,000 users need about 20,100 open files")
+    # Users of other clients hold no connection each: only their memory counts.
+    assert users_beyond_capacity(15_000, 5_000, False, open_files=20_000, available_memory=plenty) is None
+    memory = users_beyond_capacity(10_000_000, connections=False, available_memory=2**30)
+    assert memory == (
+        f"10,000,000 more users need about {10_000_000 * MEMORY_PER_USER / 2**30:,.1f} GiB (16 KiB each, "
+        "as bench/memory.py measured), but 1.0 GiB is available"
+    )
+    assert users_beyond_capacity(-5, 100, open_files=10) is None  # fewer users: always possible
