@@ -60,6 +60,7 @@ CASES = [
     (GOOD, ["--json-file", "{file}/r"], "cannot write --json-file to {file}/r.json: " + NOT_FOLDER, 1),
     (GOOD, ["--summary-json", "{dir}"], "cannot write --summary-json to {dir}: it is a folder", 1),
     (GOOD, ["--logfile", "{file}/run.log"], "cannot write --logfile to {file}/run.log: " + NOT_FOLDER, 1),
+    (GOOD, ["--max-response-body", "64XB"], "argument --max-response-body: invalid size '64XB'", 2),
     (ALL_WEIGHT_ZERO, [], "There are no users with weight > 0 (Shopper)", 1),
     (BAD_WAIT_TIME, [], "Shopper.wait_time must be a function such as between(1, 5)", 1),
     (NO_TASKS, [], "No tasks defined on Shopper. Use the @task decorator", 1),

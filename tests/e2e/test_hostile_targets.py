@@ -10,7 +10,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from e2e_support import horde, locustfile
+from e2e_support import Target, horde, locustfile
 
 pytestmark = pytest.mark.slow
 
@@ -59,3 +59,14 @@ def test_a_target_that_never_answers_fails_the_run_and_says_so(hung_target: str,
     # The CSV files are written as the test starts stopping, as Locust's: before the cut.
     with (tmp_path / "run_stats.csv").open() as f:
         assert {row["Name"]: row["Request Count"] for row in csv.DictReader(f)}["Aggregated"] == "0"
+
+
+def test_response_limits_come_from_the_command_line(target: Target, tmp_path: Path) -> None:
+    summary = tmp_path / "summary.json"
+    result = horde(
+        "-f", locustfile("shop.py"), "--headless", "-u", "2", "-r", "10", "-t", "2s", "--host", target.url,
+        "--max-response-body", "100", "--summary-json", str(summary), "--only-summary", "Shopper",
+    )  # fmt: skip
+    assert result.code == 1, result.stderr
+    errors = json.loads(summary.read_text())["errors"]
+    assert any(row["error"] == "ResponseTooLarge('body over 100 bytes')" for row in errors), errors

@@ -16,13 +16,16 @@ from typing import Any
 from horde.cli.argparser import HordeArgumentGroup, HordeArgumentParser, _AcceptsExtraKeywords
 from horde.cli.early_exit import HelpRequested, VersionRequested
 from horde.cli.option_types import (
+    byte_size,
     log_level,
     port_number,
     positive_number,
     spawn_rate,
     timespan_seconds,
+    whole_number,
     window_seconds,
 )
+from horde.http.limits import ResponseLimits, size_text
 
 HIDDEN = argparse.SUPPRESS
 DEFAULT_LOCUSTFILE = "locustfile.py"
@@ -529,6 +532,28 @@ def _add_other_options(group: HordeArgumentGroup) -> None:
 
 
 def _add_horde_options(group: HordeArgumentGroup) -> None:
+    defaults = ResponseLimits()
+    for flag, dest, kind, default, what in (
+        ("--max-response-header-line", "max_header_line", byte_size, defaults.header_line, "one header line"),
+        ("--max-response-headers", "max_headers", whole_number, defaults.headers, "header fields"),
+        ("--max-response-head", "max_head", byte_size, defaults.head, "the status line and header lines"),
+        ("--max-response-body", "max_body", byte_size, defaults.body, "the body as received"),
+        ("--max-decompressed-body", "max_decompressed", byte_size, defaults.decompressed,
+         "the body once gzip, deflate or br is undone"),
+        ("--max-compression-ratio", "max_ratio", whole_number, defaults.ratio,
+         "decompressed over compressed size, past 1 MiB (a gzip bomb's is about 1000)"),
+    ):  # fmt: skip
+        shown = size_text(default) if kind is byte_size else str(default)
+        group.add_argument(
+            flag,
+            dest=dest,
+            type=kind,
+            default=default,
+            metavar="<size>" if kind is byte_size else "<number>",
+            env_var="HORDE_" + flag[2:].upper().replace("-", "_"),
+            help=f"Most a response may hold of {what}; beyond it the request fails with "
+            f"ResponseTooLarge and its connection is closed. Default: {shown}",
+        )
     group.add_argument(
         "--summary-json",
         metavar="<filename>",

@@ -23,6 +23,8 @@ from horde.compat.hook import install as install_locust_alias
 from horde.compat.locust import __version__ as LOCUST_VERSION
 from horde.compat.locust import log as locust_log
 from horde.exception import UsageError
+from horde.http.limits import ResponseLimits
+from horde.http.limits import configure as configure_response_limits
 from horde.reports import console
 from horde.reports.locust_json import stats_json
 from horde.reports.summary_json import write_summary
@@ -104,6 +106,16 @@ def _run(argv: list[str], environ: dict[str, str], out: TextIO) -> int:
         out.write(json.dumps(report, indent=4) + "\n" if options.show_task_ratio_json else ratio_text(report))
         return 0
     _refuse_unavailable(options)
+    configure_response_limits(
+        ResponseLimits(
+            options.max_header_line,
+            options.max_headers,
+            options.max_head,
+            options.max_body,
+            options.max_decompressed,
+            options.max_ratio,
+        )
+    )
     check_user_classes(user_classes)
     check_hosts(user_classes, options.host)
     check_output_paths(options)

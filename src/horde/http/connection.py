@@ -18,9 +18,10 @@ import httptools
 from mypy_extensions import i64
 
 from horde.http.deadlines import Deadlines
-from horde.http.decoding import decode_body
-from horde.http.errors import ConnectionDropped, ProtocolError, ReadTimeout, RequestError
+from horde.http.decoding import Inflater, decode_body, streamed_coding
+from horde.http.errors import ConnectionDropped, ProtocolError, ReadTimeout, RequestError, ResponseTooLarge
 from horde.http.exchange import RawResponse, head_fields
+from horde.http.limits import LIMITS, head_problem, size_text
 from horde.http.urls import Origin
 from horde.stats.phases import PhaseTimings
 
@@ -33,6 +34,7 @@ _COMPILED: Final = not __file__.endswith(".py")  # see hatch_build.py
 # name is looked up in the module's dict at every use. A call through the class's function skips
 # looking the method up on the object (a type lookup per call, for the parser's methods and these
 # bytes methods).
+_LIMITS: Final = LIMITS
 _feed_data: Final = httptools.HttpResponseParser.feed_data
 _status_code: Final = httptools.HttpResponseParser.get_status_code
 _keeps_alive: Final = httptools.HttpResponseParser.should_keep_alive
@@ -74,6 +76,9 @@ class Connection(asyncio.Protocol):
         # A list while a response is read. None in between: body bytes parsed then (a server that
         # sent more than it was asked for) drop the connection (see on_body).
         self._chunks: list[bytes] | None = None
+        self._body_size = 0  # bytes of body received (before decoding), against the body limit
+        self._inflater: Inflater | None = None  # a gzip/deflate body decoded as it arrives
+        self._refused: RequestError | None = None  # why a callback stopped the parser (a limit)
         # perf_counter() readings: the request written, its first bytes read, its head complete,
         # and the latest read (the time of the read that completes a response is when it completed).
         self._sent_at = 0.0
@@ -95,6 +100,7 @@ class Connection(asyncio.Protocol):
         self._is_head = is_head
         self._status = 0  # (the head was emptied when the last exchange ended)
         self._chunks = []
+        self._body_size = 0
         self._first_byte = 0.0
         self._headers_done = 0.0
         transport = self.transport
@@ -168,7 +174,13 @@ class Connection(asyncio.Protocol):
         try:
             _feed_data(self._parser, data)
         except httptools.HttpParserError as error:
-            self._fail(ProtocolError(f"invalid HTTP response: {error}"))
+            refused = self._refused  # a limit, or a body that cannot be decoded, stopped the parser
+            self._refused = None
+            self._fail(refused if refused is not None else ProtocolError(f"invalid HTTP response: {error}"))
+            self.abort()
+            return
+        if not self._headers_done and len(self._raw) > _LIMITS.head and self._waiter is not None:
+            self._fail(ResponseTooLarge(f"response head over {size_text(_LIMITS.head)}"))
             self.abort()
 
     def eof_received(self) -> bool | None:
@@ -211,8 +223,17 @@ class Connection(asyncio.Protocol):
         else:  # interpreted, the loop of _scan_head costs 20 times as much as C's searches
             end = _find(raw, b"\r\n\r\n")
             self._acted_on = _search_names(raw[:end])
-        self._head = raw[:end]
+        head = self._head = raw[:end]
         self._raw = raw[end + 4 :] if self._status < 200 else b""  # an interim head is followed
+        if len(head) >= _LIMITS.cheap_head:
+            problem = head_problem(head, _LIMITS)
+            if problem is not None:
+                raise self._refuse(ResponseTooLarge(problem))
+        if self._acted_on and self._status >= 200 and not self._is_head:
+            # One gzip or deflate coding is decoded read by read (the others once complete).
+            codings = [value for name, value in head_fields(head) if name.lower() == b"content-encoding"]
+            coding = streamed_coding(codings[0]) if len(codings) == 1 else None
+            self._inflater = Inflater(coding, _LIMITS) if coding is not None else None
         if self._is_head and self._status >= 200:
             self.keep_alive = _keeps_alive(self._parser)
             self._fresh_parser_needed = True
@@ -222,7 +243,21 @@ class Connection(asyncio.Protocol):
         chunks = self._chunks
         if chunks is None:  # the parser reports it, and data_received drops the connection
             raise ProtocolError("body bytes after the response was complete")
+        size = self._body_size = self._body_size + len(chunk)
+        if size > _LIMITS.body:
+            raise self._refuse(ResponseTooLarge(f"body over {size_text(_LIMITS.body)}"))
+        inflater = self._inflater
+        if inflater is not None:
+            try:
+                chunk = inflater.feed(chunk)  # in bounded steps, read by read: never all at once
+            except ProtocolError as error:
+                raise self._refuse(error) from None
         chunks.append(chunk)
+
+    def _refuse(self, error: RequestError) -> RequestError:
+        """Remember why the parser is being stopped (data_received fails the request with it)."""
+        self._refused = error
+        return error
 
     def on_message_complete(self) -> None:
         if self._status < 200:
@@ -243,26 +278,32 @@ class Connection(asyncio.Protocol):
         self._waiter = None
         # Hand the response's pieces over and forget them: an idle connection (one per sleeping
         # user) should not keep the last response alive.
-        head, chunks = self._head, self._chunks
-        self._head, self._chunks = b"", None
+        head, chunks, inflater = self._head, self._chunks, self._inflater
+        self._head, self._chunks, self._inflater = b"", None, None
         self.deadline = inf
         if waiter is None:
             return
         assert chunks is not None  # exchange() set it with the waiter
-        body = chunks[0] if len(chunks) == 1 else b"".join(chunks)
+        completed = self._read_at
         set_cookies: list[bytes] | None = None
         if self._acted_on:
-            for name, value in head_fields(head):
-                field = name.lower()
-                if field == b"set-cookie":
-                    set_cookies = [value] if set_cookies is None else [*set_cookies, value]
-                elif field == b"content-encoding" and body:
-                    try:
-                        body = decode_body(body, value)
-                    except ProtocolError as error:
-                        if not waiter.done():
-                            waiter.set_exception(error)
-                        return
+            try:
+                if inflater is not None:
+                    chunks.append(inflater.finish())
+                body = chunks[0] if len(chunks) == 1 else b"".join(chunks)
+                for name, value in head_fields(head):
+                    field = name.lower()
+                    if field == b"set-cookie":
+                        set_cookies = [value] if set_cookies is None else [*set_cookies, value]
+                    elif field == b"content-encoding" and body and inflater is None:
+                        body = decode_body(body, value, _LIMITS)
+            except ProtocolError as error:
+                if not waiter.done():
+                    waiter.set_exception(error)
+                return
+            completed = self._clock()  # decoding is part of the response time, as in Locust
+        else:
+            body = chunks[0] if len(chunks) == 1 else b"".join(chunks)
         first_use = not self.uses
         self.uses += 1
         ttfb = (self._first_byte - self._sent_at) * 1000.0
@@ -270,7 +311,7 @@ class Connection(asyncio.Protocol):
             timings = PhaseTimings(self.connect_ms, self.tls_ms, ttfb)
         else:
             timings = PhaseTimings(None, None, ttfb)
-        raw = RawResponse(self._status, head, body, timings, self._headers_done, self._read_at, set_cookies)
+        raw = RawResponse(self._status, head, body, timings, self._headers_done, completed, set_cookies)
         # Cancelled (its request's task was) before this read was handled: caught rather than
         # asking waiter.done() first, as it almost never is (and not contextlib.suppress: a context
         # manager per request).
@@ -284,7 +325,7 @@ class Connection(asyncio.Protocol):
     def _fail(self, error: RequestError, cause: BaseException | None = None) -> None:
         waiter = self._waiter
         self._waiter = None
-        self._raw, self._head, self._chunks = b"", b"", None
+        self._raw, self._head, self._chunks, self._inflater = b"", b"", None, None
         self.deadline = inf
         if cause is not None:
             error.__cause__ = cause

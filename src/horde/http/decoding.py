@@ -5,7 +5,8 @@ from __future__ import annotations
 import zlib
 from typing import Any
 
-from horde.http.errors import ProtocolError
+from horde.http.errors import ProtocolError, ResponseTooLarge
+from horde.http.limits import LIMITS, RATIO_FLOOR, ResponseLimits, size_text
 
 _brotli: Any
 try:  # optional: advertise br only if we can decode it
@@ -18,49 +19,114 @@ except ImportError:  # pragma: no cover - depends on the environment
 ACCEPT_ENCODING = "gzip, deflate, br" if _brotli is not None else "gzip, deflate"
 
 
-def decode_body(body: bytes, content_encoding: bytes) -> bytes:
-    """Undo the listed encodings (last applied first); unknown codings leave the body untouched."""
+def decode_body(body: bytes, content_encoding: bytes, limits: ResponseLimits = LIMITS) -> bytes:
+    """Undo the listed encodings (last applied first); unknown codings leave the body untouched.
+    Output beyond ``limits`` raises :class:`ResponseTooLarge`."""
     codings = [c.strip() for c in content_encoding.lower().split(b",") if c.strip()]
     for coding in reversed(codings):
-        body = _decode_one(body, coding)
+        body = _decode_one(body, coding, limits)
     return body
 
 
-def _decode_one(body: bytes, coding: bytes) -> bytes:
-    try:
-        if coding in (b"gzip", b"x-gzip"):
-            return _gunzip(body)
-        if coding == b"deflate":
-            return _inflate(body)
-        if coding == b"br" and _brotli is not None:
-            return bytes(_brotli.decompress(body))
-    except (zlib.error, OSError) as error:
-        raise ProtocolError(f"could not decode {coding.decode('latin-1')} response body: {error}") from error
-    except Exception as error:  # brotli raises its own error type
-        raise ProtocolError(f"could not decode {coding.decode('latin-1')} response body: {error}") from error
+def streamed_coding(content_encoding: bytes) -> bytes | None:
+    """The coding of a body that :class:`Inflater` can decode as it arrives (one gzip or deflate)."""
+    coding = content_encoding.strip().lower()
+    return coding if coding in (b"gzip", b"x-gzip", b"deflate") else None
+
+
+class Inflater:
+    """Decodes a gzip or deflate body read by read, in bounded steps: a bomb is stopped at the
+    first limit it breaks, and no step inflates more than :data:`STEP` bytes at once."""
+
+    def __init__(self, coding: bytes, limits: ResponseLimits = LIMITS) -> None:
+        self.coding = coding
+        self.limits = limits
+        self.gzip = coding != b"deflate"
+        self.compressed = 0
+        self.produced = 0
+        self._first: bytes | None = b""  # deflate: the bytes so far, in case they are raw deflate
+        self._zlib = self._new()
+
+    def _new(self, raw: bool = False) -> Any:
+        return zlib.decompressobj(-zlib.MAX_WBITS if raw else (16 if self.gzip else 0) + zlib.MAX_WBITS)
+
+    def feed(self, data: bytes) -> bytes:
+        self.compressed += len(data)
+        first = self._first
+        if first is not None and not self.gzip:
+            first = self._first = first + data
+        try:
+            return self._inflate(data)
+        except zlib.error as error:
+            if self.gzip or self.produced or first is None:
+                raise self._unreadable(error) from error
+            # "deflate" should be zlib-wrapped (RFC 9110) but some servers send raw deflate data.
+            self._zlib = self._new(raw=True)
+            self._first = None
+            try:
+                return self._inflate(first)
+            except zlib.error as again:
+                raise self._unreadable(again) from again
+
+    def _inflate(self, data: bytes) -> bytes:
+        parts = []
+        while data:
+            piece = self._zlib.decompress(data, STEP)
+            if piece:
+                self._count(len(piece))
+                parts.append(piece)
+            data = self._zlib.unconsumed_tail
+            if self._zlib.eof:
+                rest = self._zlib.unused_data.lstrip(b"\0")
+                if not (self.gzip and rest):
+                    break
+                self._zlib = self._new()  # gzip: another member follows
+                data = rest
+        if self.produced:
+            self._first = None  # it was readable as sent
+        return parts[0] if len(parts) == 1 else b"".join(parts)
+
+    def finish(self) -> bytes:
+        """What is left once the body is complete; a stream that did not end is an error."""
+        tail = self._zlib.flush()
+        if tail:
+            self._count(len(tail))
+        if not self._zlib.eof and self.compressed:
+            name = "gzip" if self.gzip else "deflate"
+            raise ProtocolError(f"could not decode {name} response body: truncated {name} stream")
+        return tail
+
+    def _count(self, size: int) -> None:
+        self.produced += size
+        limits = self.limits
+        if self.produced > limits.decompressed:
+            raise ResponseTooLarge(f"decompressed body over {size_text(limits.decompressed)}")
+        if self.produced > RATIO_FLOOR and self.produced > limits.ratio * self.compressed:
+            raise ResponseTooLarge(
+                f"{self.coding.decode('latin-1')} body inflates more than {limits.ratio}:1 "
+                f"({size_text(self.compressed)} to over {size_text(self.produced)}): a decompression bomb?"
+            )
+
+    def _unreadable(self, error: zlib.error) -> ProtocolError:
+        return ProtocolError(f"could not decode {self.coding.decode('latin-1')} response body: {error}")
+
+
+STEP = 1024 * 1024
+"""Most bytes one step inflates: a read of a bomb costs at most a few milliseconds at once."""
+
+
+def _decode_one(body: bytes, coding: bytes, limits: ResponseLimits) -> bytes:
+    if coding in (b"gzip", b"x-gzip", b"deflate"):
+        if not body:
+            return body
+        inflater = Inflater(coding, limits)
+        return inflater.feed(body) + inflater.finish()
+    if coding == b"br" and _brotli is not None:
+        try:
+            decoded = bytes(_brotli.decompress(body))
+        except Exception as error:  # brotli raises its own error type
+            raise ProtocolError(f"could not decode br response body: {error}") from error
+        if len(decoded) > limits.decompressed:
+            raise ResponseTooLarge(f"decompressed body over {size_text(limits.decompressed)}")
+        return decoded
     return body  # identity or a coding we do not know: hand over the bytes as they came
-
-
-def _gunzip(body: bytes) -> bytes:
-    if not body:
-        return body
-    # A gzip stream may hold several members back to back; decode them all.
-    parts = []
-    while body:
-        inflater = zlib.decompressobj(16 + zlib.MAX_WBITS)
-        parts.append(inflater.decompress(body))
-        parts.append(inflater.flush())
-        if not inflater.eof:
-            raise zlib.error("truncated gzip stream")
-        body = inflater.unused_data.lstrip(b"\0")
-    return b"".join(parts)
-
-
-def _inflate(body: bytes) -> bytes:
-    if not body:
-        return body
-    # "deflate" should be zlib-wrapped (RFC 9110) but some servers send raw deflate data.
-    try:
-        return zlib.decompress(body)
-    except zlib.error:
-        return zlib.decompress(body, -zlib.MAX_WBITS)

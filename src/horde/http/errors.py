@@ -95,6 +95,13 @@ class ProtocolError(RequestError):
     category = "protocol"
 
 
+class ResponseTooLarge(ProtocolError):
+    """The response broke one of the limits of :mod:`horde.http.limits` (its head, its body, or its
+    body once decompressed); the connection was closed."""
+
+    category = "too_large"
+
+
 class TooManyRedirects(ProtocolError, _requests.TooManyRedirects):
     """More redirects than the session allows (30 by default, as in requests and Locust)."""
 

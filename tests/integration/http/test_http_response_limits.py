@@ -1,0 +1,157 @@
+"""Responses that would eat the generator: each breach fails its request by name, closes the
+connection, and neither grows memory nor stalls the loop (hostile servers written here)."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+import zlib
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
+from typing import Any
+
+import pytest
+
+from horde.http import HttpSession
+from horde.http.errors import ResponseTooLarge
+from horde.http.limits import LIMITS, ResponseLimits, configure
+
+Answer = Callable[[asyncio.StreamWriter], Awaitable[None]]
+
+
+@asynccontextmanager
+async def hostile(answer: Answer) -> AsyncIterator[str]:
+    """A server that reads a request head and then runs ``answer``; a second request on another
+    connection (the one after a breach) gets a plain 200."""
+    answered = 0
+
+    async def handle(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        nonlocal answered
+        try:
+            await reader.readuntil(b"\r\n\r\n")
+            answered += 1
+            if answered == 1:
+                await answer(writer)
+            else:
+                writer.write(b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok")
+                await writer.drain()
+                await reader.read()
+        except (ConnectionError, asyncio.IncompleteReadError):
+            pass  # the client closed the connection on a breach, as it should
+        finally:
+            writer.close()
+
+    server = await asyncio.start_server(handle, "127.0.0.1", 0)
+    try:
+        yield f"http://127.0.0.1:{server.sockets[0].getsockname()[1]}"
+    finally:
+        server.close()
+
+
+async def endless(writer: asyncio.StreamWriter, head: bytes, piece: bytes, seconds: float = 5.0) -> None:
+    writer.write(head)
+    ends = time.monotonic() + seconds  # bounded: a client that ignored the limits would see 5 s of it
+    while time.monotonic() < ends:
+        writer.write(piece)
+        await writer.drain()
+
+
+async def long_header_line(writer: asyncio.StreamWriter) -> None:
+    writer.write(b"HTTP/1.1 200 OK\r\nX-Big: " + b"a" * (100 * 1024) + b"\r\nContent-Length: 0\r\n\r\n")
+    await writer.drain()
+
+
+async def many_headers(writer: asyncio.StreamWriter) -> None:
+    writer.write(b"HTTP/1.1 200 OK\r\n" + b"X-A: 1\r\n" * 150 + b"Content-Length: 0\r\n\r\n")
+    await writer.drain()
+
+
+async def header_stream(writer: asyncio.StreamWriter) -> None:
+    await endless(writer, b"HTTP/1.1 200 OK\r\n", b"X-More: " + b"m" * 100 + b"\r\n")
+
+
+async def body_stream(writer: asyncio.StreamWriter) -> None:
+    chunk = b"x" * 65536
+    await endless(
+        writer, b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n", b"10000\r\n" + chunk + b"\r\n"
+    )
+
+
+def gzip_bomb(size: int) -> bytes:
+    """``size`` zero bytes, gzipped (about 1,000:1), without holding them."""
+    packer = zlib.compressobj(9, zlib.DEFLATED, 16 + zlib.MAX_WBITS)
+    zeros = bytes(1024 * 1024)
+    return b"".join(packer.compress(zeros) for _ in range(size // len(zeros))) + packer.flush()
+
+
+BOMB = gzip_bomb(512 * 1024 * 1024)
+
+
+async def bomb(writer: asyncio.StreamWriter) -> None:
+    writer.write(b"HTTP/1.1 200 OK\r\nContent-Encoding: gzip\r\nContent-Length: %d\r\n\r\n" % len(BOMB))
+    writer.write(BOMB)
+    await writer.drain()
+
+
+@pytest.mark.parametrize(
+    ("answer", "message"),
+    [
+        (long_header_line, "a header line over 64 KiB (100.0 KiB)"),
+        (many_headers, "more than 100 header fields (151)"),
+        (header_stream, "response head over 256 KiB"),
+        (body_stream, "body over 64 MiB"),
+        (bomb, "gzip body inflates more than 200:1"),
+    ],
+    ids=["header-line", "header-count", "endless-headers", "endless-body", "gzip-bomb"],
+)
+def test_a_breach_fails_the_request_by_name_and_the_next_one_works(
+    run: Any, recorder: Any, answer: Answer, message: str
+) -> None:
+    async def scenario() -> tuple[float, float]:
+        gaps = [0.0]
+
+        async def probe() -> None:  # what the other users would feel
+            last = time.monotonic()
+            while True:
+                await asyncio.sleep(0.001)
+                now = time.monotonic()
+                gaps.append(now - last)
+                last = now
+
+        probing = asyncio.create_task(probe())
+        async with hostile(answer) as url:
+            session = HttpSession(url, recorder)
+            started = time.monotonic()
+            response = await session.get("/")
+            took = time.monotonic() - started
+            after = await session.get("/")  # on a new connection: the hostile one was closed
+            session.close()
+        probing.cancel()
+        assert isinstance(response.error, ResponseTooLarge) and response.status_code == 0
+        assert str(response.error).startswith(message), response.error
+        assert response.error.category == "too_large"
+        assert after.status_code == 200 and after.text == "ok"
+        assert recorder.samples[0]["exception"] is response.error
+        return took, max(gaps)
+
+    took, longest_gap = run(scenario())
+    assert took < 3  # stopped at the limit, not at the end of the 5 s stream or by the timeout
+    assert longest_gap < 0.1  # no single step held the loop
+
+
+def test_limits_can_be_raised(run: Any, recorder: Any) -> None:
+    default = ResponseLimits()
+    configure(ResponseLimits(headers=200))
+    try:
+
+        async def scenario() -> int:
+            async with hostile(many_headers) as url:
+                session = HttpSession(url, recorder)
+                response = await session.get("/")
+                session.close()
+                return response.status_code
+
+        assert run(scenario()) == 200
+    finally:
+        configure(default)
+    assert LIMITS.headers == 100
