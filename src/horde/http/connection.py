@@ -71,6 +71,9 @@ class Connection(asyncio.Protocol):
         self._status = 0
         # The response being read; an idle connection (one per waiting user) holds none of it.
         self._raw = b""  # what has arrived of the head, until the parser says it is complete
+        # A head split over reads: the reads, and their size (joined once, not copied at each read).
+        self._raw_parts: list[bytes] | None = None
+        self._raw_size = 0
         self._head = b""  # the head: status line and header lines, without the blank line
         self._acted_on = False  # the head has a Set-Cookie or a Content-Encoding field
         # A list while a response is read. None in between: body bytes parsed then (a server that
@@ -169,8 +172,13 @@ class Connection(asyncio.Protocol):
         if not self._first_byte:
             self._first_byte = now
             self._raw = data
-        elif not self._headers_done:
-            self._raw += data  # a head split over reads, or the rest after an interim response
+        elif not self._headers_done:  # a head split over reads, or the rest after an interim response
+            parts = self._raw_parts
+            if parts is None:
+                parts = self._raw_parts = [self._raw]
+                self._raw_size = len(self._raw)
+            parts.append(data)
+            self._raw_size += len(data)
         try:
             _feed_data(self._parser, data)
         except httptools.HttpParserError as error:
@@ -179,9 +187,12 @@ class Connection(asyncio.Protocol):
             self._fail(refused if refused is not None else ProtocolError(f"invalid HTTP response: {error}"))
             self.abort()
             return
-        if not self._headers_done and len(self._raw) > _LIMITS.head and self._waiter is not None:
+        if not self._headers_done and self._waiter is not None and self._head_so_far() > _LIMITS.head:
             self._fail(ResponseTooLarge(f"response head over {size_text(_LIMITS.head)}"))
             self.abort()
+
+    def _head_so_far(self) -> int:
+        return self._raw_size if self._raw_parts is not None else len(self._raw)
 
     def eof_received(self) -> bool | None:
         return None  # let the transport close; connection_lost settles a pending request
@@ -213,6 +224,9 @@ class Connection(asyncio.Protocol):
         self._headers_done = self._read_at
         self._status = _status_code(self._parser)
         raw = self._raw
+        if self._raw_parts is not None:
+            raw = b"".join(self._raw_parts)
+            self._raw_parts = None
         first = raw[0]
         if first == 13 or first == 10:  # CR, LF
             raw = raw.lstrip(b"\r\n")  # llhttp skips empty lines before the status line
@@ -326,6 +340,7 @@ class Connection(asyncio.Protocol):
         waiter = self._waiter
         self._waiter = None
         self._raw, self._head, self._chunks, self._inflater = b"", b"", None, None
+        self._raw_parts = None
         self.deadline = inf
         if cause is not None:
             error.__cause__ = cause

@@ -101,17 +101,20 @@ class Inflater:
         limits = self.limits
         if self.produced > limits.decompressed:
             raise ResponseTooLarge(f"decompressed body over {size_text(limits.decompressed)}")
-        if self.produced > RATIO_FLOOR and self.produced > limits.ratio * self.compressed:
+        # Against the compressed bytes inflated so far, not all that arrived: a bomb is stopped
+        # within a step of the floor, whatever the size of the read that brought it.
+        consumed = self.compressed - len(self._zlib.unconsumed_tail)
+        if self.produced > RATIO_FLOOR and self.produced > limits.ratio * consumed:
             raise ResponseTooLarge(
                 f"{self.coding.decode('latin-1')} body inflates more than {limits.ratio}:1 "
-                f"({size_text(self.compressed)} to over {size_text(self.produced)}): a decompression bomb?"
+                f"({size_text(consumed)} to over {size_text(self.produced)}): a decompression bomb?"
             )
 
     def _unreadable(self, error: zlib.error) -> ProtocolError:
         return ProtocolError(f"could not decode {self.coding.decode('latin-1')} response body: {error}")
 
 
-STEP = 1024 * 1024
+STEP = 256 * 1024
 """Most bytes one step inflates: a read of a bomb costs at most a few milliseconds at once."""
 
 
