@@ -143,10 +143,19 @@ class LocalRunner:
         self._spawn_task.add_done_callback(self._ramp_done)
 
     def _ramp_done(self, task: asyncio.Task[None]) -> None:
-        """Spawning must never fail silently: the run would go on with whoever had started."""
+        """Spawning must never fail silently, nor leave the test "spawning": it goes on with the
+        users that started, says so, and exits with code 2."""
         if not task.cancelled() and (error := task.exception()) is not None:
             self.unhandled_errors += 1
-            logger.error("Spawning users failed: %s", error, exc_info=error)
+            logger.error(
+                "Spawning users failed after %d of %d users: %r; the test goes on with them",
+                self.user_count,
+                self.target_user_count,
+                error,
+                exc_info=error,
+            )
+            if self.state == STATE_SPAWNING:
+                self.state = STATE_RUNNING
 
     def _begin_test(self) -> None:
         self._stopped = None

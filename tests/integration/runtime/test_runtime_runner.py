@@ -371,3 +371,24 @@ def test_a_ramp_of_many_users_at_once_leaves_the_loop_answering() -> None:
     longest, spawned = asyncio.run(main())
     assert spawned == 20_000
     assert longest < 0.25, f"the loop stalled {longest:.2f} s during the ramp"
+
+
+def test_a_ramp_that_fails_says_so_and_does_not_stay_spawning(caplog: Any) -> None:
+    async def main() -> tuple[str, int, int]:
+        runner = make_env(Idle).create_local_runner()
+        real = runner._spawn_one
+
+        def third_fails(classes: Any, strict: bool = False) -> bool:
+            if sum(runner._dispatched.values()) == 2:
+                raise RuntimeError("the dispatcher broke")
+            return real(classes, strict)
+
+        runner._spawn_one = third_fails  # type: ignore[method-assign]
+        runner.start(5, spawn_rate=100)
+        await asyncio.sleep(0.3)
+        state, users = runner.state, runner.user_count
+        await runner.quit()
+        return state, users, runner.unhandled_errors
+
+    assert asyncio.run(main()) == ("running", 2, 1)  # the run exits with code 2
+    assert "Spawning users failed after 2 of 5 users: RuntimeError('the dispatcher broke')" in caplog.text
