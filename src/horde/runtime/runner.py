@@ -372,6 +372,7 @@ class LocalRunner:
         self._stopped = asyncio.Event()
         self.state = STATE_STOPPING
         self.environment.events.test_stopping.fire(environment=self.environment)
+        self.stats.stopping = True  # requests cut short from now on were still waiting at the end
         for task in (self._spawn_task, self._shape_task):
             if task is not None and task is not asyncio.current_task() and not task.done():
                 task.cancel()

@@ -78,6 +78,9 @@ class RequestStats:
         self.unfinished_failed = 0
         """Of those, the ones counted as failures (``RequestUnfinished``)."""
         self._slowest_answered: dict[tuple[str, str], float] = {}
+        self.stopping = False
+        """Set by the runner as it stops the test's users: only then is a cancelled request one
+        still waiting at the end (a user's own ``asyncio.wait_for`` cancels requests too)."""
         self.history = StatsHistory(self, capacity=history_capacity)
         self.total: StatsEntry = AggregatedEntry(self)
 
@@ -212,7 +215,10 @@ class RequestStats:
     def count_unfinished(self, name: str, method: str, waited: float) -> bool:
         """Count a request cut short after ``waited`` ms; True when it is to be a failure: waited
         :data:`UNFINISHED_FAILS_AFTER_MS` or more, and longer than any request of its name that was
-        answered (taken once per name, before its first unfinished failure raises the maximum)."""
+        answered (taken once per name, before its first unfinished failure raises the maximum).
+        Only while the test stops (:attr:`stopping`): other cancellations are the user's own."""
+        if not self.stopping:
+            return False
         self.unfinished += 1
         key = (name, method)
         slowest = self._slowest_answered.get(key)
@@ -255,6 +261,7 @@ class RequestStats:
         self._num_failures = 0
         self.unfinished = self.unfinished_failed = 0
         self._slowest_answered = {}
+        self.stopping = False
         self._epoch += 1
         self._total_times = Histogram()
         self._total_times_stale = False
