@@ -388,3 +388,20 @@ def test_both_ways_of_cutting_the_head_and_finding_its_fields_agree() -> None:
         truth = any(name.lower() in (b"set-cookie", b"content-encoding") for name, _ in head_fields(head))
         raw = head + b"\r\n\r\n" + rng.choice(bodies)
         assert _scan_head(raw) == (len(head), truth) and _search_names(head) is truth, raw
+
+
+def test_decoding_a_body_is_inside_its_response_time(loop: Any) -> None:
+    readings = iter(range(1, 100))  # every reading of the clock is one tick later
+    conn = Connection(loop, Origin("http", "h", 80), Deadlines(ManualLoop(), lambda: float(next(readings))))  # type: ignore[arg-type]
+    conn.connection_made(FakeTransport())  # type: ignore[arg-type]
+    payload = gzip.compress(b"x" * 1000)
+    future = conn.exchange(b"GET / HTTP/1.1\r\n\r\n", None, False, None)
+    conn.data_received(
+        b"HTTP/1.1 200 OK\r\nContent-Encoding: gzip\r\nContent-Length: %d\r\n\r\n%s" % (len(payload), payload)
+    )
+    raw = future.result()
+    assert raw.body == b"x" * 1000
+    assert raw.completed > raw.headers_done  # read at the read, ended once decoded
+    plain = conn.exchange(b"GET / HTTP/1.1\r\n\r\n", None, False, None)
+    conn.data_received(b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok")
+    assert plain.result().completed == plain.result().headers_done  # nothing to decode: the read's time
