@@ -121,3 +121,15 @@ def test_run_single_user_ends_when_its_user_is_set_stopping(target: Target, tmp_
     result = python(str(SCRIPTS / "single_user_stopped.py"), target.url, target=target, cwd=tmp_path)
     assert result.returncode == 0, result.stderr
     assert int(result.stdout.split("ENDED ")[1]) > 5
+
+
+def test_users_started_into_a_gevent_group_stop_as_in_locust(target: Target, tmp_path: Path) -> None:
+    result = python(str(SCRIPTS / "users_in_a_group.py"), target=target, cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    # (in the group, state) after the first task began; (group size, state) just after stop() and
+    # 0.2 s later: a graceful stop lets the task finish, a forced one ends it at once.
+    assert result.stdout.splitlines() == [
+        "GRACEFUL (True, 1) (1, 1) (0, 2)",
+        "FORCED (True, 1) (0, 1) (0, 1)",
+        "RUNNER 2 [True, True] 0",
+    ]

@@ -317,9 +317,9 @@ class LocalRunner:
         return sync_or_async(self._stop_users(chosen))
 
     @property
-    def user_greenlets(self) -> list[asyncio.Task[None]]:
-        """The running users' tasks (Locust's group of user greenlets)."""
-        return list(self._users)
+    def user_greenlets(self) -> list[TaskGreenlet]:
+        """The running users' tasks as Locust's scripts hold greenlets (``dead``, ``join``...)."""
+        return [TaskGreenlet(task) for task in self._users]
 
     @property
     def spawning_greenlet(self) -> TaskGreenlet | None:

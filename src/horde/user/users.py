@@ -39,6 +39,15 @@ class UserMeta(type):
         return type.__new__(mcs, classname, bases, class_dict)
 
 
+def _greenlet_in(group: Any, task: asyncio.Task[None]) -> Any:
+    """A greenlet in gevent ``group`` that lives as long as ``task``."""
+    from gevent.event import Event
+
+    ended = Event()
+    task.add_done_callback(lambda _: ended.set())
+    return group.spawn(ended.wait)
+
+
 class User(metaclass=UserMeta):
     """A simulated user. Subclass it, add ``@task`` methods, set ``wait_time``."""
 
@@ -123,13 +132,18 @@ class User(metaclass=UserMeta):
         assert self._taskset_instance is not None
         return self._taskset_instance.wait()
 
-    def start(self, group: Any = None) -> asyncio.Task[None]:
-        """Start the user's loop as an asyncio task on the running loop."""
+    def start(self, group: Any = None) -> Any:
+        """Start the user's loop as an asyncio task on the running loop, and return it. Given a
+        gevent ``Group`` (a script driving users by hand, as Locust's own tests do), the user is
+        also a greenlet of that group, which ends with the task: that greenlet is returned."""
         self._group = group
         # A subclass's own run (Locust's style: a plain def, which may block) goes as any hook does.
         life = self._run() if type(self).run is User.run else _run_callable(self.run)
-        self._task = event_loop().create_task(life)
-        return self._task
+        task = self._task = event_loop().create_task(life)
+        if group is not None and type(group).__module__.startswith("gevent"):
+            self._group_greenlet = _greenlet_in(group, task)  # only such users have the attribute
+            return self._group_greenlet
+        return task
 
     def stop(self, force: bool = False) -> bool:
         """Stop the user: at once if ``force`` or it is waiting, else after its current task.
@@ -141,6 +155,11 @@ class User(metaclass=UserMeta):
             return True
         if force or self._state in (STATE_WAITING, None):
             task.cancel()
+            in_group = getattr(self, "_group_greenlet", None)
+            if in_group is not None:  # out of its gevent group at once, as Locust kills it there
+                import gevent
+
+                self._group.killone(in_group, block=gevent.getcurrent() is not gevent.get_hub())
             return True
         self._state = STATE_STOPPING
         return False
