@@ -53,6 +53,7 @@ def parse_options(
     cwd: Path,
     home: Path,
     parser: HordeArgumentParser | None = None,
+    default_files: Sequence[str] | None = None,
 ) -> argparse.Namespace:
     """Parse all sources into Locust-named options; raise ``UsageError`` on any bad input.
 
@@ -60,7 +61,7 @@ def parse_options(
     (and their ``env_var``) are read too. ``-h``/``-V`` raise ``HelpRequested``/``VersionRequested``.
     """
     parser = parser if parser is not None else build_parser()
-    layered = layered_values(parser, argv, environ, cwd, home, strict=True)
+    layered = layered_values(parser, argv, environ, cwd, home, strict=True, default_files=default_files)
     options, extras = _parse_command_line(parser, argv, layered)
     if extras:
         raise parser.unrecognized(extras)
@@ -94,6 +95,7 @@ def layered_values(
     cwd: Path,
     home: Path,
     strict: bool,
+    default_files: Sequence[str] | None = None,
 ) -> Values:
     """Merge config files and environment (not the command line) into dest -> value.
 
@@ -103,15 +105,24 @@ def layered_values(
     actions = parser.actions()
     keys = _config_keys(actions)
     values: Values = {}
-    for settings in _file_sources(cwd, home, _config_file_argument(argv)):
+    for settings in _file_sources(cwd, home, _config_file_argument(argv), default_files):
         _assign(values, _bind(settings, keys, strict))
     _assign(values, locust_level(actions, environ))
     _assign(values, horde_level(actions, environ))
     return values
 
 
-def _file_sources(cwd: Path, home: Path, config_file: str | None) -> list[list[Setting]]:
-    """Settings of each config file, lowest priority first; missing default files are simply absent."""
+def _file_sources(
+    cwd: Path, home: Path, config_file: str | None, default_files: Sequence[str] | None = None
+) -> list[list[Setting]]:
+    """Settings of each config file, lowest priority first; missing default files are simply absent.
+    ``default_files`` (Locust's ``get_parser(default_config_files=...)``) replaces the usual ones."""
+    if default_files is not None:
+        named = [Path(name).expanduser() for name in default_files]
+        sources = [_explicit_config(cwd / path) for path in named if (cwd / path).is_file()]
+        if config_file is not None:
+            sources.append(_explicit_config(cwd / config_file))
+        return sources
     sources = [_optional_ini(home / ".locust.conf"), _optional_ini(cwd / "locust.conf")]
     pyproject = cwd / "pyproject.toml"
     document = read_toml_tables(pyproject) if pyproject.is_file() else {}

@@ -122,6 +122,29 @@ def test_mount_keeps_the_adapter_and_says_it_is_not_used(caplog: pytest.LogCaptu
     assert "does not use requests' transport adapters" in caplog.text
 
 
+def test_get_parser_reads_the_config_files_it_is_given_under_the_command_line(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from locust.argument_parser import get_parser
+
+    conf = tmp_path / "team.conf"
+    conf.write_text(
+        "locustfile = ./test_locustfile.py\nweb-port = 45787\nheadless\ntags = [Critical, Normal]\n"
+    )
+    toml = tmp_path / "team.toml"
+    toml.write_text('[tool.locust]\nhost = "http://from-toml"\nusers = 7\n')
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("LOCUST_SPAWN_RATE", "3")
+    options = get_parser(default_config_files=[str(conf), str(toml)]).parse_args(
+        ["-H", "https://example.com"]
+    )
+    assert (options.locustfile, options.web_port, options.headless) == ("./test_locustfile.py", 45787, True)
+    assert options.tags == ["Critical", "Normal"] and options.num_users == 7 and options.spawn_rate == 3
+    assert options.host == "https://example.com"  # the command line over the files
+    (tmp_path / "locust.conf").write_text("users = 9\n")  # read when no files are named, as Locust's
+    assert get_parser().parse_args([]).num_users == 9
+
+
 def test_argument_parser_functions_read_the_command_line_as_locust(monkeypatch: pytest.MonkeyPatch) -> None:
     from locust import events
     from locust.argument_parser import LocustArgumentParser, default_args_dict, parse_options, timespan

@@ -10,10 +10,12 @@ import os
 import sys
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Any
 
 from horde.cli.argparser import HordeArgumentParser as LocustArgumentParser
 from horde.cli.builtin_options import build_parser
+from horde.cli.config_sources import parse_options as parse_layered
 from horde.cli.early_exit import EarlyExit
 from horde.cli.option_types import timespan_seconds as timespan
 from horde.cli.options import extended_parser, parse_script_options
@@ -22,12 +24,29 @@ from horde.exception import UsageError
 from horde.runtime.loading import expand_locustfile_option
 
 
-def get_parser(default_config_files: Any = None) -> LocustArgumentParser:
+class _ConfiguredParser(LocustArgumentParser):
+    """``get_parser()``'s parser: ``parse_args`` reads the config files and ``LOCUST_*`` variables
+    under the command line, as Locust's ConfigArgParse parser does."""
+
+    default_config_files: Sequence[str] | None = None
+
+    def parse_args(self, args: Any = None, namespace: Any = None) -> Any:
+        argv = list(sys.argv[1:] if args is None else args)
+        with _exits_as_locusts():
+            return parse_layered(argv, os.environ, Path.cwd(), Path.home(), self, self.default_config_files)
+
+
+def get_parser(default_config_files: Sequence[str] | None = None) -> LocustArgumentParser:
     """Every option, with those the ``init_command_line_parser`` listeners add (those of
-    ``locust.events`` when asked: a script or test may have replaced it, as Locust reads it then)."""
+    ``locust.events`` when asked: a script or test may have replaced it, as Locust reads it then).
+    ``default_config_files`` replaces the usual ones (~/.locust.conf, locust.conf, pyproject.toml)."""
     import horde.compat.locust as locust
 
-    return extended_parser(locust.events)
+    parser = extended_parser(locust.events)
+    parser.__class__ = _ConfiguredParser  # the same parser, with Locust's parse_args
+    if default_config_files is not None:
+        parser.default_config_files = list(default_config_files)  # type: ignore[attr-defined]
+    return parser
 
 
 def parse_options(args: Sequence[str] | None = None) -> argparse.Namespace:
