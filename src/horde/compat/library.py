@@ -10,6 +10,7 @@ from typing import Any
 from horde.cli.headless import CONSOLE_STATS_INTERVAL_SEC, CSV_STATS_INTERVAL_SEC
 from horde.reports import console
 from horde.reports.csv_files import CsvWriter
+from horde.runtime.runner import STATE_RUNNING, STATE_SPAWNING
 from horde.stats import RequestStats
 
 
@@ -57,6 +58,8 @@ class StatsCSVFileWriter:
         self.environment = environment
         self.base_filepath = base_filepath
         self._writer = CsvWriter(base_filepath, full_history)
+        if full_history:  # its per-entry rows hold current (last 10 s) percentiles
+            self._sources()[0].track_entry_percentiles()
 
     def stats_writer(self) -> None:
         from horde.compat.locust import stats as locust_stats  # read each time: scripts may set it
@@ -79,7 +82,13 @@ class StatsCSVFileWriter:
 
     def _write(self) -> None:
         stats, exceptions, users = self._sources()
-        self._writer.tick(stats, exceptions, users, time.time(), time.monotonic())
+        now = time.time()
+        runner = self.environment.runner
+        if runner is None or runner.state not in (STATE_SPAWNING, STATE_RUNNING):
+            # No test running, so nothing samples the stats each second for the "current" columns
+            # (a script that logs requests itself): the writer takes the samples.
+            stats.sample_history(now, users)
+        self._writer.tick(stats, exceptions, users, now, time.monotonic())
 
     def _sources(self) -> tuple[RequestStats, Any, int]:
         runner = self.environment.runner

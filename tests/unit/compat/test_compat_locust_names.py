@@ -100,6 +100,31 @@ def test_stats_csv_file_writer_appends_history_on_its_ticks_only(tmp_path: Path)
         assert [row["Request Count"] for row in csv.DictReader(f)] == ["2", "2"]
 
 
+def test_stats_csv_file_writer_full_history_has_current_percentiles_with_no_test_running(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import threading
+
+    from locust import stats as locust_stats
+    from locust.stats import StatsCSVFileWriter
+
+    monkeypatch.setattr(locust_stats, "CSV_STATS_INTERVAL_SEC", 0.2)
+    environment = Environment(user_classes=[])
+    environment.create_local_runner()  # created, not started: nothing samples the stats
+    for _ in range(10):
+        environment.stats.log_request("GET", "/", 100, 666)
+    writer = StatsCSVFileWriter(environment, None, str(tmp_path / "t"), full_history=True)
+    ticking = threading.Thread(target=writer)
+    ticking.start()
+    threading.Event().wait(0.5)
+    writer.close_files()
+    ticking.join()
+    with (tmp_path / "t_stats_history.csv").open() as f:
+        rows = list(csv.DictReader(f))
+    assert [row["Name"] for row in rows[:2]] == ["/", "Aggregated"]
+    assert {row["95%"] for row in rows} == {"100"}  # the last 10 s, sampled by the writer itself
+
+
 @pytest.mark.parametrize(
     ("module", "package"),
     [("postgres", "psycopg"), ("mongodb", "pymongo"), ("mqtt", "paho-mqtt"), ("socketio", "python-socketio"),
