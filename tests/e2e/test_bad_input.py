@@ -41,6 +41,18 @@ class Shopper(HttpUser):
     def browse(self):
         pass
 """
+INHERITED_WAIT_TIME = """
+from locust import HttpUser, task
+
+class Base(HttpUser):
+    abstract = True
+    wait_time = 5
+
+class Shopper(Base):
+    @task
+    def browse(self):
+        pass
+"""
 NO_TASKS = """
 from locust import HttpUser
 
@@ -63,6 +75,7 @@ CASES = [
     (GOOD, ["--max-response-body", "64XB"], "argument --max-response-body: invalid size '64XB'", 2),
     (ALL_WEIGHT_ZERO, [], "There are no users with weight > 0 (Shopper)", 1),
     (BAD_WAIT_TIME, [], "Shopper.wait_time must be a function such as between(1, 5)", 1),
+    (INHERITED_WAIT_TIME, [], "Shopper.wait_time must be a function such as between(1, 5)", 1),
     (NO_TASKS, [], "No tasks defined on Shopper. Use the @task decorator", 1),
 ]  # fmt: skip
 

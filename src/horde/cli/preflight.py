@@ -25,7 +25,7 @@ def check_user_classes(user_classes: list[type[User]]) -> None:
         raise UsageError(f"There are no users with weight > 0 ({names}): give one a weight or fixed_count")
     for user_class in user_classes:
         for holder in _task_holders(user_class, set()):
-            wait_time = holder.__dict__.get("wait_time")
+            wait_time = getattr(holder, "wait_time", None)  # its own or inherited
             if wait_time is not None and not callable(wait_time):
                 raise UsageError(
                     f"{holder.__name__}.wait_time must be a function such as between(1, 5) or "
