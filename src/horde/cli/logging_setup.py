@@ -28,16 +28,16 @@ def setup_logging(loglevel: str = "INFO", logfile: str | None = None) -> None:
     else:
         handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(logging.Formatter(f"[%(asctime)s] {_HOSTNAME}/%(levelname)s/%(name)s: %(message)s"))
-    root = logging.getLogger()
-    for old in list(root.handlers):
-        root.removeHandler(old)
-    root.addHandler(handler)
-    root.setLevel(level)
+    _only_handler(logging.getLogger(), handler, level)
     plain = logging.StreamHandler(sys.stderr)
     plain.setFormatter(logging.Formatter("%(message)s"))
     tables = logging.getLogger("locust.stats_logger")
-    for old in list(tables.handlers):
-        tables.removeHandler(old)
-    tables.addHandler(plain)
-    tables.setLevel(logging.INFO)
+    _only_handler(tables, plain, logging.INFO)
     tables.propagate = False
+
+
+def _only_handler(logger: logging.Logger, handler: logging.Handler, level: int) -> None:
+    for old in list(logger.handlers):
+        logger.removeHandler(old)
+    logger.addHandler(handler)
+    logger.setLevel(level)

@@ -75,9 +75,7 @@ class StatsCSVFileWriter:
         history row beyond the ticks', as Locust's."""
         if not self._writer.closed:
             stats, exceptions, _ = self._sources()
-            self._writer.write_stats(stats)
-            self._writer.write_failures(stats)
-            self._writer.write_exceptions(exceptions)
+            self._writer.rewrite(stats, exceptions)
             self._writer.close()
 
     def _write(self) -> None:

@@ -301,6 +301,7 @@ class Connection(asyncio.Protocol):
         completed = self._read_at
         set_cookies: list[bytes] | None = None
         if self._acted_on:
+            decoded = inflater is not None
             try:
                 if inflater is not None:
                     chunks.append(inflater.finish())
@@ -311,11 +312,13 @@ class Connection(asyncio.Protocol):
                         set_cookies = [value] if set_cookies is None else [*set_cookies, value]
                     elif field == b"content-encoding" and body and inflater is None:
                         body = decode_body(body, value, _LIMITS)
+                        decoded = True
             except ProtocolError as error:
                 if not waiter.done():
                     waiter.set_exception(error)
                 return
-            completed = self._clock()  # decoding is part of the response time, as in Locust
+            if decoded:
+                completed = self._clock()  # decoding is part of the response time, as in Locust
         else:
             body = chunks[0] if len(chunks) == 1 else b"".join(chunks)
         first_use = not self.uses

@@ -17,7 +17,7 @@ import logging
 from horde.runtime.health import Verdict, Window, describe, summary_line, verdict
 from horde.stats import percentiles
 from horde.stats.entries import StatsEntry
-from horde.stats.request_stats import RequestStats
+from horde.stats.request_stats import UNFINISHED_FAILS_AFTER_MS, RequestStats
 
 STATS_TYPE_WIDTH = 8
 STATS_NAME_WIDTH = 80
@@ -150,9 +150,10 @@ def unfinished_line(stats: RequestStats) -> str | None:
     waiting = f"{stats.unfinished} request{'s' if stats.unfinished != 1 else ''} still waiting at the end"
     if not stats.unfinished_failed:
         return f"{waiting} (none for long: not counted as failures)"
+    after = f"{UNFINISHED_FAILS_AFTER_MS / 1000:g} s"
     return (
-        f"{waiting}: {stats.unfinished_failed} of them had waited over 1 s and longer than any answered "
-        "request of their name, and count as failures (RequestUnfinished)"
+        f"{waiting}: {stats.unfinished_failed} of them had waited over {after} and longer than any "
+        "answered request of their name, and count as failures (RequestUnfinished)"
     )
 
 

@@ -234,9 +234,13 @@ class CsvWriter:
         self.append_history(stats, user_count, now)
         if final or monotonic_now - self._rewritten_at >= self.REWRITE_INTERVAL - 0.5:
             self._rewritten_at = monotonic_now
-            self.write_stats(stats)
-            self.write_failures(stats)
-            self.write_exceptions(exceptions)
+            self.rewrite(stats, exceptions)
+
+    def rewrite(self, stats: RequestStats, exceptions: Mapping[Any, Mapping[str, Any]]) -> None:
+        """The whole-run files (stats, failures, exceptions) as of now."""
+        self.write_stats(stats)
+        self.write_failures(stats)
+        self.write_exceptions(exceptions)
 
     def write_stats(self, stats: RequestStats) -> None:
         self._stats.replace_rows(stats_rows(stats))

@@ -26,12 +26,12 @@ from horde.stats.histogram import Histogram
 from horde.stats.history import DEFAULT_HISTORY_CAPACITY, HistoryPoint, StatsHistory
 from horde.stats.phases import PhaseStats, PhaseTimings
 
-# Compiled by mypyc at install (hatch_build.py), with the entries' counters (EntryCounts) and the
-# histograms, so that record() updates them as struct members.
 UNFINISHED_FAILS_AFTER_MS = 1000.0
 """An unanswered request cut short by a stop fails the run from this wait on (see SampleRecorder)."""
 
 
+# Compiled by mypyc at install (hatch_build.py), with the entries' counters (EntryCounts) and the
+# histograms, so that record() updates them as struct members.
 @mypyc_attr(allow_interpreted_subclasses=True)
 class RequestStats:
     """Entries keyed by ``(name, method)``, the Aggregated ``total``, error rows and the history.

@@ -76,6 +76,7 @@ class FastHttpUser(RestMixin, User):
 
     def __init__(self, environment: Environment) -> None:
         super().__init__(environment)
+        shared = None if self.client_pool is None else _shared_engine(self.client_pool, self.concurrency)
         self.client = FastUserSession(
             base_url=_require_host(self),
             recorder=environment.record_request,
@@ -87,7 +88,7 @@ class FastHttpUser(RestMixin, User):
             default_headers=self.default_headers,
             concurrency=self.concurrency,
             ssl_context_factory=self.ssl_context_factory,
-            transport=_shared_engine(self.client_pool, self.concurrency) if self.client_pool else None,
+            transport=shared,
         )
 
     def _finished(self) -> None:

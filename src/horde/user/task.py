@@ -119,7 +119,7 @@ def get_tasks_from_base_classes(bases: Iterable[type], class_dict: dict[str, Any
 def task_kind(entry: Any) -> int:
     kind = _kind_cache.get(entry)
     if kind is None:
-        if inspect.isclass(entry) and hasattr(entry, "tasks"):  # a TaskSet (or a User) used as a task
+        if inspect.isclass(entry) and issubclass(entry, TaskSet):
             kind = _KIND_TASKSET
         elif inspect.iscoroutinefunction(entry):
             kind = _KIND_ASYNC
