@@ -29,6 +29,11 @@ if TYPE_CHECKING:
     from horde.http.pool import PoolSlot
 
 _LARGE_BODY: Final = 64 * 1024  # above this, write the body separately instead of copying it into the head
+_LARGE_READ: Final = 64 * 1024
+"""A read this large pauses the connection's reading until the loop's next turn. libuv (uvloop)
+reads a ready socket up to 32 times per turn, 8 MiB at 256 KiB a read: a large body, wanted or
+hostile, would otherwise keep every other user's responses waiting for milliseconds."""
+_FREED_PER_TURN: Final = 16  # a large body's pieces (up to a read, 256 KiB, each) freed per turn
 _COMPILED: Final = not __file__.endswith(".py")  # see hatch_build.py
 # Bound Final: compiled code (hatch_build.py) reads a Final as a C static; any other module-level
 # name is looked up in the module's dict at every use. A call through the class's function skips
@@ -190,6 +195,17 @@ class Connection(asyncio.Protocol):
         if not self._headers_done and self._waiter is not None and self._head_so_far() > _LIMITS.head:
             self._fail(ResponseTooLarge(f"response head over {size_text(_LIMITS.head)}"))
             self.abort()
+        elif len(data) >= _LARGE_READ and self._waiter is not None:
+            transport = self.transport
+            assert transport is not None
+            transport.pause_reading()
+            self.loop.call_soon(self._resume_reading)
+
+    def _resume_reading(self) -> None:
+        if not self.closed:
+            transport = self.transport
+            assert transport is not None
+            transport.resume_reading()
 
     def _head_so_far(self) -> int:
         return self._raw_size if self._raw_parts is not None else len(self._raw)
@@ -329,6 +345,8 @@ class Connection(asyncio.Protocol):
         else:
             timings = PhaseTimings(None, None, ttfb)
         raw = RawResponse(self._status, head, body, timings, self._headers_done, completed, set_cookies)
+        if len(chunks) > _FREED_PER_TURN:
+            self.loop.call_soon(_free_gradually, self.loop, chunks)
         # Cancelled (its request's task was) before this read was handled: caught rather than
         # asking waiter.done() first, as it almost never is (and not contextlib.suppress: a context
         # manager per request).
@@ -342,6 +360,9 @@ class Connection(asyncio.Protocol):
     def _fail(self, error: RequestError, cause: BaseException | None = None) -> None:
         waiter = self._waiter
         self._waiter = None
+        chunks = self._chunks
+        if chunks is not None and len(chunks) > _FREED_PER_TURN:
+            self.loop.call_soon(_free_gradually, self.loop, chunks)
         self._raw, self._head, self._chunks, self._inflater = b"", b"", None, None
         self._raw_parts = None
         self.deadline = inf
@@ -349,6 +370,14 @@ class Connection(asyncio.Protocol):
             error.__cause__ = cause
         if waiter is not None and not waiter.done():
             waiter.set_exception(error)
+
+
+def _free_gradually(loop: asyncio.AbstractEventLoop, chunks: list[bytes]) -> None:
+    """Drop a large body's reads a few at a time, the last first: glibc hands freed memory at the
+    top of its heap back to the kernel as it goes, and 64 MiB at once would hold the loop ~7 ms."""
+    del chunks[-_FREED_PER_TURN:]
+    if chunks:
+        loop.call_soon(_free_gradually, loop, chunks)
 
 
 def _scan_head(raw: bytes) -> tuple[i64, bool]:

@@ -6,12 +6,14 @@ import gzip
 import io
 import zlib
 
+import brotli
 import pytest
 
 from horde.http.body import encode_body
-from horde.http.decoding import decode_body
-from horde.http.errors import ProtocolError
+from horde.http.decoding import ACCEPT_ENCODING, BROTLI_SLICE, STEP, Inflater, decode_body
+from horde.http.errors import ProtocolError, ResponseTooLarge
 from horde.http.headers import CaseInsensitiveDict, merge_headers
+from horde.http.limits import RATIO_FLOOR
 from horde.http.multipart import encode_multipart
 from horde.http.wire import encode_headers
 
@@ -118,3 +120,28 @@ def test_decode_corrupt_body_is_a_protocol_error() -> None:
         decode_body(b"not gzip at all", b"gzip")
     with pytest.raises(ProtocolError):
         decode_body(gzip.compress(b"abc")[:-6], b"gzip")
+
+
+def test_decode_br_in_bounded_steps() -> None:
+    data = b" ".join(b"%d" % n for n in range(300_000))  # 2 MiB, about 4:1
+    squeezed = brotli.compress(data)
+    assert ACCEPT_ENCODING == "gzip, deflate, br"
+    assert decode_body(squeezed, b"br") == data
+    assert decode_body(gzip.compress(squeezed), b"br, gzip") == data
+    inflater = Inflater(b"br")  # read by read, as a connection feeds it
+    pieces = [inflater.feed(squeezed[i : i + 65536]) for i in range(0, len(squeezed), 65536)]
+    assert b"".join(pieces) + inflater.finish() == data
+    with pytest.raises(ProtocolError, match="truncated br stream"):
+        decode_body(squeezed[:-4], b"br")
+    with pytest.raises(ProtocolError, match="could not decode br"):
+        decode_body(b"not brotli at all", b"br")
+
+
+def test_a_br_bomb_is_stopped_at_the_ratio_without_inflating_it() -> None:
+    packer = brotli.Compressor(quality=1)
+    zeros = bytes(1024 * 1024)
+    bomb = b"".join(packer.process(zeros) for _ in range(1024)) + packer.finish()  # 1 GiB of zeros
+    inflater = Inflater(b"br")
+    with pytest.raises(ResponseTooLarge, match="br body inflates more than 200:1"):
+        inflater.feed(bomb)
+    assert inflater.produced <= RATIO_FLOOR + 200 * BROTLI_SLICE + 2 * STEP
