@@ -191,9 +191,13 @@ class RequestStats:
         self.entry_snapshots = True
 
     def _entries_changed(self) -> None:
-        """An entry was removed, replaced or reset: drop the lookup index, and rebuild the
-        Aggregated histogram from the entries at its next read."""
+        """An entry was removed, replaced or added holding requests: drop the lookup index, count
+        the totals again from the entries, and rebuild the Aggregated histogram at its next read."""
         self._index.clear()
+        entries = list(self._entries.values())
+        self._num_requests = sum(entry.num_requests for entry in entries)
+        self._num_failures = sum(entry.num_failures for entry in entries)
+        self._epoch += 1
         self._total_times_stale = True
 
     def _index_entry(self, name: str, method: str) -> StatsEntry:
@@ -341,10 +345,10 @@ class SampleRecorder:
 
 @mypyc_attr(native_class=False)  # a dict subclass: a plain Python class even when compiled
 class _EntryDict(dict[tuple[str, str], StatsEntry]):
-    """``stats.entries``: a plain dict that tells its owner when an entry is removed or replaced,
-    or added already holding requests, so the owner drops its lookup index and rebuilds the
-    Aggregated histogram. Adding a new empty entry needs no notice (the index only ever holds
-    entries that are in this dict), which keeps new names cheap."""
+    """``stats.entries``: a plain dict that tells its owner, once changed, when an entry was
+    removed or replaced, or added already holding requests, so the owner drops its lookup index
+    and counts its totals again. Adding a new empty entry needs no notice (the index only ever
+    holds entries that are in this dict), which keeps new names cheap."""
 
     __slots__ = ("_changed",)
 
@@ -353,34 +357,42 @@ class _EntryDict(dict[tuple[str, str], StatsEntry]):
         self._changed = changed
 
     def __setitem__(self, key: tuple[str, str], value: StatsEntry) -> None:
-        if key in self or value.num_requests:
-            self._changed()
+        notice = key in self or value.num_requests or value.num_failures
         super().__setitem__(key, value)
+        if notice:
+            self._changed()
 
     def __delitem__(self, key: tuple[str, str]) -> None:
-        self._changed()
         super().__delitem__(key)
+        self._changed()
 
     def pop(self, *args: Any) -> Any:
-        self._changed()
-        return super().pop(*args)
+        try:
+            return super().pop(*args)
+        finally:
+            self._changed()
 
     def popitem(self) -> tuple[tuple[str, str], StatsEntry]:
-        self._changed()
-        return super().popitem()
+        try:
+            return super().popitem()
+        finally:
+            self._changed()
 
     def clear(self) -> None:
-        self._changed()
         super().clear()
+        self._changed()
 
     def update(self, *args: Any, **kwargs: Any) -> None:
-        self._changed()
         super().update(*args, **kwargs)
+        self._changed()
 
     def setdefault(self, key: tuple[str, str], default: StatsEntry | None = None) -> Any:
-        return super().setdefault(key, default)  # type: ignore[arg-type]  # only ever adds
+        if key in self:
+            return self[key]
+        self[key] = default  # type: ignore[assignment]  # Locust's entries hold entries only
+        return default
 
     def __ior__(self, other: Any) -> _EntryDict:  # type: ignore[override,misc]
-        self._changed()
         super().__ior__(other)
+        self._changed()
         return self

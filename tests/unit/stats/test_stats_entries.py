@@ -167,6 +167,36 @@ def test_entries_dict_changes_are_seen_by_record():
     assert stats.entries[("/a", "GET")] is not replacement
 
 
+def entry_holding(*times: float) -> StatsEntry:
+    """An entry with data, as a merge from another process brings it."""
+    entry = StatsEntry(None, "/b", "GET")
+    for time in times:
+        entry.log(time, 0)
+    entry.num_failures = 1
+    return entry
+
+
+@pytest.mark.parametrize("how", ["assign", "setdefault", "update"])
+def test_an_entry_added_with_data_counts_in_the_total(how: str) -> None:
+    stats, _ = make_stats()
+    stats.record("GET", "/a", 10.0, 0, None)
+    full = entry_holding(20.0, 30.0, 1450.0)
+    if how == "assign":
+        stats.entries[("/b", "GET")] = full
+    elif how == "setdefault":
+        assert stats.entries.setdefault(("/b", "GET"), full) is full
+    else:
+        stats.entries.update({("/b", "GET"): full})
+    total = stats.total
+    assert (total.num_requests, total.num_failures) == (4, 1)
+    assert total.avg_response_time == pytest.approx(377.5)
+    assert total.max_response_time == 1450.0
+    del stats.entries[("/b", "GET")]
+    assert (total.num_requests, total.num_failures, total.avg_response_time) == (1, 0, 10.0)
+    stats.record("GET", "/a", 30.0, 0, None)
+    assert (total.num_requests, total.avg_response_time) == (2, 20.0)
+
+
 def test_total_rps_uses_the_run_start_and_the_last_request():
     stats, clock = make_stats(1_000.0)
     for _ in range(20):
