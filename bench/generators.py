@@ -61,7 +61,7 @@ SCENARIOS: tuple[Scenario, ...] = (
 # FastHttpUser reference.
 SUITE: tuple[Scenario, ...] = (
     *SCENARIOS,
-    # Horde without gevent's patching (horde.runtime.cooperative): what cooperative blocking costs.
+    # Horde without gevent's patching (horde.concurrency.cooperative): what cooperative blocking costs.
     Scenario(
         "horde-http-nogevent",
         "Horde HttpUser, HORDE_NO_GEVENT=1",

@@ -4,6 +4,7 @@ asking once a second; every answer breaks a response limit and fails as Response
 
     python bench/hostile.py                  # 3 pairs of 20 s runs (~3 min)
     python bench/hostile.py --runs 5 --seconds 30
+    python bench/hostile.py --max-response-body 16MiB   # the endless body then brings in a quarter
 
 The well-behaved target is ``delay_server.py`` (every response held 5 ms: the known truth), the
 hostile one ``hostile_server.py``; both on one core, Horde on the other. 50 ``Normal`` users each
@@ -34,7 +35,9 @@ NORMAL_USERS = 50
 HOSTILE_USERS = 3  # fixed_count classes in scenarios/hostile_mix.py
 
 
-def run_once(supervisor: Supervisor, target: str, hostile: str | None, seconds: int, index: int) -> dict:
+def run_once(
+    supervisor: Supervisor, target: str, hostile: str | None, seconds: int, index: int, body_limit: str
+) -> dict:
     label = "with" if hostile else "without"
     summary = WORK / f"{label}-{index}.json"
     env = {k: v for k, v in os.environ.items() if not k.startswith(("LOCUST_", "HORDE_"))}
@@ -44,7 +47,7 @@ def run_once(supervisor: Supervisor, target: str, hostile: str | None, seconds: 
     argv = [
         sys.executable, "-m", "horde", "-f", str(BENCH / "scenarios" / "hostile_mix.py"), "--headless",
         "-u", str(users), "-r", "1000", "-t", f"{seconds}s", "--host", target, "--only-summary",
-        "--summary-json", str(summary),
+        "--summary-json", str(summary), "--max-response-body", body_limit,
     ]  # fmt: skip
     urllib.request.urlopen(target + "/__reset").read()
     process = supervisor.start(argv, cpu=0, log_path=WORK / f"{label}-{index}.log", env=env)
@@ -69,6 +72,11 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--seconds", type=int, default=20)
+    parser.add_argument(
+        "--max-response-body",
+        default="64MiB",
+        help="the body limit of both runs: the endless body costs what it lets in",
+    )
     args = parser.parse_args()
     WORK.mkdir(parents=True, exist_ok=True)
     supervisor = Supervisor(pin=True)
@@ -101,7 +109,7 @@ def main() -> None:
         for index in range(args.runs):
             order = [None, hostile] if index % 2 == 0 else [hostile, None]
             for which in order:
-                result = run_once(supervisor, target, which, args.seconds, index)
+                result = run_once(supervisor, target, which, args.seconds, index, args.max_response_body)
                 results["with" if which else "without"].append(result)
                 print(f"run {index + 1} {'with' if which else 'without'} hostile users: {result}", flush=True)
     finally:

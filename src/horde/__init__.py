@@ -2,7 +2,7 @@
 
 The public API is the one locustfiles know from Locust, plus Horde's extras (``sleep``). Names are
 imported on first use, so that the ``horde`` command can patch the standard library with gevent
-(:mod:`horde.runtime.cooperative`) before any of Horde's modules imports ``ssl`` or ``socket``.
+(:mod:`horde.concurrency.cooperative`) before any of Horde's modules imports ``ssl`` or ``socket``.
 """
 
 from __future__ import annotations
@@ -13,9 +13,9 @@ from typing import TYPE_CHECKING, Any
 from horde.version import __version__
 
 if TYPE_CHECKING:
+    from horde.cli.single_user import run_single_user
     from horde.runtime.environment import Environment
     from horde.runtime.events import events
-    from horde.runtime.single_user import run_single_user
     from horde.shapes.load_test_shape import LoadTestShape
     from horde.user.http_users import FastHttpUser, HttpUser
     from horde.user.markov_taskset import MarkovTaskSet, transition, transitions
@@ -27,7 +27,7 @@ if TYPE_CHECKING:
 _HOMES = {
     "Environment": "horde.runtime.environment",
     "events": "horde.runtime.events",
-    "run_single_user": "horde.runtime.single_user",
+    "run_single_user": "horde.cli.single_user",
     "LoadTestShape": "horde.shapes.load_test_shape",
     "FastHttpUser": "horde.user.http_users",
     "HttpUser": "horde.user.http_users",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 
 def main() -> None:
-    from horde.runtime.cooperative import patch
+    from horde.concurrency.cooperative import patch
 
     patch()
     from horde.cli.main import main as run_cli

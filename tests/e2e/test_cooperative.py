@@ -1,5 +1,5 @@
 """Blocking code and gevent in locustfiles behave as under Locust, with no flag: each blocking call
-waits alone while the other users go on (horde.runtime.cooperative)."""
+waits alone while the other users go on (horde.concurrency.cooperative)."""
 
 from __future__ import annotations
 
@@ -109,7 +109,7 @@ def test_code_gevent_cannot_interrupt_is_named_once_and_in_the_verdict(tmp_path:
     result = horde("-f", locustfile("blocked.py"), "--headless", "-u", "1", "-t", "3s", cwd=tmp_path)
     assert result.code == 0, result.stderr
     # A 300 ms computation every 500 ms: one warning for its place, however often it blocks.
-    assert result.stderr.count("WARNING/horde.runtime.blockwatch: User code blocked") == 1, result.stderr
+    assert result.stderr.count("WARNING/horde.concurrency.blockwatch: User code blocked") == 1, result.stderr
     assert re.search(r"blocked\.py:1[01] \(in busy_wait\)", result.stderr)  # its loop's two lines
     verdict = next(line for line in result.stderr.splitlines() if line.startswith("Load generator:"))
     assert "INVALID, results limited by user code blocking the event loop" in verdict, verdict

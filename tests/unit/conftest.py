@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from horde.runtime import bridge
+from horde.concurrency import bridge
 
 
 def _in_new_thread(main: Callable[[], Coroutine[Any, Any, Any]]) -> Any:

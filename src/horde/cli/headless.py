@@ -15,6 +15,7 @@ from horde.reports import console
 from horde.reports.csv_files import CsvWriter
 from horde.runtime.environment import Environment
 from horde.runtime.runner import LocalRunner
+from horde.stats.rows import format_ms
 from horde.stats.series import NameSeries
 
 logger = logging.getLogger("locust.main")  # Locust's logger name: scripts and filters match it
@@ -32,7 +33,7 @@ def progress_line(runner: LocalRunner, elapsed: float, run_time: int | None) -> 
     p95 = total.get_current_response_time_percentile(0.95)
     p99 = total.get_current_response_time_percentile(0.99)
     latency = " ".join(
-        f"{label} {console.format_ms(value)}ms" if value is not None else f"{label} -"
+        f"{label} {format_ms(value)}ms" if value is not None else f"{label} -"
         for label, value in (("p50", p50), ("p95", p95), ("p99", p99))
     )
     target = runner.target_user_count

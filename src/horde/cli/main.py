@@ -22,13 +22,13 @@ from horde.cli.web_run import make_web_ui, run_web
 from horde.compat.hook import install as install_locust_alias
 from horde.compat.locust import __version__ as LOCUST_VERSION
 from horde.compat.locust import log as locust_log
+from horde.concurrency import cooperative
 from horde.exception import UsageError
 from horde.http.limits import ResponseLimits
 from horde.http.limits import configure as configure_response_limits
 from horde.reports import console
 from horde.reports.locust_json import stats_json
 from horde.reports.summary_json import write_summary
-from horde.runtime import cooperative
 from horde.runtime.environment import Environment
 from horde.runtime.events import events as global_events
 from horde.runtime.health import Verdict

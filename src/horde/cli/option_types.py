@@ -9,7 +9,7 @@ from __future__ import annotations
 import argparse
 import math
 
-from horde.cli.timespan import parse_timespan
+from horde.timespan import parse_timespan
 
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 

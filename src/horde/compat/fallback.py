@@ -28,7 +28,7 @@ def find_spec(
         # namespace portion, which a real package would win over too.
         if installed is not None and installed.origin is not None:
             return None
-        from horde.runtime.cooperative import patch
+        from horde.concurrency.cooperative import patch
 
         patch()
     elif fullname.startswith("locust."):

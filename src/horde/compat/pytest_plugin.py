@@ -34,7 +34,7 @@ def pytest_configure(config: pytest.Config) -> None:
 
 def _opened(session_class: Callable[..., Any]) -> Iterator[Any]:
     """A session on ``--host``, answering synchronously (so patched with gevent), closed after."""
-    from horde.runtime.cooperative import patch
+    from horde.concurrency.cooperative import patch
 
     host = _config.getoption("--host") if _config is not None else None
     if not host:

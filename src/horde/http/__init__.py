@@ -28,10 +28,10 @@ from horde.http.fast import FastHttpSession
 from horde.http.headers import CaseInsensitiveDict
 from horde.http.mock import MockResponse, MockTransport
 from horde.http.prepared import PreparedRequest
-from horde.http.reporting import Recorder
 from horde.http.response import FastResponse, Response
 from horde.http.rest import RestMixin
 from horde.http.session import HttpSession
+from horde.stats.recording import Recorder
 
 __all__ = [
     "BadStatusCode",

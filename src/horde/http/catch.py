@@ -22,8 +22,9 @@ from types import TracebackType
 from typing import Any
 
 from horde.exception import CatchResponseError, LocustError, ResponseError
-from horde.http.reporting import Recorder, report
+from horde.http.reporting import report
 from horde.http.response import FastResponse, Response
+from horde.stats.recording import Recorder
 
 _NOT_ENTERED = (
     "Tried to set status on a request that has not yet been made. Make sure you use a with-block, "

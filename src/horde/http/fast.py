@@ -29,11 +29,12 @@ from horde.http.exchange import Transport
 from horde.http.headers import CaseInsensitiveDict
 from horde.http.prepared import PreparedRequest, check_method
 from horde.http.redirects import DEFAULT_MAX_REDIRECTS
-from horde.http.reporting import as_recorder, merge_context, report_unfinished, request_hook
+from horde.http.reporting import merge_context, report_unfinished, request_hook
 from horde.http.response import FastResponse, Response
 from horde.http.session import deliver, plain_call
 from horde.http.tls import client_context
 from horde.http.urls import URL_CACHE, Target, add_params, is_absolute, parse_url, strip_credentials
+from horde.stats.recording import as_recorder
 from horde.version import __version__
 
 __all__ = ["FastHttpSession", "FastResponse", "FastResponseContextManager"]

@@ -19,6 +19,9 @@ from greenlet import getcurrent, greenlet
 from librt.time import time as wall_clock
 from mypy_extensions import mypyc_attr
 
+from horde.concurrency.bridge import BridgeGreenlet
+from horde.concurrency.bridge import handoff as _handoff
+from horde.concurrency.bridge import outside_bridge as _outside_bridge
 from horde.http.auth import auth_header
 from horde.http.body import encode_body
 from horde.http.catch import PendingCatch, ResponseContextManager
@@ -30,13 +33,11 @@ from horde.http.exchange import Transport
 from horde.http.headers import CaseInsensitiveDict
 from horde.http.prepared import PreparedRequest, check_method
 from horde.http.redirects import DEFAULT_MAX_REDIRECTS
-from horde.http.reporting import as_recorder, merge_context, report_unfinished, request_hook
+from horde.http.reporting import merge_context, report_unfinished, request_hook
 from horde.http.response import Response
 from horde.http.timeouts import split_timeout
 from horde.http.urls import URL_CACHE, Target, add_params, is_absolute, parse_url, strip_credentials
-from horde.runtime.bridge import BridgeGreenlet
-from horde.runtime.bridge import handoff as _handoff
-from horde.runtime.bridge import outside_bridge as _outside_bridge
+from horde.stats.recording import as_recorder
 from horde.version import __version__
 
 __all__ = ["HttpSession", "Response", "ResponseContextManager"]
@@ -416,7 +417,7 @@ def plain_call(kwargs: dict[str, Any]) -> bool:
 def deliver(coro: Coroutine[Any, Any, Any], catch_response: bool) -> Any:
     """A request's two faces: in sync user code (a bridge greenlet) its result, which blocks;
     in async code the awaitable, one that also works in ``async with`` for ``catch_response``.
-    ``horde.runtime.bridge.sync_or_async``, its sync side written out here because this module is
+    ``horde.concurrency.bridge.sync_or_async``, its sync side written out here because this module is
     compiled and that one is not (a Python call less per request)."""
     current = _getcurrent()
     if type(current) is _BRIDGE_GREENLET:

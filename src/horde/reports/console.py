@@ -3,11 +3,9 @@
 
 Functions return text; :func:`log_text` prints it through the ``locust.stats_logger`` logger, as
 Locust prints its tables (plain lines on stderr once logging is set up, or the user's own handlers
-under ``--skip-log-setup``). Column widths follow Locust (type column 8, name
-column ``name_width``, by default 80 or what :func:`name_width_for_terminal` gives), so scripts that
-read Locust's console output keep working. Times are whole milliseconds as in Locust, except below
-10 ms, where two decimals are shown (Horde measures microseconds; a local target answers in less
-than one millisecond and a column of zeros would say nothing).
+under ``--skip-log-setup``). Rows, column widths and number formats follow Locust's
+(horde.stats.rows; the name column is 80 wide or what :func:`name_width_for_terminal` gives), so
+scripts that read Locust's console output keep working.
 """
 
 from __future__ import annotations
@@ -16,11 +14,15 @@ import logging
 
 from horde.runtime.health import Verdict, Window, describe, summary_line, verdict
 from horde.stats import percentiles
-from horde.stats.entries import StatsEntry
 from horde.stats.request_stats import UNFINISHED_FAILS_AFTER_MS, RequestStats
+from horde.stats.rows import (
+    STATS_NAME_WIDTH,
+    STATS_TYPE_WIDTH,
+    name_column,
+    percentile_row,
+    stats_row,
+)
 
-STATS_TYPE_WIDTH = 8
-STATS_NAME_WIDTH = 80
 PERCENTILES_HEADING = "Response time percentiles (approximated)"
 ACCURACY_NOTE = "(Horde: every percentile is within 1 % of the exact value, from microsecond histograms.)"
 
@@ -38,38 +40,11 @@ def name_width_for_terminal(columns: int) -> int:
     return max(min(columns - 80, 80), 0)
 
 
-def format_ms(value: float | None) -> str:
-    """Milliseconds for a table cell: whole numbers, two decimals below 10 ms."""
-    if not value:
-        return "0"
-    return f"{value:.2f}" if value < 10 else str(round(value))
-
-
 # The request table -------------------------------------------------------------------------------
-def stats_row(entry: StatsEntry, current: bool = True, name_width: int = STATS_NAME_WIDTH) -> str:
-    """One row: current (last 10 s) or whole-run rates."""
-    rps, fail_per_sec = entry.current_rates() if current else entry.total_rates()
-    fails = f"{entry.num_failures}({entry.fail_ratio * 100:.2f}%)"
-    return "%-*s %-*s %7d %12s |%7s %7s %7s%7s | %7.2f %11.2f" % (  # noqa: UP031 - Locust's layout
-        STATS_TYPE_WIDTH,
-        entry.method,
-        _name_column(name_width),
-        entry.name,
-        entry.num_requests,
-        fails,
-        format_ms(entry.avg_response_time),
-        format_ms(entry.min_response_time),
-        format_ms(entry.max_response_time),
-        format_ms(entry.median_response_time),
-        rps or 0.0,
-        fail_per_sec or 0.0,
-    )
-
-
 def stats_table(stats: RequestStats, current: bool = True, name_width: int = STATS_NAME_WIDTH) -> str:
     """Type, Name, # reqs, # fails, Avg, Min, Max, Med, req/s, failures/s for every entry and the
     Aggregated row. ``current`` picks last-10-s rates (periodic table) or whole-run ones (final)."""
-    width = _name_column(name_width)
+    width = name_column(name_width)
     header = "%-*s %-*s %7s %12s |%7s %7s %7s%7s | %7s %11s" % (  # noqa: UP031
         STATS_TYPE_WIDTH,
         "Type",
@@ -91,20 +66,7 @@ def stats_table(stats: RequestStats, current: bool = True, name_width: int = STA
     return "\n".join(lines)
 
 
-def _name_column(name_width: int) -> int:
-    # Locust gives the name the type column's width back plus 4 spare characters.
-    return name_width - STATS_TYPE_WIDTH + 4
-
-
 # The percentile table ----------------------------------------------------------------------------
-def percentile_row(entry: StatsEntry, name_width: int = STATS_NAME_WIDTH) -> str:
-    """Method, name, the report percentiles and the request count (Locust's column order)."""
-    shown = percentiles.PERCENTILES_TO_REPORT
-    values = [format_ms(v) for v in entry.get_response_time_percentiles(shown)]
-    cells = [f"{values[0]:>8}", *(f"{value:>6}" for value in values[1:]), f"{entry.num_requests:>6}"]
-    return f"{entry.method:<{STATS_TYPE_WIDTH}} {entry.name:<{name_width}} " + " ".join(cells)
-
-
 def percentiles_table(stats: RequestStats, name_width: int = STATS_NAME_WIDTH, note: bool = True) -> str:
     """Locust's "Response time percentiles (approximated)" table, plus Horde's accuracy note."""
     shown = percentiles.PERCENTILES_TO_REPORT

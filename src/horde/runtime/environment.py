@@ -5,8 +5,8 @@ from __future__ import annotations
 import argparse
 from typing import TYPE_CHECKING, Any
 
+from horde.concurrency.cooperative import event_loop
 from horde.exception import RunnerAlreadyExistsError
-from horde.runtime.cooperative import event_loop
 from horde.runtime.events import Events
 from horde.shapes.load_test_shape import LoadTestShape
 from horde.stats import RequestStats

@@ -30,9 +30,9 @@ from typing import Any
 
 import psutil
 
+from horde.concurrency.blockwatch import Block, BlockWatch
+from horde.concurrency.cooperative import event_loop
 from horde.http.pool import CONNECTION_WAITS
-from horde.runtime.blockwatch import Block, BlockWatch
-from horde.runtime.cooperative import event_loop
 from horde.stats.histogram import Histogram
 
 logger = logging.getLogger(__name__)
@@ -93,7 +93,7 @@ class Window:
     connection_waits: int
     reasons: tuple[str, ...]
     blocked_s: float = 0.0
-    """Time the event loop stood still in user code (:mod:`horde.runtime.blockwatch`)."""
+    """Time the event loop stood still in user code (:mod:`horde.concurrency.blockwatch`)."""
 
     @property
     def limited(self) -> bool:

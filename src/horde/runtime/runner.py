@@ -13,13 +13,13 @@ from collections.abc import Callable, Coroutine
 from functools import partial
 from typing import TYPE_CHECKING, Any
 
+from horde.concurrency.bridge import call_sync, in_sync_context, sync_or_async
+from horde.concurrency.cooperative import event_loop
+from horde.concurrency.loop import NO_CONTEXT
 from horde.exception import StopTest
-from horde.runtime.bridge import call_sync, in_sync_context, sync_or_async
-from horde.runtime.cooperative import event_loop
-from horde.runtime.dispatch import next_user_class, target_counts
 from horde.runtime.health import monitor_from_options
-from horde.runtime.loop import NO_CONTEXT
 from horde.runtime.monitor import UsageMonitor
+from horde.shapes.dispatch import next_user_class, target_counts
 
 if TYPE_CHECKING:
     from horde.runtime.environment import Environment

@@ -27,6 +27,7 @@ from typing import TYPE_CHECKING, Any
 from horde.stats.counts import EntryCounts
 from horde.stats.histogram import Histogram
 from horde.stats.phases import PhaseStats
+from horde.stats.rows import percentile_row, stats_row
 from horde.stats.window import RecentWindow, WindowPoint, window_histogram
 
 if TYPE_CHECKING:
@@ -339,15 +340,11 @@ class StatsEntry(EntryCounts):
         self.reset()
         return report
 
-    # Console rows (rendered by horde.reports.console) ------------------------------------------
+    # Console rows (horde.stats.rows) ------------------------------------------
     def to_string(self, current: bool = True) -> str:
-        from horde.reports.console import stats_row
-
         return stats_row(self, current=current)
 
     def percentile(self) -> str:
-        from horde.reports.console import percentile_row
-
         return percentile_row(self)
 
     def __str__(self) -> str:

@@ -17,7 +17,6 @@ from typing import Any, final
 
 from mypy_extensions import mypyc_attr
 
-from horde.http.reporting import as_recorder
 from horde.stats.aggregate import AggregatedEntry
 from horde.stats.counts import EntryCounts
 from horde.stats.entries import StatsEntry
@@ -25,6 +24,7 @@ from horde.stats.errors import MAX_ERROR_ROWS, ErrorTable, StatsError
 from horde.stats.histogram import Histogram
 from horde.stats.history import DEFAULT_HISTORY_CAPACITY, HistoryPoint, StatsHistory
 from horde.stats.phases import PhaseStats, PhaseTimings
+from horde.stats.recording import as_recorder
 
 UNFINISHED_FAILS_AFTER_MS = 1000.0
 """An unanswered request cut short by a stop fails the run from this wait on (see SampleRecorder)."""

@@ -5,7 +5,7 @@ from __future__ import annotations
 import inspect
 from typing import Any
 
-from horde.runtime.dispatch import target_counts
+from horde.shapes.dispatch import target_counts
 from horde.user.task import TaskSet
 
 

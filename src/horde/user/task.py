@@ -17,6 +17,8 @@ from collections.abc import Callable, Generator, Iterable
 from time import perf_counter
 from typing import TYPE_CHECKING, Any, TypeVar
 
+from horde.concurrency.bridge import await_, call_sync, sync_or_async
+from horde.concurrency.loop import NO_CONTEXT
 from horde.exception import (
     InterruptTaskSet,
     LocustError,
@@ -26,8 +28,6 @@ from horde.exception import (
     StopTest,
     StopUser,
 )
-from horde.runtime.bridge import await_, call_sync, sync_or_async
-from horde.runtime.loop import NO_CONTEXT
 
 if TYPE_CHECKING:
     from horde.user.users import User

@@ -8,9 +8,9 @@ import traceback
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
+from horde.concurrency.bridge import sync_or_async
+from horde.concurrency.cooperative import event_loop
 from horde.exception import StopTest, StopUser
-from horde.runtime.bridge import sync_or_async
-from horde.runtime.cooperative import event_loop
 from horde.user.task import (
     STATE_RUNNING,
     STATE_STOPPING,

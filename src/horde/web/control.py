@@ -8,13 +8,15 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from horde.runtime.environment import Environment
 from horde.runtime.limits import users_beyond_capacity
 from horde.runtime.runner import STATE_INIT, STATE_STOPPED, STATE_STOPPING, LocalRunner
 from horde.user.http_users import needs_host
 from horde.web.swarm import SwarmError, SwarmRequest
+
+if TYPE_CHECKING:
+    from horde.runtime.environment import Environment
 
 logger = logging.getLogger("locust.web")  # Locust's logger name: scripts and filters match it
 

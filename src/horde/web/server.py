@@ -18,16 +18,15 @@ from datetime import datetime
 from functools import cached_property
 from importlib import resources
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 import orjson
 from aiohttp import web
 
+from horde.concurrency.bridge import sync_or_async
 from horde.exception import UsageError
 from horde.reports.csv_files import exceptions_csv, failures_csv, stats_csv
 from horde.reports.summary_json import RunInfo, build_summary, summary_text
-from horde.runtime.bridge import sync_or_async
-from horde.runtime.environment import Environment
 from horde.runtime.runner import LocalRunner
 from horde.stats.histogram import Histogram
 from horde.stats.series import NameSeries
@@ -40,6 +39,9 @@ from horde.web.logs import LogBuffer
 from horde.web.report import AssetsMissing, asset, render_report, report_data
 from horde.web.security import Access, check_bind, middleware
 from horde.web.swarm import CustomOption, SwarmError, parse_swarm
+
+if TYPE_CHECKING:
+    from horde.runtime.environment import Environment
 
 logger = logging.getLogger("locust.web")  # Locust's logger name: scripts and filters match it
 

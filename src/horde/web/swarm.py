@@ -14,8 +14,8 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
-from horde.cli.timespan import parse_timespan
 from horde.http.urls import host_problem
+from horde.timespan import parse_timespan
 
 N = TypeVar("N", int, float)
 

@@ -7,9 +7,9 @@ from typing import Any
 
 import pytest
 
+from horde.concurrency.bridge import call_sync
 from horde.exception import CatchResponseError, LocustError, ResponseError
 from horde.http import FastHttpSession, HttpSession
-from horde.runtime.bridge import call_sync
 
 
 def test_verdicts_in_sync_code(run: Any, serve: Any, recorder: Any) -> None:

@@ -7,9 +7,9 @@ from typing import Any
 
 import pytest
 
+from horde.concurrency.bridge import call_sync
 from horde.exception import StopUser
 from horde.http import FastHttpSession, HttpSession, RestMixin
-from horde.runtime.bridge import call_sync
 
 
 class ApiUser(RestMixin):

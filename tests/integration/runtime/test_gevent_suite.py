@@ -43,7 +43,7 @@ MODULES = [
 
 @pytest.mark.parametrize("module", MODULES)
 def test_gevent_tests_pass_on_horde_loop(module: str) -> None:
-    env = {**os.environ, "GEVENT_LOOP": "horde.runtime.gevent_loop.AsyncioLoop"}
+    env = {**os.environ, "GEVENT_LOOP": "horde.concurrency.gevent_loop.AsyncioLoop"}
     probe = "import gevent; print(type(gevent.get_hub().loop).__name__)"
     loop = subprocess.run([sys.executable, "-c", probe], env=env, capture_output=True, text=True, timeout=30)
     assert loop.stdout.strip() == "AsyncioLoop", loop.stderr  # the suite below really runs on it

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from horde.cli.timespan import format_timespan, parse_timespan
+from horde.timespan import format_timespan, parse_timespan
 
 
 @pytest.mark.parametrize(

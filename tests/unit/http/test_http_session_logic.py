@@ -12,7 +12,7 @@ import horde.http
 from horde.http import FastHttpSession, HttpSession, MockResponse, MockTransport, errors
 from horde.http.errors import ConnectError, InvalidSchema, MissingSchema
 from horde.http.mock import SentRequest
-from horde.http.reporting import as_recorder
+from horde.stats.recording import as_recorder
 
 
 class Samples(list[tuple[Any, ...]]):

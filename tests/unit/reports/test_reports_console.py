@@ -104,7 +104,7 @@ def test_final_summary_has_all_parts_and_skips_empty_error_report():
 def test_locusts_print_functions_log_each_line_to_the_stats_logger(caplog):
     # Locust's print_stats, print_percentile_stats and print_error_report: one INFO record per
     # line on locust.stats_logger, the same lines as Locust's (no Horde note inside them).
-    from horde.compat.library import print_error_report, print_percentile_stats, print_stats
+    from horde.compat.locust.stats import print_error_report, print_percentile_stats, print_stats
 
     stats = known_stats()
     caplog.set_level("INFO", logger="locust.stats_logger")

@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 
+from horde.concurrency import bridge
 from horde.exception import (
     InterruptTaskSet,
     RescheduleTask,
@@ -17,7 +18,6 @@ from horde.exception import (
     StopTest,
     StopUser,
 )
-from horde.runtime import bridge
 from horde.runtime.events import Events
 from horde.user import task as task_module
 from horde.user.markov_taskset import MarkovTaskSet, transition, transitions

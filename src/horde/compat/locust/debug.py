@@ -3,7 +3,7 @@ script may reach the running user as ``debug._env.single_user_instance``)."""
 
 from typing import Any
 
-from horde.runtime import single_user
+from horde.cli import single_user
 from horde.runtime.environment import Environment
 from horde.runtime.events import events
 

@@ -1,21 +1,22 @@
-"""``locust.stats``: the statistics classes and Locust's tunable constants.
+"""``locust.stats``: the statistics classes, Locust's tunable constants, and what Locust's "use as
+a library" scripts call beside the runner: the console table, the stats history and the CSV files,
+each as a function a script runs in a greenlet (``gevent.spawn``).
 
-Horde reads its intervals from ``horde.cli.headless`` and ``horde.runtime.runner``; the constants
-here carry Locust's values so that locustfiles reading them keep working.
+Horde's own runs read their intervals from ``horde.cli.headless`` and ``horde.runtime.runner``; the
+constants here carry Locust's values, for locustfiles that read them and for the script functions.
 """
 
-import sys
-import types
+from __future__ import annotations
 
-from horde.compat.library import (
-    StatsCSVFileWriter,
-    print_error_report,
-    print_percentile_stats,
-    print_stats,
-    stats_history,
-    stats_printer,
-)
-from horde.reports.console import STATS_NAME_WIDTH, STATS_TYPE_WIDTH
+import sys
+import time
+import types
+from collections.abc import Callable
+from typing import Any
+
+from horde.reports import console
+from horde.reports.csv_files import CsvWriter
+from horde.runtime.runner import STATE_RUNNING, STATE_SPAWNING
 from horde.stats import (
     CURRENT_RESPONSE_TIME_PERCENTILE_WINDOW,
     PERCENTILES_TO_CHART,
@@ -27,6 +28,7 @@ from horde.stats import (
     get_readable_percentiles,
     percentiles,
 )
+from horde.stats.rows import STATS_NAME_WIDTH, STATS_TYPE_WIDTH
 
 CONSOLE_STATS_INTERVAL_SEC = 2
 HISTORY_STATS_INTERVAL_SEC = 5
@@ -55,6 +57,85 @@ __all__ = (
     "stats_history",
     "stats_printer",
 )
+
+
+def print_stats(stats: RequestStats, current: bool = True) -> None:
+    """The request table, line by line through ``locust.stats_logger`` as Locust's."""
+    console.log_text(console.stats_table(stats, current=current))
+
+
+def print_percentile_stats(stats: RequestStats) -> None:
+    console.log_text(console.percentiles_table(stats, note=False))
+
+
+def print_error_report(stats: RequestStats) -> None:
+    if stats.errors:
+        console.log_text(console.error_report(stats))
+
+
+def stats_printer(stats: RequestStats) -> Callable[[], None]:
+    """A function that prints the table every 2 s, forever: ``gevent.spawn(stats_printer(stats))``."""
+
+    def stats_printer_func() -> None:
+        while True:
+            print_stats(stats)
+            time.sleep(CONSOLE_STATS_INTERVAL_SEC)  # gevent's sleep: Locust's scripts run patched
+
+    return stats_printer_func
+
+
+def stats_history(runner: Any) -> None:
+    """Locust's greenlet that appends to ``stats.history``. Horde's runner samples the history itself,
+    every second while a test runs, so there is nothing left for this one to do: it returns."""
+
+
+class StatsCSVFileWriter:
+    """``--csv``'s four files, for scripts: ``gevent.spawn(writer)`` (or ``writer.stats_writer``),
+    and :meth:`close_files` at the end for the last rows."""
+
+    def __init__(
+        self,
+        environment: Any,
+        percentiles_to_report: Any = None,
+        base_filepath: str = "",
+        full_history: bool = False,
+    ) -> None:
+        self.environment = environment
+        self.base_filepath = base_filepath
+        self._writer = CsvWriter(base_filepath, full_history)
+        if full_history:  # its per-entry rows hold current (last 10 s) percentiles
+            self._sources()[0].track_entry_percentiles()
+
+    def stats_writer(self) -> None:
+        while not self._writer.closed:
+            self._write()
+            time.sleep(CSV_STATS_INTERVAL_SEC)  # read each time: scripts may set it
+
+    __call__ = stats_writer  # Locust's main spawns the writer itself: gevent.spawn(writer)
+
+    def close_files(self) -> None:
+        """The whole-run files as of now (Locust rewrites them every tick; Horde every few), and no
+        history row beyond the ticks', as Locust's."""
+        if not self._writer.closed:
+            stats, exceptions, _ = self._sources()
+            self._writer.rewrite(stats, exceptions)
+            self._writer.close()
+
+    def _write(self) -> None:
+        stats, exceptions, users = self._sources()
+        now = time.time()
+        runner = self.environment.runner
+        if runner is None or runner.state not in (STATE_SPAWNING, STATE_RUNNING):
+            # No test running, so nothing samples the stats each second for the "current" columns
+            # (a script that logs requests itself): the writer takes the samples.
+            stats.sample_history(now, users)
+        self._writer.tick(stats, exceptions, users, now, time.monotonic())
+
+    def _sources(self) -> tuple[RequestStats, Any, int]:
+        runner = self.environment.runner
+        if runner is None:
+            return self.environment.stats, {}, 0
+        return runner.stats, runner.exceptions, runner.user_count
 
 
 class _StatsModule(types.ModuleType):

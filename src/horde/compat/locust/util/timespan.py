@@ -1,5 +1,5 @@
 """``locust.util.timespan``: ``parse_timespan("1h30m")`` -> 5400, as ``--run-time`` reads it."""
 
-from horde.cli.timespan import parse_timespan
+from horde.timespan import parse_timespan
 
 __all__ = ("parse_timespan",)

@@ -5,7 +5,7 @@ it needs I/O, at which point :func:`await_` switches back to the coroutine with 
 coroutine awaits it on the loop and switches back into the greenlet with the result, or throws the
 exception into it. Sync code therefore looks blocking, yet the loop never blocks.
 
-Under gevent (:mod:`horde.runtime.cooperative`) the greenlet may also wait in gevent: ``time.sleep``
+Under gevent (:mod:`horde.concurrency.cooperative`) the greenlet may also wait in gevent: ``time.sleep``
 or a patched socket switches to gevent's hub, which runs the same event loop. The coroutine then
 hears from the greenlet through a future (:attr:`BridgeGreenlet.driver`) instead of a direct
 switch, since the greenlet is resumed by gevent, from wherever the hub is at that moment.
@@ -26,7 +26,7 @@ from typing import Any, TypeVar
 import greenlet
 from greenlet import getcurrent
 
-from horde.runtime import cooperative
+from horde.concurrency import cooperative
 
 T = TypeVar("T")
 

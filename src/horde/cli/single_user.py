@@ -9,8 +9,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from horde.cli.options import parse_script_options
+from horde.concurrency import cooperative
 from horde.exception import CatchResponseError, UsageError
-from horde.runtime import cooperative
 from horde.runtime.environment import Environment
 from horde.runtime.events import events as global_events
 
@@ -62,8 +63,6 @@ def _error_text(exception: BaseException) -> str:
 def _script_options() -> argparse.Namespace:
     """The options of the script's own command line, ``LOCUST_*`` variables and config files, as
     Locust's ``run_single_user`` reads them (``LOCUST_HOST=... python locustfile.py`` sets the host)."""
-    from horde.cli.options import parse_script_options  # the CLI's parser, only when debugging
-
     try:
         return parse_script_options(global_events)
     except UsageError as error:

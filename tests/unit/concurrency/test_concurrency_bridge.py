@@ -12,8 +12,8 @@ from typing import Any
 import greenlet
 import pytest
 
-from horde.runtime import bridge
-from horde.runtime.bridge import await_, call_sync, idle_greenlets, in_sync_context
+from horde.concurrency import bridge
+from horde.concurrency.bridge import await_, call_sync, idle_greenlets, in_sync_context
 
 
 def test_sync_code_waits_on_the_loop_and_returns_its_value(in_new_thread: Any) -> None:

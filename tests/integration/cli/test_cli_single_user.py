@@ -6,9 +6,9 @@ import sys
 
 import pytest
 
+from horde.cli.single_user import run_single_user
 from horde.exception import StopUser
 from horde.runtime.events import events
-from horde.runtime.single_user import run_single_user
 from horde.user.task import task
 from horde.user.users import User
 

@@ -23,7 +23,7 @@ from pathlib import Path
 from types import FrameType
 from typing import Any
 
-from horde.runtime.cooperative import original
+from horde.concurrency.cooperative import original
 
 logger = logging.getLogger(__name__)
 

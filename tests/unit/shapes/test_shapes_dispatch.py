@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from horde.runtime.dispatch import next_user_class, target_counts
+from horde.shapes.dispatch import next_user_class, target_counts
 
 
 def make(name: str, weight: float = 1, fixed_count: int = 0) -> type:

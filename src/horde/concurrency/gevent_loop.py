@@ -9,7 +9,7 @@ that asyncio loop, so a greenlet blocking in gevent switches to the hub, and the
 Horde's event loop going on with everything else. One loop, one poll, no thread.
 
 gevent is configured with ``gevent.config.loop = AsyncioLoop`` before its hub exists
-(:mod:`horde.runtime.cooperative`). Watcher callbacks run inside asyncio callbacks, hence in the
+(:mod:`horde.concurrency.cooperative`). Watcher callbacks run inside asyncio callbacks, hence in the
 hub greenlet, as gevent requires.
 """
 
@@ -29,8 +29,8 @@ import traceback
 from collections.abc import Callable
 from typing import Any
 
-from horde.runtime.cooperative import original
-from horde.runtime.loop import new_event_loop
+from horde.concurrency.cooperative import original
+from horde.concurrency.loop import new_event_loop
 
 __all__ = ["READ", "WRITE", "AsyncioLoop", "loop"]  # gevent.core re-exports them
 

@@ -4,7 +4,7 @@ Locust users call ``time.sleep``, ``requests`` and sockets from their tasks, and
 Locust patches the standard library with gevent when it is imported, so each of those yields to
 the other users. Horde does the same (:func:`patch`, called first thing by the ``horde`` command
 and by ``import locust``), with one difference that keeps its speed: gevent's hub does not bring
-an event loop of its own but runs Horde's asyncio loop (:mod:`horde.runtime.gevent_loop`). A
+an event loop of its own but runs Horde's asyncio loop (:mod:`horde.concurrency.gevent_loop`). A
 greenlet waiting in gevent and a user waiting in asyncio wait in the same poll.
 
 This module imports nothing heavy, so that the patching happens before ``ssl``, ``socket`` and
@@ -20,7 +20,7 @@ from typing import Any, TypeVar
 
 T = TypeVar("T")
 
-LOOP = "horde.runtime.gevent_loop.AsyncioLoop"
+LOOP = "horde.concurrency.gevent_loop.AsyncioLoop"
 OFF_VARIABLE = "HORDE_NO_GEVENT"
 """Set to 1 to leave the standard library unpatched, for a library that breaks under gevent's
 patching: a blocking call then stops every user. It is not faster (bench/README.md measures it)."""
@@ -52,7 +52,7 @@ def patch() -> bool:
     gevent.config.loop = LOOP
     # uvloop asks once which thread is the main one (for signal handlers) and caches the answer:
     # it must ask before gevent makes threading.main_thread().ident a greenlet's id.
-    from horde.runtime.loop import new_event_loop
+    from horde.concurrency.loop import new_event_loop
 
     new_event_loop().close()
     if not monkey.is_module_patched("socket"):
@@ -98,7 +98,7 @@ def _hub_exists() -> bool:
 def run(main: Coroutine[Any, Any, T]) -> T:
     """Run ``main`` to its end on Horde's loop: under gevent's hub when patched, else a new loop."""
     if not _patched:
-        from horde.runtime.loop import new_event_loop
+        from horde.concurrency.loop import new_event_loop
 
         loop = new_event_loop()
         try:
