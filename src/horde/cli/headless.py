@@ -14,7 +14,7 @@ from horde.cli import keyboard
 from horde.reports import console
 from horde.reports.csv_files import CsvWriter
 from horde.runtime.environment import Environment
-from horde.runtime.runner import LocalRunner
+from horde.runtime.runner import Runner
 from horde.stats.rows import format_ms
 from horde.stats.series import NameSeries
 
@@ -25,7 +25,7 @@ CSV_STATS_INTERVAL_SEC = 1.0
 SERIES_INTERVAL_SEC = 1.0
 
 
-def progress_line(runner: LocalRunner, elapsed: float, run_time: int | None) -> str:
+def progress_line(runner: Runner, elapsed: float, run_time: int | None) -> str:
     """One line a person can read at a glance: time, users, throughput, failures, latency."""
     total = runner.stats.total
     clock = f"{_mmss(elapsed)}/{_mmss(run_time)}" if run_time else _mmss(elapsed)
@@ -66,7 +66,7 @@ async def _every(interval: float, action: Callable[[], object], at_once: bool = 
 _SIGNAL_MESSAGES = {signal.SIGINT: "Exiting due to CTRL+C interruption", signal.SIGTERM: "Got SIGTERM signal"}
 
 
-def attach_controls(runner: LocalRunner) -> Callable[[], None]:
+def attach_controls(runner: Runner) -> Callable[[], None]:
     """What a person running the test controls it with, as in Locust: SIGINT and SIGTERM quit (with
     Locust's line for each), keys in a terminal change the user count. Returns what detaches them."""
     loop = asyncio.get_running_loop()
@@ -96,7 +96,7 @@ def users_and_rate(options: argparse.Namespace) -> tuple[int, float]:
 class PeriodicOutput:
     """The console table (every 2 s) and the CSV files (every second) while a run lives."""
 
-    def __init__(self, runner: LocalRunner, options: argparse.Namespace, console_table: bool) -> None:
+    def __init__(self, runner: Runner, options: argparse.Namespace, console_table: bool) -> None:
         self.runner = runner
         self.run_time: int | None = options.run_time
         self.started = time.monotonic()

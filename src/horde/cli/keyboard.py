@@ -10,7 +10,7 @@ import termios
 import tty
 from collections.abc import Callable
 
-from horde.runtime.runner import STATE_SPAWNING, LocalRunner
+from horde.runtime.runner import Runner, RunnerState
 
 logger = logging.getLogger("locust.main")  # Locust's logger name: scripts and filters match it
 
@@ -18,11 +18,11 @@ KEY_SPAWN_RATE = 100.0  # Locust's: a key press changes the count at once
 _STEPS = {"w": 1, "W": 10, "s": -1, "S": -10}
 
 
-def on_key(runner: LocalRunner, key: str) -> None:
+def on_key(runner: Runner, key: str) -> None:
     step = _STEPS.get(key)
     if step is None:
         return
-    if runner.state == STATE_SPAWNING:
+    if runner.state == RunnerState.SPAWNING:
         if step > 0:
             logger.warning("Already spawning users, can't spawn more right now")
         else:
@@ -31,7 +31,7 @@ def on_key(runner: LocalRunner, key: str) -> None:
     runner.start(max(0, runner.user_count + step), KEY_SPAWN_RATE)
 
 
-def listen(runner: LocalRunner) -> Callable[[], None]:
+def listen(runner: Runner) -> Callable[[], None]:
     """Read single key presses from a terminal on stdin (as Locust does); returns what stops it and
     gives the terminal its settings back. Without a terminal there is nothing to read."""
     stdin = sys.stdin

@@ -13,7 +13,7 @@ from horde.stats import RequestStats
 from horde.stats.request_stats import SampleRecorder
 
 if TYPE_CHECKING:
-    from horde.runtime.runner import LocalRunner
+    from horde.runtime.runner import LocalRunner, Runner
     from horde.user.users import User
 
 
@@ -56,7 +56,7 @@ class Environment:
         self.available_shape_classes = available_shape_classes or {}
         self.available_user_tasks = available_user_tasks or {}
         self.profile = profile
-        self.runner: LocalRunner | None = None
+        self.runner: Runner | None = None
         self.web_ui: Any = None
         self.single_user_instance: Any = None
         """The user ``run_single_user`` runs in this environment (Locust's attribute)."""

@@ -1,4 +1,5 @@
-"""The local runner: starts, ramps and stops users on the running event loop."""
+"""Runners: the :class:`Runner` base that the web UI, the CLI and the reports know, and the
+:class:`LocalRunner`, which starts, ramps and stops users on the running event loop."""
 
 from __future__ import annotations
 
@@ -9,7 +10,9 @@ import logging
 import math
 import time
 import traceback
+from abc import ABC, abstractmethod
 from collections.abc import Callable, Coroutine
+from enum import StrEnum
 from functools import partial
 from typing import TYPE_CHECKING, Any
 
@@ -28,13 +31,27 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger("locust.runners")  # Locust's logger name: scripts and filters match it
 
-STATE_INIT = "ready"
-STATE_SPAWNING = "spawning"
-STATE_RUNNING = "running"
-STATE_CLEANUP = "cleanup"
-STATE_STOPPING = "stopping"
-STATE_STOPPED = "stopped"
-STATE_MISSING = "missing"
+
+class RunnerState(StrEnum):
+    """A runner's state; each is the string Locust uses (``runner.state == "running"`` holds)."""
+
+    READY = "ready"
+    SPAWNING = "spawning"
+    RUNNING = "running"
+    CLEANUP = "cleanup"
+    STOPPING = "stopping"
+    STOPPED = "stopped"
+    MISSING = "missing"
+
+
+# Locust's names for the states.
+STATE_INIT = RunnerState.READY
+STATE_SPAWNING = RunnerState.SPAWNING
+STATE_RUNNING = RunnerState.RUNNING
+STATE_CLEANUP = RunnerState.CLEANUP
+STATE_STOPPING = RunnerState.STOPPING
+STATE_STOPPED = RunnerState.STOPPED
+STATE_MISSING = RunnerState.MISSING
 
 SPAWN_TICK = 0.01  # seconds between spawn batches: smooth ramps without one timer per user
 SPAWN_SLICE = 500
@@ -53,25 +70,100 @@ class Message:
         self.node_id = node_id
 
 
-class LocalRunner:
-    """Runs all users in this process. Every method must be called on the running loop."""
+class Runner(ABC):
+    """What every runner offers (Locust's ``locust.runners.Runner``): a state, the test's
+    statistics, the exceptions user code raised, the generator's health, custom messages, and
+    ``start``/``stop``/``quit``. The web UI, the CLI and the reports depend on this, not on where
+    the users run. Every method must be called on the running loop."""
 
     def __init__(self, environment: Environment) -> None:
         self.environment = environment
         self.stats = environment.stats
-        self.state = STATE_INIT
+        self.state = RunnerState.READY
         self.exceptions: dict[int | str, dict[str, Any]] = {}
         self.target_user_count = 0
         self.target_user_classes_count: dict[str, int] = {}
         self.spawn_rate = 1.0
-        self.worker_index = 0
-        self.worker_count = 1  # Locust's LocalRunner says 1: scripts divide work by it
-        self.client_id = "local"
         self.custom_messages: dict[str, tuple[Callable[..., Any], bool]] = {}
         self.shape_last_tick: Any = None
         self.unhandled_errors = 0
-        self.monitor = UsageMonitor(environment)
         self.health = monitor_from_options(environment.parsed_options)
+        self.quit_event = asyncio.Event()
+
+    @property
+    @abstractmethod
+    def user_count(self) -> int:
+        """Users running now."""
+
+    @property
+    @abstractmethod
+    def user_classes_count(self) -> dict[str, int]:
+        """Users running now by class name, every class of the test included."""
+
+    @property
+    def user_classes(self) -> list[type[User]]:
+        return self.environment.user_classes
+
+    @abstractmethod
+    def start(
+        self,
+        user_count: int,
+        spawn_rate: float,
+        wait: bool = False,
+        user_classes: list[type[User]] | None = None,
+    ) -> None:
+        """Ramp to ``user_count`` users at ``spawn_rate`` users/s (in the background)."""
+
+    @abstractmethod
+    def start_shape(self) -> None:
+        """Let the environment's LoadTestShape drive the user count."""
+
+    @abstractmethod
+    def stop(self) -> Any:
+        """Stop every user and end the test; returns once done (sync code) or awaitable."""
+
+    @abstractmethod
+    def quit(self) -> Any:
+        """Stop the test and let the process exit."""
+
+    @abstractmethod
+    def quit_later(self) -> None:
+        """:meth:`quit`, from any callback, without waiting."""
+
+    def log_exception(self, node_id: str, msg: str, formatted_tb: str) -> None:
+        key = int(hashlib.md5(formatted_tb.encode(), usedforsecurity=False).hexdigest()[:15], 16)
+        row = self.exceptions.setdefault(
+            key, {"count": 0, "msg": msg, "traceback": formatted_tb, "nodes": set()}
+        )
+        row["count"] += 1
+        row["nodes"].add(node_id)
+
+    @property
+    def greenlet(self) -> RunGreenlet:
+        """What Locust's library scripts wait on: ``runner.greenlet.join()`` returns once the runner
+        quit."""
+        return RunGreenlet(self)
+
+    # Custom messages -------------------------------------------------------------------------
+    def register_message(self, msg_type: str, listener: Callable[..., Any], concurrent: bool = False) -> None:
+        if msg_type in self.custom_messages:
+            raise ValueError(f"A listener for message type '{msg_type}' is already registered")
+        self.custom_messages[msg_type] = (listener, concurrent)
+
+    @abstractmethod
+    def send_message(self, msg_type: str, data: Any = None, client_id: str | None = None) -> None:
+        """Send a custom message to the listener registered for ``msg_type`` on the other side."""
+
+
+class LocalRunner(Runner):
+    """Runs all users in this process. Every method must be called on the running loop."""
+
+    def __init__(self, environment: Environment) -> None:
+        super().__init__(environment)
+        self.worker_index = 0
+        self.worker_count = 1  # Locust's LocalRunner says 1: scripts divide work by it
+        self.client_id = "local"
+        self.monitor = UsageMonitor(environment)
         # A dict as an ordered set: a user leaves in O(1), which matters when 100,000 stop at once.
         self._users: dict[asyncio.Task[None], User] = {}  # by task: the done-callback gets it
         self._on_user_done = self._user_done
@@ -82,7 +174,6 @@ class LocalRunner:
         self._background: list[asyncio.Task[None]] = []
         self._shape_task: asyncio.Task[None] | None = None
         self._stopped: asyncio.Event | None = None
-        self.quit_event = asyncio.Event()
         environment.events.user_error.add_listener(self._on_user_error)
 
     # Counts ----------------------------------------------------------------------------------
@@ -98,10 +189,6 @@ class LocalRunner:
         return counts
 
     @property
-    def user_classes(self) -> list[type[User]]:
-        return self.environment.user_classes
-
-    @property
     def users(self) -> list[User]:
         return list(self._users.values())
 
@@ -109,14 +196,6 @@ class LocalRunner:
     def _on_user_error(self, user_instance: Any, exception: BaseException, tb: Any, **_: Any) -> None:
         formatted = "".join(traceback.format_tb(tb))
         self.log_exception("local", str(exception) or repr(exception), formatted)
-
-    def log_exception(self, node_id: str, msg: str, formatted_tb: str) -> None:
-        key = int(hashlib.md5(formatted_tb.encode(), usedforsecurity=False).hexdigest()[:15], 16)
-        row = self.exceptions.setdefault(
-            key, {"count": 0, "msg": msg, "traceback": formatted_tb, "nodes": set()}
-        )
-        row["count"] += 1
-        row["nodes"].add(node_id)
 
     # Starting and ramping --------------------------------------------------------------------
     def start(
@@ -131,13 +210,13 @@ class LocalRunner:
             raise ValueError("spawn rate must be a number above 0")
         if user_classes is not None:
             self.environment.user_classes = list(user_classes)
-        if self.state in (STATE_INIT, STATE_STOPPED):
+        if self.state in (RunnerState.READY, RunnerState.STOPPED):
             self._begin_test()
         self.target_user_count = user_count
         self.spawn_rate = spawn_rate
         if self._spawn_task is not None and not self._spawn_task.done():
             self._spawn_task.cancel()
-        self.state = STATE_SPAWNING
+        self.state = RunnerState.SPAWNING
         logger.info("Ramping to %d users at a rate of %.2f per second", user_count, spawn_rate)
         self._spawn_task = event_loop().create_task(self._ramp(user_count, spawn_rate))
         self._spawn_task.add_done_callback(self._ramp_done)
@@ -154,8 +233,8 @@ class LocalRunner:
                 error,
                 exc_info=error,
             )
-            if self.state == STATE_SPAWNING:
-                self.state = STATE_RUNNING
+            if self.state == RunnerState.SPAWNING:
+                self.state = RunnerState.RUNNING
 
     def _begin_test(self) -> None:
         self._stopped = None
@@ -208,7 +287,7 @@ class LocalRunner:
                     await asyncio.sleep(0)
             if done < total:
                 await asyncio.sleep(SPAWN_TICK)
-        self.state = STATE_RUNNING
+        self.state = RunnerState.RUNNING
         logger.info("All users spawned: %s", _format_counts(self.user_classes_count))
         self.environment.events.spawning_complete.fire(user_count=self.user_count)
         if self.environment.reset_stats:
@@ -359,18 +438,12 @@ class LocalRunner:
         # cancellation must not cancel the stopping.
         return sync_or_async(asyncio.shield(asyncio.ensure_future(work, loop=event_loop())))
 
-    @property
-    def greenlet(self) -> RunGreenlet:
-        """What Locust's library scripts wait on: ``runner.greenlet.join()`` returns once the runner
-        quit."""
-        return RunGreenlet(self)
-
     async def _stop(self, caller: asyncio.Task[Any] | None = None) -> None:
         if self._stopped is not None:  # already stopping or stopped: wait for that one
             await self._stopped.wait()
             return
         self._stopped = asyncio.Event()
-        self.state = STATE_STOPPING
+        self.state = RunnerState.STOPPING
         self.environment.events.test_stopping.fire(environment=self.environment)
         self.stats.stopping = True  # requests cut short from now on were still waiting at the end
         for task in (self._spawn_task, self._shape_task):
@@ -382,7 +455,7 @@ class LocalRunner:
         await asyncio.gather(*self._background, return_exceptions=True)
         self.health.stop()
         self.stats.sample_history(time.time(), 0)
-        self.state = STATE_STOPPED
+        self.state = RunnerState.STOPPED
         await self._fire_blocking(self.environment.events.test_stop)
         self._stopped.set()
 
@@ -435,12 +508,7 @@ class LocalRunner:
                 self.start(int(user_count), float(spawn_rate), user_classes=rest[0] if rest else None)
             await asyncio.sleep(SHAPE_TICK_INTERVAL)
 
-    # Custom messages (loop back in local mode) ----------------------------------------------
-    def register_message(self, msg_type: str, listener: Callable[..., Any], concurrent: bool = False) -> None:
-        if msg_type in self.custom_messages:
-            raise ValueError(f"A listener for message type '{msg_type}' is already registered")
-        self.custom_messages[msg_type] = (listener, concurrent)
-
+    # Custom messages loop back in local mode --------------------------------------------------
     def send_message(self, msg_type: str, data: Any = None, client_id: str | None = None) -> None:
         entry = self.custom_messages.get(msg_type)
         if entry is None:
@@ -490,7 +558,7 @@ class TaskGreenlet:
 class RunGreenlet:
     """``runner.greenlet``: Locust's is the group of its greenlets; scripts ``join()`` it."""
 
-    def __init__(self, runner: LocalRunner) -> None:
+    def __init__(self, runner: Runner) -> None:
         self._runner = runner
 
     def join(self, timeout: float | None = None) -> Any:

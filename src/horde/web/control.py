@@ -11,7 +11,7 @@ import logging
 from typing import TYPE_CHECKING, Any
 
 from horde.runtime.limits import users_beyond_capacity
-from horde.runtime.runner import STATE_INIT, STATE_STOPPED, STATE_STOPPING, LocalRunner
+from horde.runtime.runner import Runner, RunnerState
 from horde.user.http_users import needs_host
 from horde.web.swarm import SwarmError, SwarmRequest
 
@@ -28,7 +28,7 @@ class TestControl:
 
     def __init__(self, environment: Environment, autoquit: float | None = None) -> None:
         runner = environment.runner
-        assert isinstance(runner, LocalRunner)
+        assert isinstance(runner, Runner)
         self.environment = environment
         self.runner = runner
         self.autoquit = autoquit
@@ -46,7 +46,7 @@ class TestControl:
         environment = self.environment
         use_shape = environment.shape_class is not None and request.user_count is None
         # Everything that can refuse the request comes first: a refused one changes nothing.
-        if runner.state == STATE_STOPPING:
+        if runner.state == RunnerState.STOPPING:
             raise SwarmError("the test is still stopping; try again in a moment")
         if not use_shape and (request.user_count is None or request.spawn_rate is None):
             raise SwarmError("user_count and spawn_rate are required")
@@ -112,7 +112,7 @@ class TestControl:
     async def stop(self) -> None:
         """Stop the running test; the web UI stays up for the next one."""
         self._cancel_run_time()
-        if self.runner.state not in (STATE_INIT, STATE_STOPPED):
+        if self.runner.state not in (RunnerState.READY, RunnerState.STOPPED):
             await self.runner.stop()
 
     def reset(self) -> None:

@@ -11,7 +11,7 @@ import math
 from itertools import chain
 from typing import Any
 
-from horde.runtime.runner import LocalRunner
+from horde.runtime.runner import Runner
 from horde.stats.entries import StatsEntry
 from horde.stats.errors import error_text
 from horde.stats.histogram import Histogram, bucket_value
@@ -55,7 +55,7 @@ def sorted_entries(stats: RequestStats) -> list[StatsEntry]:
     return [stats.entries[key] for key in sorted(stats.entries)]
 
 
-def stats_requests(runner: LocalRunner) -> dict[str, Any]:
+def stats_requests(runner: Runner) -> dict[str, Any]:
     """Locust's ``GET /stats/requests``."""
     stats = runner.stats
     total = stats.total
@@ -80,7 +80,7 @@ def stats_requests(runner: LocalRunner) -> dict[str, Any]:
     }
 
 
-def exceptions(runner: LocalRunner) -> dict[str, Any]:
+def exceptions(runner: Runner) -> dict[str, Any]:
     """Locust's ``GET /exceptions``."""
     return {
         "exceptions": [
@@ -95,7 +95,7 @@ def exceptions(runner: LocalRunner) -> dict[str, Any]:
     }
 
 
-def tasks(runner: LocalRunner) -> dict[str, Any]:
+def tasks(runner: Runner) -> dict[str, Any]:
     """Locust's ``GET /tasks``: task ratios per class and in total, at the current user count
     (after a test, at the count it ran with; before any, by the classes' weights)."""
     user_classes = runner.environment.user_classes
@@ -186,7 +186,7 @@ def phases(entry: StatsEntry) -> dict[str, Any] | None:
     }
 
 
-def health(runner: LocalRunner) -> dict[str, Any] | None:
+def health(runner: Runner) -> dict[str, Any] | None:
     windows = runner.health.windows
     if not windows:
         return None

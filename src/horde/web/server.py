@@ -27,7 +27,7 @@ from horde.concurrency.bridge import sync_or_async
 from horde.exception import UsageError
 from horde.reports.csv_files import exceptions_csv, failures_csv, stats_csv
 from horde.reports.summary_json import RunInfo, build_summary, summary_text
-from horde.runtime.runner import LocalRunner
+from horde.runtime.runner import Runner
 from horde.stats.histogram import Histogram
 from horde.stats.series import NameSeries
 from horde.stats.timeline import HistogramTimeline
@@ -117,9 +117,9 @@ class WebUI:
         return TestControl(self.environment, self.autoquit)
 
     @property
-    def runner(self) -> LocalRunner:
+    def runner(self) -> Runner:
         runner = self.environment.runner
-        assert isinstance(runner, LocalRunner)
+        assert isinstance(runner, Runner)
         return runner
 
     @property
@@ -355,13 +355,13 @@ class WebUI:
         self.control.reset()
         return web.Response(text="ok")
 
-    def _json(self, build: Callable[[LocalRunner], Any]) -> Handler:
+    def _json(self, build: Callable[[Runner], Any]) -> Handler:
         async def handler(request: web.Request) -> web.StreamResponse:
             return web.json_response(build(self.runner), dumps=_dumps)
 
         return handler
 
-    def _csv(self, kind: str, build: Callable[[LocalRunner], str]) -> Handler:
+    def _csv(self, kind: str, build: Callable[[Runner], str]) -> Handler:
         async def handler(request: web.Request) -> web.StreamResponse:
             return web.Response(
                 text=build(self.runner),
@@ -388,7 +388,7 @@ class WebUI:
         return f"Horde_{stamp}_{locustfile}_{host}_{kind}"
 
     # Horde's API -------------------------------------------------------------------------------
-    def _state(self, runner: LocalRunner) -> dict[str, Any]:
+    def _state(self, runner: Runner) -> dict[str, Any]:
         total = runner.stats.total
         return {
             "state": runner.state,
@@ -412,7 +412,7 @@ class WebUI:
         latest = runner.stats.history.latest()
         return {"state": self._state(runner), "point": latest._asdict() if latest else None}
 
-    def _history(self, runner: LocalRunner) -> dict[str, Any]:
+    def _history(self, runner: Runner) -> dict[str, Any]:
         return {"points": runner.stats.history.to_dicts()}
 
     async def _distribution(self, request: web.Request) -> web.StreamResponse:

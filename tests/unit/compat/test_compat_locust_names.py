@@ -326,3 +326,34 @@ def test_locusts_user_state_names_compare_with_a_users_state() -> None:
 
     states = (LOCUST_STATE_RUNNING, LOCUST_STATE_WAITING, LOCUST_STATE_STOPPING)
     assert states == (task.STATE_RUNNING, task.STATE_WAITING, task.STATE_STOPPING)
+
+
+def test_locusts_runner_is_the_base_every_runner_shares_and_its_states_are_locusts_strings() -> None:
+    import json
+
+    from locust.runners import (
+        STATE_CLEANUP,
+        STATE_INIT,
+        STATE_MISSING,
+        STATE_RUNNING,
+        STATE_SPAWNING,
+        STATE_STOPPED,
+        STATE_STOPPING,
+        LocalRunner,
+        Runner,
+    )
+
+    states = [
+        STATE_INIT,
+        STATE_SPAWNING,
+        STATE_RUNNING,
+        STATE_CLEANUP,
+        STATE_STOPPING,
+        STATE_STOPPED,
+        STATE_MISSING,
+    ]
+    assert states == ["ready", "spawning", "running", "cleanup", "stopping", "stopped", "missing"]
+    assert json.dumps({"state": STATE_RUNNING}) == '{"state": "running"}' and f"{STATE_STOPPED}" == "stopped"
+    assert issubclass(LocalRunner, Runner)
+    with pytest.raises(TypeError, match="abstract"):
+        Runner(Environment())  # type: ignore[abstract]

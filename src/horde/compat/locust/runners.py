@@ -1,4 +1,5 @@
-"""``locust.runners``: the local runner; distributed runners arrive with distributed mode.
+"""``locust.runners``: the runner base and the local runner; distributed runners arrive with
+distributed mode.
 
 ``MasterRunner`` and ``WorkerRunner`` exist so that ``isinstance(environment.runner, MasterRunner)``
 checks in locustfiles keep working (they are simply never true in a local run).
@@ -13,9 +14,8 @@ from horde.runtime.runner import (
     STATE_STOPPED,
     STATE_STOPPING,
     LocalRunner,
+    Runner,
 )
-
-Runner = LocalRunner
 
 
 class DistributedRunner:

@@ -16,7 +16,7 @@ from typing import Any
 
 from horde.reports import console
 from horde.reports.csv_files import CsvWriter
-from horde.runtime.runner import STATE_RUNNING, STATE_SPAWNING
+from horde.runtime.runner import RunnerState
 from horde.stats import (
     CURRENT_RESPONSE_TIME_PERCENTILE_WINDOW,
     PERCENTILES_TO_CHART,
@@ -125,7 +125,7 @@ class StatsCSVFileWriter:
         stats, exceptions, users = self._sources()
         now = time.time()
         runner = self.environment.runner
-        if runner is None or runner.state not in (STATE_SPAWNING, STATE_RUNNING):
+        if runner is None or runner.state not in (RunnerState.SPAWNING, RunnerState.RUNNING):
             # No test running, so nothing samples the stats each second for the "current" columns
             # (a script that logs requests itself): the writer takes the samples.
             stats.sample_history(now, users)
