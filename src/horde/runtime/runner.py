@@ -22,6 +22,7 @@ from horde.concurrency.loop import NO_CONTEXT
 from horde.exception import StopTest
 from horde.runtime.health import monitor_from_options
 from horde.runtime.monitor import UsageMonitor
+from horde.shapes import ramp
 from horde.shapes.dispatch import next_user_class, target_counts
 
 if TYPE_CHECKING:
@@ -274,8 +275,7 @@ class LocalRunner(Runner):
         if adding and logger.isEnabledFor(logging.DEBUG):
             self._log_ramp_plan(classes, target)
         while done < total:
-            # The k-th user starts (k - 1) / rate seconds in: the first at once, as in Locust.
-            due = min(total, math.floor((time.monotonic() - started) * rate) + 1)
+            due = ramp.due(time.monotonic() - started, rate, total)
             while done < due:
                 if adding and not await call_sync(self._spawn_one, classes):  # __init__ may block
                     total = done  # only fixed_count classes, all at their count
