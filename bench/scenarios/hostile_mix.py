@@ -1,6 +1,7 @@
 """Paced users against a well-behaved target, and (with HOSTILE set to the hostile server's URL) one
 user of each kind of hostile response beside them. bench/hostile.py compares the paced users'
-numbers with and without the hostile ones."""
+numbers with and without the hostile ones (and, with HOSTILE_ONLY set, runs the hostile ones
+alone, in a process of their own)."""
 
 import os
 
@@ -10,6 +11,7 @@ HOSTILE = os.environ.get("HOSTILE")
 
 
 class Normal(HttpUser):
+    abstract = bool(os.environ.get("HOSTILE_ONLY"))  # bench/hostile.py --apart: the hostile users alone
     wait_time = constant_throughput(20)  # 50 users: 1,000 requests/s
 
     @task
