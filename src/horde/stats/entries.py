@@ -102,15 +102,11 @@ class StatsEntry(EntryCounts):
         """Count one failure of this entry only (``RequestStats.log_error`` also keeps the row)."""
         self.num_failures += 1
         if self.stats is not None:
-            self.stats._num_failures += 1
+            self.stats._entry_failed()
 
     def reset(self) -> None:
-        stats = self.stats
-        if stats is not None:
-            stats._num_requests -= self.num_requests
-            stats._num_failures -= self.num_failures
-            stats._epoch += 1
-            stats._total_times_stale = True
+        if self.stats is not None:
+            self.stats._entry_emptied(self)
         self._zero()
 
     def extend(self, other: StatsEntry) -> None:
@@ -130,15 +126,8 @@ class StatsEntry(EntryCounts):
             self.phases.merge(other.phases)
         if stamps:
             self.last_request_timestamp = max(stamps)
-        stats = self.stats
-        if stats is not None:
-            stats._num_requests += other.num_requests
-            stats._num_failures += other.num_failures
-            stats._epoch += 1
-            if stats.entries.get((self.name, self.method)) is self:
-                stats._total_times.merge(other.response_times)
-            else:
-                stats._total_times_stale = True
+        if self.stats is not None:
+            self.stats._entry_extended(self, other)
 
     # Derived values ----------------------------------------------------------------------------
     @property

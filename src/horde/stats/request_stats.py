@@ -61,7 +61,7 @@ class RequestStats:
         # method -> name -> entry: two lookups by (hash-cached) strings beat building a tuple key.
         # A cache of ``entries``, emptied whenever that dict changes (see _EntryDict).
         self._index: dict[str, dict[str, EntryCounts]] = {}
-        self._entries = _EntryDict(self._entries_changed)
+        self._entries = _EntryDict(self)
         self._error_table = ErrorTable({}, max_error_rows)
         # Totals kept on the hot path: O(1) reads, and the key that invalidates the total's cache.
         self._num_requests = 0
@@ -91,7 +91,9 @@ class RequestStats:
 
     @entries.setter
     def entries(self, value: dict[tuple[str, str], StatsEntry]) -> None:
-        self._entries = _EntryDict(self._entries_changed, value)
+        for entry in self._entries.values():
+            entry.stats = None  # taken out: its later changes are not this object's
+        self._entries = _EntryDict(self, value)
         self._entries_changed()
 
     # Locust's read-only summary attributes -----------------------------------------------------
@@ -199,6 +201,27 @@ class RequestStats:
         self._num_failures = sum(entry.num_failures for entry in entries)
         self._epoch += 1
         self._total_times_stale = True
+
+    # What an entry tells its owner: the totals change here only, with the entries -------------
+    def _entry_failed(self) -> None:
+        self._num_failures += 1
+
+    def _entry_emptied(self, entry: StatsEntry) -> None:
+        """``entry`` is about to be zeroed: its data leaves the totals."""
+        self._num_requests -= entry.num_requests
+        self._num_failures -= entry.num_failures
+        self._epoch += 1
+        self._total_times_stale = True
+
+    def _entry_extended(self, entry: StatsEntry, other: StatsEntry) -> None:
+        """``other``'s data was added to ``entry``: it joins the totals."""
+        self._num_requests += other.num_requests
+        self._num_failures += other.num_failures
+        self._epoch += 1
+        if self._entries.get((entry.name, entry.method)) is entry:
+            self._total_times.merge(other.response_times)
+        else:
+            self._total_times_stale = True
 
     def _index_entry(self, name: str, method: str) -> StatsEntry:
         entry = self.get(name, method)
@@ -345,46 +368,60 @@ class SampleRecorder:
 
 @mypyc_attr(native_class=False)  # a dict subclass: a plain Python class even when compiled
 class _EntryDict(dict[tuple[str, str], StatsEntry]):
-    """``stats.entries``: a plain dict that tells its owner, once changed, when an entry was
-    removed or replaced, or added already holding requests, so the owner drops its lookup index
-    and counts its totals again. Adding a new empty entry needs no notice (the index only ever
-    holds entries that are in this dict), which keeps new names cheap."""
+    """``stats.entries``: a plain dict that keeps its entries owned by its ``RequestStats`` (an entry
+    put in reports to it, one taken out no longer does) and tells the owner, once changed, when an
+    entry was removed or replaced, or added already holding requests, so that it drops its lookup
+    index and counts its totals again. Adding a new empty entry needs no notice (the index only
+    ever holds entries that are in this dict), which keeps new names cheap."""
 
-    __slots__ = ("_changed",)
+    __slots__ = ("_owner",)
 
-    def __init__(self, changed: Callable[[], None], *args: Any) -> None:
+    def __init__(self, owner: RequestStats, *args: Any) -> None:
         super().__init__(*args)
-        self._changed = changed
+        self._owner = owner
+        for entry in self.values():
+            entry.stats = owner
 
     def __setitem__(self, key: tuple[str, str], value: StatsEntry) -> None:
-        notice = key in self or value.num_requests or value.num_failures
+        old = self.get(key)
         super().__setitem__(key, value)
-        if notice:
-            self._changed()
+        value.stats = self._owner
+        if old is not None and old is not value:
+            old.stats = None
+        if old is not None or value.num_requests or value.num_failures:
+            self._owner._entries_changed()
 
     def __delitem__(self, key: tuple[str, str]) -> None:
+        entry = self[key]
         super().__delitem__(key)
-        self._changed()
+        self._removed([entry])
 
-    def pop(self, *args: Any) -> Any:
-        try:
-            return super().pop(*args)
-        finally:
-            self._changed()
+    def pop(self, key: tuple[str, str], *default: Any) -> Any:
+        if key not in self:
+            return super().pop(key, *default)  # KeyError, or the default: nothing changed
+        entry = super().pop(key)
+        self._removed([entry])
+        return entry
 
     def popitem(self) -> tuple[tuple[str, str], StatsEntry]:
-        try:
-            return super().popitem()
-        finally:
-            self._changed()
+        key, entry = super().popitem()
+        self._removed([entry])
+        return key, entry
 
     def clear(self) -> None:
+        entries = list(self.values())
         super().clear()
-        self._changed()
+        self._removed(entries)
 
     def update(self, *args: Any, **kwargs: Any) -> None:
-        super().update(*args, **kwargs)
-        self._changed()
+        incoming = dict(*args, **kwargs)
+        replaced = [self[key] for key, entry in incoming.items() if key in self and self[key] is not entry]
+        super().update(incoming)
+        for entry in replaced:
+            entry.stats = None
+        for entry in incoming.values():
+            entry.stats = self._owner
+        self._owner._entries_changed()
 
     def setdefault(self, key: tuple[str, str], default: StatsEntry | None = None) -> Any:
         if key in self:
@@ -393,6 +430,10 @@ class _EntryDict(dict[tuple[str, str], StatsEntry]):
         return default
 
     def __ior__(self, other: Any) -> _EntryDict:  # type: ignore[override,misc]
-        super().__ior__(other)
-        self._changed()
+        self.update(other)
         return self
+
+    def _removed(self, entries: list[StatsEntry]) -> None:
+        for entry in entries:
+            entry.stats = None
+        self._owner._entries_changed()
