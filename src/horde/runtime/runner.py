@@ -8,7 +8,6 @@ import hashlib
 import json
 import logging
 import math
-import time
 import traceback
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Coroutine
@@ -20,6 +19,7 @@ from horde.concurrency.bridge import call_sync, in_sync_context, sync_or_async
 from horde.concurrency.cooperative import event_loop
 from horde.concurrency.loop import NO_CONTEXT
 from horde.exception import StopTest
+from horde.runtime.clock import SYSTEM_CLOCK, Clock
 from horde.runtime.health import monitor_from_options
 from horde.runtime.monitor import UsageMonitor
 from horde.shapes import ramp
@@ -90,6 +90,8 @@ class Runner(ABC):
         self.unhandled_errors = 0
         self.health = monitor_from_options(environment.parsed_options)
         self.quit_event = asyncio.Event()
+        self.clock: Clock = SYSTEM_CLOCK
+        """What the ramp, the shape's ticks and the stats samples wait on (a FakeClock in tests)."""
 
     @property
     @abstractmethod
@@ -266,7 +268,8 @@ class LocalRunner(Runner):
             logger.error("Stopping the test: %s", error or "a test_start listener raised StopTest")
             self.quit_later()
             return
-        started = time.monotonic()
+        clock = self.clock
+        started = clock.monotonic()
         current = sum(self._dispatched.values())
         adding = target >= current
         total = abs(target - current)
@@ -275,7 +278,7 @@ class LocalRunner(Runner):
         if adding and logger.isEnabledFor(logging.DEBUG):
             self._log_ramp_plan(classes, target)
         while done < total:
-            due = ramp.due(time.monotonic() - started, rate, total)
+            due = ramp.due(clock.monotonic() - started, rate, total)
             while done < due:
                 if adding and not await call_sync(self._spawn_one, classes):  # __init__ may block
                     total = done  # only fixed_count classes, all at their count
@@ -286,7 +289,7 @@ class LocalRunner(Runner):
                 if done % SPAWN_SLICE == 0:
                     await asyncio.sleep(0)
             if done < total:
-                await asyncio.sleep(SPAWN_TICK)
+                await clock.sleep(SPAWN_TICK)
         self.state = RunnerState.RUNNING
         logger.info("All users spawned: %s", _format_counts(self.user_classes_count))
         self.environment.events.spawning_complete.fire(user_count=self.user_count)
@@ -454,7 +457,7 @@ class LocalRunner(Runner):
             task.cancel()
         await asyncio.gather(*self._background, return_exceptions=True)
         self.health.stop()
-        self.stats.sample_history(time.time(), 0)
+        self.stats.sample_history(self.clock.time(), 0)
         self.state = RunnerState.STOPPED
         await self._fire_blocking(self.environment.events.test_stop)
         self._stopped.set()
@@ -473,8 +476,8 @@ class LocalRunner(Runner):
     # Background work --------------------------------------------------------------------------
     async def _sample_stats(self) -> None:
         while True:
-            await asyncio.sleep(STATS_SAMPLE_INTERVAL)
-            self.stats.sample_history(time.time(), self.user_count)
+            await self.clock.sleep(STATS_SAMPLE_INTERVAL)
+            self.stats.sample_history(self.clock.time(), self.user_count)
 
     def start_shape(self) -> None:
         """Let the environment's LoadTestShape drive the user count."""
@@ -506,7 +509,7 @@ class LocalRunner(Runner):
                 self.shape_last_tick = result
                 logger.info("Shape test updating to %d users at %.2f spawn rate", user_count, spawn_rate)
                 self.start(int(user_count), float(spawn_rate), user_classes=rest[0] if rest else None)
-            await asyncio.sleep(SHAPE_TICK_INTERVAL)
+            await self.clock.sleep(SHAPE_TICK_INTERVAL)
 
     # Custom messages loop back in local mode --------------------------------------------------
     def send_message(self, msg_type: str, data: Any = None, client_id: str | None = None) -> None:

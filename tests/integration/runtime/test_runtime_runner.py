@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 
 from horde.exception import StopUser
+from horde.runtime.clock import SETTLE_TURNS, FakeClock
 from horde.runtime.environment import Environment
 from horde.runtime.events import Events
 from horde.shapes.load_test_shape import LoadTestShape
@@ -55,21 +56,24 @@ def test_ramp_follows_the_spawn_rate_and_fires_spawning_complete() -> None:
     completed: list[int] = []
     env.events.spawning_complete.add_listener(lambda user_count, **_: completed.append(user_count))
 
-    async def main() -> tuple[float, list[int]]:
+    async def main() -> dict[int, tuple[int, str]]:
+        clock = FakeClock()
         runner = env.create_local_runner()
-        started = time.monotonic()
-        runner.start(10, spawn_rate=40)
-        counts = []
-        while runner.state != "running":
-            counts.append(runner.user_count)
-            await asyncio.sleep(0.05)
-        took = time.monotonic() - started
+        runner.clock = clock
+        runner.start(10, spawn_rate=40)  # the k-th user is due (k - 1) / 40 s in
+        for _ in range(SETTLE_TURNS):
+            await asyncio.sleep(0)  # test_start fired, the first user started
+        seen = {0: (runner.user_count, runner.state)}
+        for step in range(1, 31):  # 10 ms steps of time that moves only here
+            await clock.advance(0.01)
+            seen[step] = (runner.user_count, runner.state)
         await runner.quit()
-        return took, counts
+        return seen
 
-    took, counts = asyncio.run(main())
-    assert 0.2 <= took < 1.0  # 10 users at 40/s: about a quarter of a second
-    assert counts == sorted(counts) and counts[0] < 10  # grew gradually
+    seen = asyncio.run(main())
+    assert seen[0] == (1, "spawning")
+    assert {step: seen[step][0] for step in (1, 4, 6, 14, 21)} == {1: 1, 4: 2, 6: 3, 14: 6, 21: 9}
+    assert seen[22] == (9, "spawning") and seen[23] == (10, "running")  # the 10th at 0.225 s
     assert completed == [10]
     assert env.stats.total.num_requests > 0
 
