@@ -25,8 +25,8 @@ class Clock:
 SYSTEM_CLOCK = Clock()
 
 SETTLE_TURNS = 50
-"""Loop turns :meth:`FakeClock.advance` lets pass after waking a sleeper: enough for it to run up
-to its next sleep through the greenlet bridge."""
+"""Loop turns :meth:`FakeClock.advance` lets pass before moving time and after waking a sleeper:
+enough for it to run up to its next sleep through the greenlet bridge."""
 
 
 class FakeClock(Clock):
@@ -55,13 +55,19 @@ class FakeClock(Clock):
         await wake_up
 
     async def advance(self, seconds: float) -> None:
-        """Move time on by ``seconds``, waking every sleeper whose hour comes on the way."""
+        """Let what can run now run, then move time on by ``seconds``, waking every sleeper whose
+        hour comes on the way (and letting it run) in turn."""
+        await _settle()
         end = self._now + seconds
         while self._sleepers and self._sleepers[0][0] <= end:
             hour, _, wake_up = heapq.heappop(self._sleepers)
             self._now = max(self._now, hour)
             if not wake_up.done():  # a cancelled sleeper has gone
                 wake_up.set_result(None)
-            for _ in range(SETTLE_TURNS):
-                await asyncio.sleep(0)
+                await _settle()
         self._now = end
+
+
+async def _settle() -> None:
+    for _ in range(SETTLE_TURNS):
+        await asyncio.sleep(0)

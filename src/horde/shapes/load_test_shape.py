@@ -24,15 +24,20 @@ class LoadTestShape(metaclass=LoadTestShapeMeta):
     runner: Any = None
 
     def __init__(self) -> None:
-        self.start_time = time.perf_counter()
+        self.start_time = self._now()
 
     def reset_time(self) -> None:
         """Start counting run time from now."""
-        self.start_time = time.perf_counter()
+        self.start_time = self._now()
 
     def get_run_time(self) -> float:
         """Seconds since the shape started."""
-        return time.perf_counter() - self.start_time
+        return self._now() - self.start_time
+
+    def _now(self) -> float:
+        """The runner's clock once the shape drives one (a test's FakeClock too), else the machine's."""
+        clock = getattr(self.runner, "clock", None)
+        return clock.monotonic() if clock is not None else time.perf_counter()
 
     def get_current_user_count(self) -> int:
         return int(self.runner.user_count) if self.runner is not None else 0

@@ -184,33 +184,32 @@ def test_stop_timeout_lets_running_tasks_finish() -> None:
 def test_shape_drives_user_count_and_stops_the_test() -> None:
     class TwoSteps(LoadTestShape):
         def tick(self) -> tuple[int, float] | None:
-            if self.get_run_time() < 0.15:
+            if self.get_run_time() < 1.5:
                 return (2, 100)
-            if self.get_run_time() < 0.3:
+            if self.get_run_time() < 2.5:
                 return (4, 100)
             return None
 
-    import horde.runtime.runner as runner_module
-
     env = make_env(Idle, shape_class=TwoSteps())
-    seen: set[int] = set()
 
-    async def main() -> None:
-        runner_module.SHAPE_TICK_INTERVAL = 0.05
+    async def main() -> dict[float, tuple[int, str]]:
+        clock = FakeClock()
         runner = env.create_local_runner()
-        runner.start_shape()
-        while runner.state != "stopped":
-            seen.add(runner.user_count)
-            await asyncio.sleep(0.01)
+        runner.clock = clock
+        runner.start_shape()  # ticks at 0, 1, 2 and 3 s of the clock
+        seen = {}
+        for step in range(1, 9):
+            await clock.advance(0.5)
+            seen[step / 2] = (runner.user_count, runner.state)
         # Stopped, not quit, as Locust's runner outside a headless run: a web UI stays up.
-        assert not runner.quit_event.is_set() and runner.user_count == 0
+        assert not runner.quit_event.is_set()
         await runner.quit()
+        return seen
 
-    try:
-        asyncio.run(asyncio.wait_for(main(), 5))
-    finally:
-        runner_module.SHAPE_TICK_INTERVAL = 1.0
-    assert {2, 4} <= seen
+    seen = asyncio.run(asyncio.wait_for(main(), 5))
+    assert seen[0.5] == seen[1.5] == (2, "running")
+    assert seen[2.5] == (4, "running")  # the tick at 2 s
+    assert seen[3.5] == seen[4.0] == (0, "stopped")  # the tick at 3 s said None
 
 
 def test_task_exceptions_land_in_the_exceptions_table() -> None:
