@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from typing import TYPE_CHECKING
 
 import psutil
 
 if TYPE_CHECKING:
+    from horde.runtime.clock import Clock
     from horde.runtime.environment import Environment
 
 logger = logging.getLogger("locust.runners")  # Locust's logger name: scripts and filters match it
@@ -44,8 +44,8 @@ class UsageMonitor:
             environment=self.environment, cpu_usage=self.cpu_usage, memory_usage=self.memory_usage
         )
 
-    async def run(self) -> None:
+    async def run(self, clock: Clock) -> None:
         self.process.cpu_percent()  # the first reading only starts the measurement
         while True:
-            await asyncio.sleep(self.interval)
+            await clock.sleep(self.interval)
             self.sample()

@@ -91,7 +91,8 @@ class Runner(ABC):
         self.health = monitor_from_options(environment.parsed_options)
         self.quit_event = asyncio.Event()
         self.clock: Clock = SYSTEM_CLOCK
-        """What the ramp, the shape's ticks and the stats samples wait on (a FakeClock in tests)."""
+        """What the ramp, the shape's ticks, the stats samples and the usage monitor wait on (a
+        FakeClock in tests)."""
 
     @property
     @abstractmethod
@@ -251,7 +252,7 @@ class LocalRunner(Runner):
         self.health.start()
         self._background = [
             loop.create_task(self._sample_stats()),
-            loop.create_task(self.monitor.run()),
+            loop.create_task(self.monitor.run(self.clock)),
         ]
 
     async def _ramp(self, target: int, rate: float) -> None:

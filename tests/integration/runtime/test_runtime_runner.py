@@ -406,3 +406,26 @@ def test_a_ramp_that_fails_says_so_and_does_not_stay_spawning(caplog: Any) -> No
 
     assert asyncio.run(main()) == ("running", 2, 1)  # the run exits with code 2
     assert "Spawning users failed after 2 of 5 users: RuntimeError('the dispatcher broke')" in caplog.text
+
+
+def test_usage_monitor_fires_every_ten_seconds_with_this_processs_cpu_and_memory() -> None:
+    env = make_env(Resting)
+    usage: list[tuple[float, float, int]] = []
+
+    async def main() -> None:
+        clock = FakeClock()
+        runner = env.create_local_runner()
+        runner.clock = clock
+        env.events.usage_monitor.add_listener(
+            lambda environment, cpu_usage, memory_usage, **_: usage.append(
+                (clock.monotonic(), cpu_usage, memory_usage)
+            )
+        )
+        runner.start(2, spawn_rate=100)
+        for _ in range(5):
+            await clock.advance(5.0)
+        await runner.quit()
+
+    asyncio.run(main())
+    assert [when for when, _, _ in usage] == [1_010.0, 1_020.0]  # Locust's CPU_MONITOR_INTERVAL
+    assert all(cpu >= 0 and memory > 10_000_000 for _, cpu, memory in usage)
