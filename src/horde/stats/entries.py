@@ -329,7 +329,7 @@ class StatsEntry(EntryCounts):
         self.reset()
         return report
 
-    # Console rows (horde.stats.rows) ------------------------------------------
+    # Console rows (horde.stats.rows) -----------------------------------------------------------
     def to_string(self, current: bool = True) -> str:
         return stats_row(self, current=current)
 

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from horde.exception import StopUser
-from horde.runtime.clock import SETTLE_TURNS, FakeClock
+from horde.runtime.clock import FakeClock
 from horde.runtime.environment import Environment
 from horde.runtime.events import Events
 from horde.shapes.load_test_shape import LoadTestShape
@@ -61,8 +61,7 @@ def test_ramp_follows_the_spawn_rate_and_fires_spawning_complete() -> None:
         runner = env.create_local_runner()
         runner.clock = clock
         runner.start(10, spawn_rate=40)  # the k-th user is due (k - 1) / 40 s in
-        for _ in range(SETTLE_TURNS):
-            await asyncio.sleep(0)  # test_start fired, the first user started
+        await clock.advance(0)  # test_start fired, the first user started
         seen = {0: (runner.user_count, runner.state)}
         for step in range(1, 31):  # 10 ms steps of time that moves only here
             await clock.advance(0.01)
