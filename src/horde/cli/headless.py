@@ -6,7 +6,6 @@ import argparse
 import asyncio
 import logging
 import signal
-import time
 from collections.abc import Callable
 from typing import Any
 
@@ -15,14 +14,13 @@ from horde.reports import console
 from horde.reports.csv_files import CsvWriter
 from horde.runtime.environment import Environment
 from horde.runtime.runner import Runner
+from horde.runtime.ticker import Tick
 from horde.stats.rows import format_ms
-from horde.stats.series import NameSeries
 
 logger = logging.getLogger("locust.main")  # Locust's logger name: scripts and filters match it
 
-CONSOLE_STATS_INTERVAL_SEC = 2.0
-CSV_STATS_INTERVAL_SEC = 1.0
-SERIES_INTERVAL_SEC = 1.0
+CONSOLE_EVERY = 2
+"""Ticks (seconds) between two console tables, as Locust's CONSOLE_STATS_INTERVAL_SEC."""
 
 
 def progress_line(runner: Runner, elapsed: float, run_time: int | None) -> str:
@@ -53,14 +51,6 @@ def _mmss(seconds: float | None) -> str:
     seconds = int(seconds or 0)
     hours, rest = divmod(seconds, 3600)
     return f"{hours}:{rest // 60:02d}:{rest % 60:02d}" if hours else f"{rest // 60:02d}:{rest % 60:02d}"
-
-
-async def _every(interval: float, action: Callable[[], object], at_once: bool = False) -> None:
-    if at_once:
-        action()
-    while True:
-        await asyncio.sleep(interval)
-        action()
 
 
 _SIGNAL_MESSAGES = {signal.SIGINT: "Exiting due to CTRL+C interruption", signal.SIGTERM: "Got SIGTERM signal"}
@@ -94,68 +84,66 @@ def users_and_rate(options: argparse.Namespace) -> tuple[int, float]:
 
 
 class PeriodicOutput:
-    """The console table (every 2 s) and the CSV files (every second) while a run lives."""
+    """The console table (at once, then every 2 s) and the CSV files (at once, then every second)
+    while a run lives: sinks of the runner's ticker."""
 
     def __init__(self, runner: Runner, options: argparse.Namespace, console_table: bool) -> None:
         self.runner = runner
         self.run_time: int | None = options.run_time
-        self.started = time.monotonic()
+        self.started = runner.clock.monotonic()
         self.console_table = console_table
-        self.series = NameSeries(runner.stats)
-        """Per-name history for the HTML report's charts (sampled only when a report is wanted)."""
-        self._sample_series = bool(options.html_file)
+        if options.html_file:
+            runner.keep_series = True  # the report charts each name
         self.csv_writer = (
             CsvWriter(options.csv_prefix, options.stats_history_enabled) if options.csv_prefix else None
         )
         if self.csv_writer is not None and self.csv_writer.full_history:
             runner.stats.track_entry_percentiles()  # its per-entry rows hold current percentiles
-        self._tasks: list[asyncio.Task[None]] = []
-        self._csv_task: asyncio.Task[None] | None = None
+        self._ticks = 0
 
     def start(self) -> None:
-        loop = asyncio.get_running_loop()
+        clock = self.runner.clock
         if self.console_table:
-            printing = _every(CONSOLE_STATS_INTERVAL_SEC, self.print_periodic, at_once=True)  # as Locust
-            self._tasks.append(loop.create_task(printing))
+            self.print_periodic(clock.monotonic())  # at once, as Locust
+            self.runner.ticker.add(self._print_on_tick)
         if self.csv_writer is not None:
-            self.write_csv()
-            self._csv_task = loop.create_task(_every(CSV_STATS_INTERVAL_SEC, self.write_csv))
-        if self._sample_series:
-            series = self.series
-            self._tasks.append(
-                loop.create_task(_every(SERIES_INTERVAL_SEC, lambda: series.sample(time.time())))
-            )
+            self.write_csv(clock.time(), clock.monotonic())
+            self.runner.ticker.add(self._write_on_tick)
 
-    def print_periodic(self) -> None:
+    def _print_on_tick(self, tick: Tick) -> None:
+        self._ticks += 1
+        if self._ticks % CONSOLE_EVERY == 0:
+            self.print_periodic(tick.monotonic)
+
+    def _write_on_tick(self, tick: Tick) -> None:
+        self.write_csv(tick.time, tick.monotonic)
+
+    def print_periodic(self, monotonic: float) -> None:
         runner = self.runner
-        console.log_text(progress_line(runner, time.monotonic() - self.started, self.run_time))
+        console.log_text(progress_line(runner, monotonic - self.started, self.run_time))
         console.log_text(console.stats_table(runner.stats, current=True))
 
-    def write_csv(self, final: bool = False) -> None:
+    def write_csv(self, now: float, monotonic: float, final: bool = False) -> None:
         assert self.csv_writer is not None
         runner = self.runner
-        self.csv_writer.tick(
-            runner.stats, runner.exceptions, runner.user_count, time.time(), time.monotonic(), final
-        )
+        self.csv_writer.tick(runner.stats, runner.exceptions, runner.user_count, now, monotonic, final)
 
     def finish_csv(self, **_: Any) -> None:
         """The CSV files' last rows, once. A headless run writes them as the test starts stopping,
         as Locust does: requests of ``on_stop`` are in the console summary, not in the files."""
-        if self._csv_task is not None:
-            self._csv_task.cancel()
-            self._csv_task = None
+        self.runner.ticker.remove(self._write_on_tick)
         if self.csv_writer is not None and not self.csv_writer.closed:
-            self.write_csv(final=True)
+            clock = self.runner.clock
+            self.write_csv(clock.time(), clock.monotonic(), final=True)
             self.csv_writer.close()
 
     def finish(self) -> None:
-        for task in self._tasks:
-            task.cancel()
+        self.runner.ticker.remove(self._print_on_tick)
         self.finish_csv()
 
 
-async def run_headless(environment: Environment, options: argparse.Namespace) -> NameSeries:
-    """Run the test to its end; returns the per-name series (filled when ``--html`` wants them)."""
+async def run_headless(environment: Environment, options: argparse.Namespace) -> None:
+    """Run the test to its end."""
     runner = environment.runner
     assert runner is not None
     loop = asyncio.get_running_loop()
@@ -187,4 +175,3 @@ async def run_headless(environment: Environment, options: argparse.Namespace) ->
     finally:
         detach_controls()
         output.finish()
-    return output.series

@@ -243,14 +243,14 @@ def _run_test(
     as Locust's."""
     web_ui = None if options.headless else make_web_ui(environment, options, parser)
     runner = _create_runner(environment, web_ui)
-    series = cooperative.run(_drive(environment, options, web_ui))
+    cooperative.run(_drive(environment, options, web_ui))
     environment.events.quitting.fire(environment=environment, reverse=True)
     code = exit_code(environment, options)
     if options.summary_json:
         write_summary(options.summary_json, environment, options, code)
     if options.html_file:
         name = html_file_name(options.html_file, options.num_users, options.spawn_rate, options.run_time)
-        logger.info("Writing the HTML report to %s", write_report(name, environment, series))
+        logger.info("Writing the HTML report to %s", write_report(name, environment))
     # Locust's order, which scripts that read its output follow: the line, the JSON, the tables.
     logger.info("Shutting down (exit code %s)", code)
     if options.json:
@@ -280,12 +280,12 @@ def _create_runner(environment: Environment, web_ui: WebUI | None) -> Any:
     return runner
 
 
-async def _drive(environment: Environment, options: argparse.Namespace, web_ui: WebUI | None) -> Any:
-    """The run itself, to its end; returns the series the HTML report charts."""
+async def _drive(environment: Environment, options: argparse.Namespace, web_ui: WebUI | None) -> None:
+    """The run itself, to its end."""
     if web_ui is None:
-        return await run_headless(environment, options)
-    await run_web(environment, options, web_ui)
-    return web_ui.series
+        await run_headless(environment, options)
+    else:
+        await run_web(environment, options, web_ui)
 
 
 def exit_code(environment: Environment, options: argparse.Namespace) -> int:

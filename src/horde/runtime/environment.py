@@ -131,6 +131,8 @@ class Environment:
         if self.runner is not None:
             raise RunnerAlreadyExistsError(f"Environment.runner already exists ({self.runner})")
         self.runner = LocalRunner(self)
+        if self.web_ui is not None:  # serving already: it pushes this runner's ticks
+            self.web_ui.attach(self.runner)
         return self.runner
 
     def create_master_runner(self, *args: Any, **kwargs: Any) -> Any:

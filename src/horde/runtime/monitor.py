@@ -7,9 +7,11 @@ from typing import TYPE_CHECKING
 
 import psutil
 
+from horde.runtime.ticker import TICK_INTERVAL
+
 if TYPE_CHECKING:
-    from horde.runtime.clock import Clock
     from horde.runtime.environment import Environment
+    from horde.runtime.ticker import Tick
 
 logger = logging.getLogger("locust.runners")  # Locust's logger name: scripts and filters match it
 
@@ -18,11 +20,13 @@ CPU_WARNING_THRESHOLD = 90.0
 
 
 class UsageMonitor:
-    """Fires ``usage_monitor`` every interval and ``cpu_warning`` while CPU is above the threshold."""
+    """Fires ``usage_monitor`` every interval and ``cpu_warning`` while CPU is above the threshold;
+    the runner's ticks drive it (:meth:`on_tick`)."""
 
     def __init__(self, environment: Environment, interval: float = CPU_MONITOR_INTERVAL) -> None:
         self.environment = environment
-        self.interval = interval
+        self.every = max(1, round(interval / TICK_INTERVAL))  # ticks
+        self._ticks = 0
         self.process = psutil.Process()
         self.cpu_usage = 0.0
         self.memory_usage = 0
@@ -44,8 +48,11 @@ class UsageMonitor:
             environment=self.environment, cpu_usage=self.cpu_usage, memory_usage=self.memory_usage
         )
 
-    async def run(self, clock: Clock) -> None:
+    def start(self) -> None:
         self.process.cpu_percent()  # the first reading only starts the measurement
-        while True:
-            await clock.sleep(self.interval)
+        self._ticks = 0
+
+    def on_tick(self, tick: Tick) -> None:
+        self._ticks += 1
+        if self._ticks % self.every == 0:
             self.sample()

@@ -22,8 +22,11 @@ from horde.exception import StopTest
 from horde.runtime.clock import SYSTEM_CLOCK, Clock
 from horde.runtime.health import monitor_from_options
 from horde.runtime.monitor import UsageMonitor
+from horde.runtime.ticker import Ticker
 from horde.shapes import ramp
 from horde.shapes.dispatch import next_user_class, target_counts
+from horde.stats.series import NameSeries
+from horde.stats.timeline import HistogramTimeline
 
 if TYPE_CHECKING:
     from horde.runtime.environment import Environment
@@ -58,7 +61,6 @@ SPAWN_TICK = 0.01  # seconds between spawn batches: smooth ramps without one tim
 SPAWN_SLICE = 500
 """Users started between two turns of the loop when many are due at once: the web UI, ``/stop``
 and the other users keep answering during a ramp to a huge count at a huge rate."""
-STATS_SAMPLE_INTERVAL = 1.0
 SHAPE_TICK_INTERVAL = 1.0
 
 
@@ -91,8 +93,16 @@ class Runner(ABC):
         self.health = monitor_from_options(environment.parsed_options)
         self.quit_event = asyncio.Event()
         self.clock: Clock = SYSTEM_CLOCK
-        """What the ramp, the shape's ticks, the stats samples and the usage monitor wait on (a
-        FakeClock in tests)."""
+        """What the ramp, the shape's ticks and the ticker wait on (a FakeClock in tests)."""
+        self.ticker = Ticker(self)
+        """Once a second while a test runs: one :meth:`snapshot`, then every output's turn."""
+        self.series = NameSeries(self.stats)
+        """Each request name's time series, for its charts (sampled once ``keep_series`` is set)."""
+        self.timeline = HistogramTimeline()
+        """Snapshots of the Aggregated histogram: the distribution of any span of the run."""
+        self.keep_series = False
+        """Set by what reads :attr:`series` and :attr:`timeline` (the web UI, an HTML report):
+        sampling them costs a pass over every name each second."""
 
     @property
     @abstractmethod
@@ -133,6 +143,15 @@ class Runner(ABC):
     @abstractmethod
     def quit_later(self) -> None:
         """:meth:`quit`, from any callback, without waiting."""
+
+    def snapshot(self, now: float) -> None:
+        """One look at the statistics, at epoch ``now``: the history's point, and the per-name
+        series and the timeline when someone reads them."""
+        stats = self.stats
+        stats.sample_history(now, self.user_count)
+        if self.keep_series:
+            self.series.sample(now)
+            self.timeline.sample(now, stats.total.response_times, stats.start_time)
 
     def log_exception(self, node_id: str, msg: str, formatted_tb: str) -> None:
         key = int(hashlib.md5(formatted_tb.encode(), usedforsecurity=False).hexdigest()[:15], 16)
@@ -175,7 +194,6 @@ class LocalRunner(Runner):
         self._dispatched: dict[type[User], int] = {}  # started and not stopped by the runner
         self._spawn_task: asyncio.Task[None] | None = None
         self._test_started: asyncio.Task[None] | None = None
-        self._background: list[asyncio.Task[None]] = []
         self._shape_task: asyncio.Task[None] | None = None
         self._stopped: asyncio.Event | None = None
         environment.events.user_error.add_listener(self._on_user_error)
@@ -250,10 +268,9 @@ class LocalRunner(Runner):
         # their own, and the first users start once they have returned, as under Locust.
         self._test_started = loop.create_task(self._fire_blocking(self.environment.events.test_start))
         self.health.start()
-        self._background = [
-            loop.create_task(self._sample_stats()),
-            loop.create_task(self.monitor.run(self.clock)),
-        ]
+        self.ticker.sample(True)
+        self.monitor.start()
+        self.ticker.add(self.monitor.on_tick)
 
     async def _ramp(self, target: int, rate: float) -> None:
         """Start (or stop) users at ``rate`` per second until ``target`` were reached once.
@@ -454,11 +471,10 @@ class LocalRunner(Runner):
             if task is not None and task is not asyncio.current_task() and not task.done():
                 task.cancel()
         await self._stop_users(list(self._users.values()), caller)
-        for task in self._background:
-            task.cancel()
-        await asyncio.gather(*self._background, return_exceptions=True)
+        self.ticker.remove(self.monitor.on_tick)
+        self.ticker.sample(False)
         self.health.stop()
-        self.stats.sample_history(self.clock.time(), 0)
+        self.snapshot(self.clock.time())
         self.state = RunnerState.STOPPED
         await self._fire_blocking(self.environment.events.test_stop)
         self._stopped.set()
@@ -474,12 +490,7 @@ class LocalRunner(Runner):
     async def _fire_blocking(self, hook: EventHook) -> None:
         await call_sync(partial(hook.fire, environment=self.environment))
 
-    # Background work --------------------------------------------------------------------------
-    async def _sample_stats(self) -> None:
-        while True:
-            await self.clock.sleep(STATS_SAMPLE_INTERVAL)
-            self.stats.sample_history(self.clock.time(), self.user_count)
-
+    # The shape ------------------------------------------------------------------------------------
     def start_shape(self) -> None:
         """Let the environment's LoadTestShape drive the user count."""
         shape = self.environment.shape_class

@@ -15,7 +15,6 @@ from typing import Any
 import orjson
 
 from horde.exception import UsageError
-from horde.stats.series import NameSeries
 from horde.version import __version__
 from horde.web import payloads
 
@@ -45,10 +44,11 @@ def asset(*parts: str) -> str:
         ) from None
 
 
-def report_data(environment: Any, series: NameSeries) -> dict[str, Any]:
+def report_data(environment: Any) -> dict[str, Any]:
     """Everything the report shows, as the front end's report script reads it."""
     runner = environment.runner
     stats = runner.stats
+    series = runner.series
     health = payloads.health(runner)
     entries = payloads.sorted_entries(stats)
     busiest = sorted(entries, key=lambda e: -e.num_requests)[:BUSIEST_NAMES]
@@ -121,8 +121,8 @@ def html_file_name(pattern: str, users: int | None, spawn_rate: float | None, ru
     return pattern
 
 
-def write_report(path: str | Path, environment: Any, series: NameSeries) -> Path:
+def write_report(path: str | Path, environment: Any) -> Path:
     target = Path(path)
     target.parent.mkdir(parents=True, exist_ok=True)
-    target.write_text(render_report(report_data(environment, series)), encoding="utf-8")
+    target.write_text(render_report(report_data(environment)), encoding="utf-8")
     return target

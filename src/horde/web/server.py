@@ -28,9 +28,8 @@ from horde.exception import UsageError
 from horde.reports.csv_files import exceptions_csv, failures_csv, stats_csv
 from horde.reports.summary_json import RunInfo, build_summary, summary_text
 from horde.runtime.runner import Runner
+from horde.runtime.ticker import Tick
 from horde.stats.histogram import Histogram
-from horde.stats.series import NameSeries
-from horde.stats.timeline import HistogramTimeline
 from horde.version import __version__
 from horde.web import payloads
 from horde.web.control import TestControl
@@ -45,11 +44,9 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger("locust.web")  # Locust's logger name: scripts and filters match it
 
-STREAM_INTERVAL = 1.0
-"""Seconds between two pushes of the live stream (the statistics tick once a second)."""
-
 TABLE_EVERY = 2
-"""The statistics table goes out every this many pushes: with 10,000 names it is the big one."""
+"""The statistics table goes out every this many pushes (ticks of the runner, one a second):
+with 10,000 names it is the big one."""
 
 TABLE_CPU_SHARE = 0.05
 """At most this share of one core goes to building the table for the stream (~100 ms per build
@@ -102,13 +99,11 @@ class WebUI:
         self.start_task: asyncio.Task[None] | None = None
         """The start scheduled by ``Environment.create_web_ui`` inside a running loop."""
         self._subscribers: set[asyncio.Queue[bytes | None]] = set()
-        self._broadcaster: asyncio.Task[None] | None = None
+        self._pushing_from: Runner | None = None  # the runner whose ticks this UI pushes
+        self._pushes = 0
+        self._next_table = TABLE_EVERY
         self.logs = LogBuffer()
         """This process's newest log lines (attached to the root logger while serving)."""
-        self.series = NameSeries(environment.stats)
-        """Per-name history for the charts of one request name (kept across page reloads)."""
-        self.timeline = HistogramTimeline()
-        """Snapshots of the Aggregated histogram: the distribution of a span chosen on a chart."""
 
     @cached_property
     def control(self) -> TestControl:
@@ -155,57 +150,50 @@ class WebUI:
             sockets = getattr(server, "sockets", None) or []
             self.port = sockets[0].getsockname()[1]
         logging.getLogger().addHandler(self.logs)
-        self._broadcaster = asyncio.get_running_loop().create_task(self._broadcast())
+        if self.environment.runner is not None:
+            self.attach(self.environment.runner)
         logger.info("Starting web interface at %s", self.url)
 
     def stop(self) -> Any:
         """Stop serving: blocks in sync code (Locust's ``env.web_ui.stop()``), awaited in async."""
         return sync_or_async(self._shut_down())
 
+    def attach(self, runner: Runner) -> None:
+        """Push ``runner``'s ticks to the open streams, and keep its per-name series for the
+        charts (from :meth:`start`, or as the runner is made when the UI serves first)."""
+        if self._pushing_from is not None or self._runner is None:
+            return
+        self._pushing_from = runner
+        runner.keep_series = True
+        runner.ticker.add(self._push)
+
     async def _shut_down(self) -> None:
         logging.getLogger().removeHandler(self.logs)
-        if self._broadcaster is not None:
-            self._broadcaster.cancel()
-            await asyncio.gather(self._broadcaster, return_exceptions=True)
-            self._broadcaster = None
+        if self._pushing_from is not None:
+            self._pushing_from.ticker.remove(self._push)
+            self._pushing_from = None
         for queue in list(self._subscribers):
             queue.put_nowait(None)  # ends that stream's response
         if self._runner is not None:
             await self._runner.cleanup()
             self._runner = None
 
-    async def _broadcast(self) -> None:
-        """Once a second: sample the per-name series and push the state to every open stream.
-        The statistics table goes out every ``TABLE_EVERY`` seconds, or less often when building
-        it is expensive (10,000 names), so that it never takes more than ``TABLE_CPU_SHARE`` of
-        the process from the load it generates."""
-        tick = 0
-        next_table = TABLE_EVERY
-        while True:
-            await asyncio.sleep(STREAM_INTERVAL)
-            tick += 1
-            try:
-                next_table = self._push(tick, next_table)
-            except Exception:  # one bad tick must not end the live view for good
-                logger.exception("Could not update the web UI's live data")
-
-    def _push(self, tick: int, next_table: int) -> int:
-        """One second's work of the broadcast; returns the tick of the next table."""
-        now = time.time()
-        stats = self.environment.stats
-        self.series.sample(now)
-        self.timeline.sample(now, stats.total.response_times, stats.start_time)
+    def _push(self, tick: Tick) -> None:
+        """A sink of the runner's ticker: the state to every open stream. The statistics table
+        goes out every ``TABLE_EVERY`` ticks, or less often when building it is expensive (10,000
+        names), so that it never takes more than ``TABLE_CPU_SHARE`` of the process from the
+        load it generates."""
+        self._pushes += 1
         if not self._subscribers:
-            return next_table
+            return
         messages = [_event("tick", self._tick())]
-        if tick >= next_table:
+        if self._pushes >= self._next_table:
             started = time.process_time()
             messages.append(_event("stats", payloads.stats_table(self.runner.stats)))
             cost = time.process_time() - started
-            next_table = tick + max(TABLE_EVERY, math.ceil(cost / TABLE_CPU_SHARE / STREAM_INTERVAL))
+            self._next_table = self._pushes + max(TABLE_EVERY, math.ceil(cost / TABLE_CPU_SHARE))
         for queue in list(self._subscribers):
             _offer(queue, messages)
-        return next_table
 
     # Routes ------------------------------------------------------------------------------------
     def _add_routes(self) -> None:
@@ -428,7 +416,7 @@ class WebUI:
                 return web.json_response(
                     {"success": False, "message": "span needs numeric from and to"}, status=400
                 )
-            histogram = self.timeline.span(start, end, total.response_times)
+            histogram = self.runner.timeline.span(start, end, total.response_times)
         else:
             histogram = total.response_times
         return web.json_response(payloads.distribution(histogram), dumps=_dumps)
@@ -443,7 +431,7 @@ class WebUI:
         body = {
             "method": method,
             "name": name,
-            **self.series.get(name, method),
+            **self.runner.series.get(name, method),
             "distribution": payloads.distribution(entry.response_times),
             "phases": payloads.phases(entry),
         }
@@ -470,7 +458,7 @@ class WebUI:
 
     async def _report(self, request: web.Request) -> web.StreamResponse:
         try:
-            html = render_report(report_data(self.environment, self.series))
+            html = render_report(report_data(self.environment))
         except AssetsMissing as error:
             return web.Response(status=500, text=f"{error}\n")
         headers = {}

@@ -21,6 +21,7 @@ from horde.cli.builtin_options import build_parser
 from horde.cli.web_run import custom_options
 from horde.exception import UsageError
 from horde.reports.csv_files import stats_columns
+from horde.runtime.clock import FakeClock
 from horde.runtime.environment import Environment
 from horde.runtime.events import Events
 from horde.user.task import task
@@ -392,10 +393,10 @@ def test_distributions_of_the_run_the_current_window_and_a_span() -> None:
         for _ in range(10):
             stats.record("GET", "/a", 5.0, 0, None)
         start = stats.start_time
-        web_ui.timeline.sample(start + 1, stats.total.response_times, start)
+        web_ui.runner.timeline.sample(start + 1, stats.total.response_times, start)
         for _ in range(30):
             stats.record("GET", "/a", 80.0, 0, None)
-        web_ui.timeline.sample(start + 2, stats.total.response_times, start)
+        web_ui.runner.timeline.sample(start + 2, stats.total.response_times, start)
         run = await (await client.get("/api/v1/distribution")).json()
         assert run["count"] == 40
         span = await (
@@ -439,29 +440,43 @@ def test_refused_swarms_keep_locusts_keys_and_huge_numbers_are_refused() -> None
     serve(scenario)
 
 
-def test_one_failing_tick_does_not_end_the_live_data() -> None:
-    async def scenario(client: TestClient, web_ui: WebUI) -> int:
-        queue: asyncio.Queue[bytes | None] = asyncio.Queue()
-        web_ui._subscribers.add(queue)
-        calls = 0
-        real = web_ui._tick
-
-        def failing_once() -> dict[str, Any]:
-            nonlocal calls
-            calls += 1
-            if calls == 1:
-                raise OverflowError("a value JSON cannot hold")
-            return real()
-
-        web_ui._tick = failing_once  # type: ignore[method-assign]
-        broadcaster = asyncio.get_running_loop().create_task(web_ui._broadcast())
+def test_the_ui_pushes_on_the_runners_ticks_and_one_failing_tick_does_not_end_the_live_data(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    async def scenario(client: TestClient, web_ui: WebUI) -> list[bytes]:
+        runner = web_ui.runner
+        runner.clock = clock = FakeClock()
+        await web_ui.start()  # serving: it pushes the runner's ticks
         try:
-            await wait_for(lambda: queue.qsize() >= 2, timeout=6)
-        finally:
-            broadcaster.cancel()
-        return calls
+            queue: asyncio.Queue[bytes | None] = asyncio.Queue()
+            web_ui._subscribers.add(queue)
+            calls = 0
+            real = web_ui._tick
 
-    assert serve(scenario) >= 2
+            def failing_once() -> dict[str, Any]:
+                nonlocal calls
+                calls += 1
+                if calls == 1:
+                    raise OverflowError("a value JSON cannot hold")
+                return real()
+
+            web_ui._tick = failing_once  # type: ignore[method-assign]
+            await clock.advance(3.0)
+            assert calls == 3
+        finally:
+            await web_ui.stop()
+        assert runner.ticker._task is None  # no one listens: the ticker stopped with the UI
+        return list(iter(queue.get_nowait, None))  # None: the stream's end
+
+    messages = serve(scenario, port=0)
+    # The first tick failed (and said so); the second pushed the state and the table, the third
+    # the state; then the UI stopped, which ended the stream (None).
+    assert [message.split(b"\n")[0] for message in messages] == [
+        b"event: tick",
+        b"event: stats",
+        b"event: tick",
+    ]
+    assert "failed at tick 1" in caplog.text and "OverflowError" in caplog.text
 
 
 def test_post_user_edits_a_class_for_the_class_picker() -> None:

@@ -12,7 +12,6 @@ import pytest
 from horde.runtime.environment import Environment
 from horde.runtime.events import Events
 from horde.stats.histogram import Histogram
-from horde.stats.series import NameSeries
 from horde.user.task import task
 from horde.user.users import User
 from horde.web import payloads
@@ -30,19 +29,18 @@ class Shopper(User):
         pass
 
 
-def finished_environment() -> tuple[Environment, NameSeries]:
+def finished_environment() -> Environment:
     environment = Environment(user_classes=[Shopper], events=Events(), host="http://127.0.0.1:1")
     runner = environment.create_local_runner()
+    runner.keep_series = True  # as with --html
     stats = runner.stats
-    series = NameSeries(stats)
     for second in range(1, 4):
         for n in range(1, 101):
             stats.record("GET", "/item</script><b>", n / 10, 50, None)
         stats.record("POST", "/buy", 20.0, 10, RuntimeError("payment declined"))
-        series.sample(stats.start_time + second)
-        stats.sample_history(stats.start_time + second, 5)
+        runner.snapshot(stats.start_time + second)  # the ticker's, once a second
     runner.log_exception("local", "ZeroDivisionError: division by zero", '  File "x.py", line 3\n')
-    return environment, series
+    return environment
 
 
 def embedded(html: str) -> Any:
@@ -52,8 +50,8 @@ def embedded(html: str) -> Any:
 
 
 def test_the_report_is_one_file_with_its_data_inside() -> None:
-    environment, series = finished_environment()
-    html = render_report(report_data(environment, series))
+    environment = finished_environment()
+    html = render_report(report_data(environment))
     assert "<script src" not in html and "<link" not in html  # nothing to fetch: opens offline
     assert "</script><b>" not in html  # a name cannot end the data element early
     data = embedded(html)
