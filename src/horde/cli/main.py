@@ -246,24 +246,22 @@ def _run_test(
     cooperative.run(_drive(environment, options, web_ui))
     environment.events.quitting.fire(environment=environment, reverse=True)
     code = exit_code(environment, options)
+    result = runner.result(code)
     if options.summary_json:
-        write_summary(options.summary_json, environment, options, code)
+        write_summary(options.summary_json, result)
     if options.html_file:
         name = html_file_name(options.html_file, options.num_users, options.spawn_rate, options.run_time)
-        logger.info("Writing the HTML report to %s", write_report(name, environment))
+        logger.info("Writing the HTML report to %s", write_report(name, result))
     # Locust's order, which scripts that read its output follow: the line, the JSON, the tables.
     logger.info("Shutting down (exit code %s)", code)
     if options.json:
-        out.write(json.dumps(stats_json(runner.stats), indent=4) + "\n")
+        out.write(json.dumps(stats_json(result.stats), indent=4) + "\n")
     if options.json_file:
         path = Path(f"{options.json_file}.json")
         path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(json.dumps(stats_json(runner.stats), indent=4))
+        path.write_text(json.dumps(stats_json(result.stats), indent=4))
     else:
-        console.log_text(console.final_summary(runner.stats))
-        if (unfinished := console.unfinished_line(runner.stats)) is not None:
-            console.log_text(unfinished + "\n")
-        console.log_text(console.health_report(runner.health.windows, options.exit_code_on_invalid))
+        console.log_final(result, options.exit_code_on_invalid)
     environment.events.quit.fire(exit_code=code)
     return code
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 import logging
 
 from horde.runtime.health import Verdict, Window, describe, summary_line, verdict
+from horde.runtime.result import RunResult
 from horde.stats import percentiles
 from horde.stats.request_stats import UNFINISHED_FAILS_AFTER_MS, RequestStats
 from horde.stats.rows import (
@@ -120,6 +121,15 @@ def unfinished_line(stats: RequestStats) -> str | None:
 
 
 MAX_WINDOW_LINES = 10
+
+
+def log_final(result: RunResult, exit_code_on_invalid: int | None = None) -> None:
+    """What a run prints once it ended: Locust's final tables, the requests cut short, and whether
+    the load generator was the bottleneck."""
+    log_text(final_summary(result.stats))
+    if (unfinished := unfinished_line(result.stats)) is not None:
+        log_text(unfinished + "\n")
+    log_text(health_report(result.health.windows, exit_code_on_invalid))
 
 
 def health_report(windows: list[Window], exit_code_on_invalid: int | None = None) -> str:

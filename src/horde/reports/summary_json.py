@@ -52,46 +52,28 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
-from dataclasses import asdict, dataclass
+from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
 from horde.reports.csv_files import iso_utc
+from horde.runtime.result import RunInfo, RunResult
 from horde.stats import percentiles
 from horde.stats.entries import StatsEntry
 from horde.stats.errors import error_text
-from horde.stats.request_stats import RequestStats
 from horde.version import __version__
 
 SCHEMA = "horde.summary/1"
 
 
-@dataclass(frozen=True)
-class RunInfo:
-    """What the summary says about the run itself (all optional)."""
-
-    locustfile: str | None = None
-    host: str | None = None
-    users: int | None = None
-    spawn_rate: float | None = None
-    run_time_s: float | None = None
-    start_epoch: float | None = None
-    end_epoch: float | None = None
-    exit_code: int | None = None
-
-
-def build_summary(
-    stats: RequestStats,
-    run: RunInfo,
-    exceptions: Mapping[Any, Mapping[str, Any]] | None = None,
-    health: Mapping[str, Any] | None = None,
-) -> dict[str, Any]:
+def build_summary(result: RunResult) -> dict[str, Any]:
     """The summary document (see the module docstring for its schema)."""
+    stats = result.stats
     shown = list(percentiles.PERCENTILES_TO_REPORT)
     return {
         "schema": SCHEMA,
         "generator": {"name": "horde", "version": __version__},
-        "run": _run_section(run),
+        "run": _run_section(result.info),
         "percentiles": shown,
         "totals": entry_summary(stats.total, shown),
         "entries": [entry_summary(stats.entries[key], shown) for key in sorted(stats.entries)],
@@ -113,10 +95,10 @@ def build_summary(
                 "traceback": row["traceback"],
                 "nodes": sorted(row["nodes"]),
             }
-            for row in (exceptions or {}).values()
+            for row in result.exceptions.values()
         ],
         "unfinished_requests": {"count": stats.unfinished, "failed": stats.unfinished_failed},
-        "generator_health": health,
+        "generator_health": result.health.to_json(),
     }
 
 
@@ -161,36 +143,8 @@ def summary_text(summary: Mapping[str, Any]) -> str:
     return json.dumps(summary, indent=2)
 
 
-def write_summary(
-    path: str | Path, environment: Any, options: Any = None, exit_code: int | None = None
-) -> Path:
-    """Write the summary of a finished run: reads the environment's stats, runner and options."""
-    runner = getattr(environment, "runner", None)
-    stats: RequestStats = environment.stats
-    run = RunInfo(
-        locustfile=_option(options, "locustfile"),
-        host=getattr(environment, "host", None) or _option(options, "host"),
-        users=_option(options, "num_users"),
-        spawn_rate=_option(options, "spawn_rate"),
-        run_time_s=_option(options, "run_time"),
-        start_epoch=getattr(runner, "test_start_time", None) or stats.start_time,
-        end_epoch=stats.last_request_timestamp,
-        exit_code=exit_code,
-    )
+def write_summary(path: str | Path, result: RunResult) -> Path:
     target = Path(path)
     target.parent.mkdir(parents=True, exist_ok=True)
-    target.write_text(
-        summary_text(build_summary(stats, run, getattr(runner, "exceptions", None), _health(runner))),
-        encoding="utf-8",
-    )
+    target.write_text(summary_text(build_summary(result)), encoding="utf-8")
     return target
-
-
-def _health(runner: Any) -> dict[str, Any] | None:
-    health = getattr(runner, "health", None)
-    return health.to_json() if health is not None else None
-
-
-def _option(options: Any, name: str) -> Any:
-    value = getattr(options, name, None)
-    return value if isinstance(value, (str, int, float)) or value is None else str(value)

@@ -22,6 +22,7 @@ from horde.exception import StopTest
 from horde.runtime.clock import SYSTEM_CLOCK, Clock
 from horde.runtime.health import monitor_from_options
 from horde.runtime.monitor import UsageMonitor
+from horde.runtime.result import RunInfo, RunResult
 from horde.runtime.ticker import Ticker
 from horde.shapes import ramp
 from horde.shapes.dispatch import next_user_class, target_counts
@@ -152,6 +153,30 @@ class Runner(ABC):
         if self.keep_series:
             self.series.sample(now)
             self.timeline.sample(now, stats.total.response_times, stats.start_time)
+
+    def result(self, exit_code: int | None = None) -> RunResult:
+        """The test as the outputs render it: the last one once it ended, else the one running."""
+        environment = self.environment
+        stats = self.stats
+        info = RunInfo(
+            locustfile=str(environment.locustfile) if environment.locustfile else None,
+            host=environment.host,
+            users=self.target_user_count,
+            spawn_rate=self.spawn_rate,
+            run_time_s=getattr(environment.parsed_options, "run_time", None),
+            start_epoch=stats.start_time,
+            end_epoch=stats.last_request_timestamp,
+            exit_code=exit_code,
+        )
+        return RunResult(
+            info,
+            stats,
+            self.exceptions,
+            self.health,
+            self.series,
+            environment.user_classes,
+            environment.profile,
+        )
 
     def log_exception(self, node_id: str, msg: str, formatted_tb: str) -> None:
         key = int(hashlib.md5(formatted_tb.encode(), usedforsecurity=False).hexdigest()[:15], 16)

@@ -8,9 +8,11 @@ timings and the generator's health.
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from itertools import chain
 from typing import Any
 
+from horde.runtime.health import HealthMonitor
 from horde.runtime.runner import Runner
 from horde.stats.entries import StatsEntry
 from horde.stats.errors import error_text
@@ -80,8 +82,8 @@ def stats_requests(runner: Runner) -> dict[str, Any]:
     }
 
 
-def exceptions(runner: Runner) -> dict[str, Any]:
-    """Locust's ``GET /exceptions``."""
+def exceptions(rows: Mapping[Any, Mapping[str, Any]]) -> dict[str, Any]:
+    """Locust's ``GET /exceptions``, of a runner's exception table."""
     return {
         "exceptions": [
             {
@@ -90,7 +92,7 @@ def exceptions(runner: Runner) -> dict[str, Any]:
                 "traceback": row["traceback"],
                 "nodes": ", ".join(row["nodes"]),
             }
-            for row in runner.exceptions.values()
+            for row in rows.values()
         ]
     }
 
@@ -186,13 +188,13 @@ def phases(entry: StatsEntry) -> dict[str, Any] | None:
     }
 
 
-def health(runner: Runner) -> dict[str, Any] | None:
-    windows = runner.health.windows
+def health(monitor: HealthMonitor) -> dict[str, Any] | None:
+    windows = monitor.windows
     if not windows:
         return None
     last = windows[-1]
     return {
-        "verdict": str(runner.health.verdict()),
+        "verdict": str(monitor.verdict()),
         "limited": last.limited,
         "reasons": list(last.reasons),
         "windows": len(windows),

@@ -15,6 +15,8 @@ from typing import Any
 import orjson
 
 from horde.exception import UsageError
+from horde.runtime.result import RunResult
+from horde.user.inspect_ratio import ratio_report
 from horde.version import __version__
 from horde.web import payloads
 
@@ -44,23 +46,23 @@ def asset(*parts: str) -> str:
         ) from None
 
 
-def report_data(environment: Any) -> dict[str, Any]:
+def report_data(result: RunResult) -> dict[str, Any]:
     """Everything the report shows, as the front end's report script reads it."""
-    runner = environment.runner
-    stats = runner.stats
-    series = runner.series
-    health = payloads.health(runner)
+    info = result.info
+    stats = result.stats
+    series = result.series
+    health = payloads.health(result.health)
     entries = payloads.sorted_entries(stats)
     busiest = sorted(entries, key=lambda e: -e.num_requests)[:BUSIEST_NAMES]
     percentile_columns = list(PERCENTILES_FOR_HTML_REPORT)
     return {
         "meta": {
             "version": __version__,
-            "locustfile": str(environment.locustfile or ""),
-            "host": environment.host,
-            "profile": environment.profile,
-            "start": stats.start_time,
-            "end": stats.last_request_timestamp or time.time(),
+            "locustfile": info.locustfile or "",
+            "host": info.host,
+            "profile": result.profile,
+            "start": info.start_epoch,
+            "end": info.end_epoch or time.time(),
             "verdict": health["verdict"] if health else None,
             "verdict_text": (
                 f"{health['limitedWindows']} of {health['windows']} windows limited by the load generator"
@@ -77,7 +79,7 @@ def report_data(environment: Any) -> dict[str, Any]:
             ],
         },
         "failures": payloads.failures(stats)["failures"],
-        "exceptions": payloads.exceptions(runner)["exceptions"],
+        "exceptions": payloads.exceptions(result.exceptions)["exceptions"],
         "history": stats.history.to_dicts(),
         "distribution": payloads.distribution(stats.total.response_times),
         "entries": [
@@ -89,7 +91,7 @@ def report_data(environment: Any) -> dict[str, Any]:
             }
             for e in busiest
         ],
-        "ratios": payloads.tasks(runner),
+        "ratios": ratio_report(list(result.user_classes), info.users or None),
     }
 
 
@@ -121,8 +123,8 @@ def html_file_name(pattern: str, users: int | None, spawn_rate: float | None, ru
     return pattern
 
 
-def write_report(path: str | Path, environment: Any) -> Path:
+def write_report(path: str | Path, result: RunResult) -> Path:
     target = Path(path)
     target.parent.mkdir(parents=True, exist_ok=True)
-    target.write_text(render_report(report_data(environment)), encoding="utf-8")
+    target.write_text(render_report(report_data(result)), encoding="utf-8")
     return target

@@ -26,7 +26,7 @@ from aiohttp import web
 from horde.concurrency.bridge import sync_or_async
 from horde.exception import UsageError
 from horde.reports.csv_files import exceptions_csv, failures_csv, stats_csv
-from horde.reports.summary_json import RunInfo, build_summary, summary_text
+from horde.reports.summary_json import build_summary, summary_text
 from horde.runtime.runner import Runner
 from horde.runtime.ticker import Tick
 from horde.stats.histogram import Histogram
@@ -220,7 +220,7 @@ class WebUI:
         add("GET", base + "/stats/failures/csv", self._csv("failures", lambda r: failures_csv(r.stats)))
         add("GET", base + "/exceptions/csv", self._csv("exceptions", lambda r: exceptions_csv(r.exceptions)))
         add("GET", base + "/stats/requests_full_history/csv", self._history_csv)
-        add("GET", base + "/exceptions", self._json(payloads.exceptions))
+        add("GET", base + "/exceptions", self._json(lambda r: payloads.exceptions(r.exceptions)))
         add("GET", base + "/tasks", self._json(payloads.tasks))
         add("GET", base + "/logs", self._json(lambda r: {"master": list(self.logs.lines), "workers": {}}))
         add("GET", base + "/worker-count", self._json(lambda r: {"worker_count": 0}))
@@ -392,7 +392,7 @@ class WebUI:
             "exceptions": sum(row["count"] for row in runner.exceptions.values()),
             "log_lines": self.logs.emitted,
             "time": time.time(),
-            "health": payloads.health(runner),
+            "health": payloads.health(runner.health),
         }
 
     def _tick(self) -> dict[str, Any]:
@@ -438,27 +438,16 @@ class WebUI:
         return web.json_response(body, dumps=_dumps)
 
     async def _summary(self, request: web.Request) -> web.StreamResponse:
-        environment = self.environment
-        runner = self.runner
-        run = RunInfo(
-            locustfile=str(environment.locustfile or ""),
-            host=environment.host,
-            users=runner.target_user_count,
-            spawn_rate=runner.spawn_rate,
-            start_epoch=runner.stats.start_time,
-            end_epoch=runner.stats.last_request_timestamp,
-        )
-        summary = build_summary(runner.stats, run, runner.exceptions, runner.health.to_json())
         name = self._file_stem("summary")
         return web.Response(
-            text=summary_text(summary),
+            text=summary_text(build_summary(self.runner.result())),
             content_type="application/json",
             headers={"Content-Disposition": f'attachment; filename="{name}.json"'},
         )
 
     async def _report(self, request: web.Request) -> web.StreamResponse:
         try:
-            html = render_report(report_data(self.environment))
+            html = render_report(report_data(self.runner.result()))
         except AssetsMissing as error:
             return web.Response(status=500, text=f"{error}\n")
         headers = {}

@@ -7,8 +7,15 @@ from types import SimpleNamespace
 
 import pytest
 
-from horde.reports.summary_json import SCHEMA, RunInfo, build_summary, write_summary
+from horde.reports.summary_json import SCHEMA, build_summary, write_summary
+from horde.runtime.environment import Environment
+from horde.runtime.events import Events
+from horde.runtime.health import HealthMonitor
+from horde.runtime.result import RunInfo, RunResult
 from horde.stats import PhaseTimings, RequestStats
+from horde.stats.series import NameSeries
+from horde.user.task import task
+from horde.user.users import User
 
 
 def make_stats() -> RequestStats:
@@ -24,9 +31,13 @@ def make_stats() -> RequestStats:
     return stats
 
 
+def result_of(stats: RequestStats, run: RunInfo) -> RunResult:
+    return RunResult(run, stats, {}, HealthMonitor(), NameSeries(stats), [])
+
+
 def test_schema_and_run_section():
     run = RunInfo("locustfile.py", "http://127.0.0.1:8080", 5, 2.5, 10.0, 1_000.0, 1_010.0, 1)
-    summary = build_summary(make_stats(), run)
+    summary = build_summary(result_of(make_stats(), run))
     assert summary["schema"] == SCHEMA == "horde.summary/1"
     assert summary["generator"]["name"] == "horde"
     assert summary["run"] == {
@@ -47,7 +58,7 @@ def test_schema_and_run_section():
 
 
 def test_entry_values_percentiles_and_phases():
-    summary = build_summary(make_stats(), RunInfo())
+    summary = build_summary(result_of(make_stats(), RunInfo()))
     api, plain = summary["entries"]
     assert (api["name"], api["method"], api["requests"], api["failures"]) == ("/api", "GET", 100, 2)
     assert api["fail_ratio"] == 0.02
@@ -76,18 +87,30 @@ def test_entry_values_percentiles_and_phases():
     }
 
 
-def test_write_summary_reads_environment_and_options(tmp_path):
-    stats = make_stats()
-    runner = SimpleNamespace(
-        test_start_time=999.0,
-        exceptions={7: {"count": 2, "msg": "oops", "traceback": "tb", "nodes": {"local"}}},
+class Shopper(User):
+    @task
+    def browse(self) -> None:
+        pass
+
+
+def test_the_runners_result_says_what_ran_and_the_summary_file_holds_it(tmp_path):
+    options = SimpleNamespace(run_time=30)
+    environment = Environment(
+        user_classes=[Shopper], events=Events(), host="http://h", locustfile="lf.py", parsed_options=options
     )
-    environment = SimpleNamespace(stats=stats, runner=runner, host="http://h")
-    options = SimpleNamespace(locustfile="lf.py", host=None, num_users=3, spawn_rate=1.0, run_time=30)
-    path = write_summary(tmp_path / "sub" / "summary.json", environment, options, 0)
+    runner = environment.create_local_runner()
+    runner.target_user_count, runner.spawn_rate = 3, 1.5  # as a ramp to 3 users at 1.5/s leaves them
+    stats = runner.stats
+    stats.record("GET", "/a", 5.0, 0, None)
+    runner.log_exception("local", "oops", "tb")
+    runner.snapshot(stats.start_time + 2)  # as the runner's last, once the test stopped
+    path = write_summary(tmp_path / "sub" / "summary.json", runner.result(exit_code=0))
     data = json.loads(path.read_text())
     assert data["run"]["locustfile"] == "lf.py"
     assert data["run"]["host"] == "http://h"
-    assert (data["run"]["users"], data["run"]["run_time_s"], data["run"]["exit_code"]) == (3, 30, 0)
-    assert data["run"]["start_epoch"] == 999.0 and data["run"]["end_epoch"] == 1_010.0
-    assert data["exceptions"] == [{"count": 2, "message": "oops", "traceback": "tb", "nodes": ["local"]}]
+    assert (data["run"]["users"], data["run"]["spawn_rate"]) == (3, 1.5)
+    assert (data["run"]["run_time_s"], data["run"]["exit_code"]) == (30, 0)
+    assert data["run"]["start_epoch"] == stats.start_time
+    assert data["run"]["end_epoch"] == stats.start_time + 2
+    assert data["exceptions"] == [{"count": 1, "message": "oops", "traceback": "tb", "nodes": ["local"]}]
+    assert data["totals"]["requests"] == 1 and data["generator_health"]["windows"] == []

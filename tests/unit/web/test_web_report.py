@@ -51,7 +51,7 @@ def embedded(html: str) -> Any:
 
 def test_the_report_is_one_file_with_its_data_inside() -> None:
     environment = finished_environment()
-    html = render_report(report_data(environment))
+    html = render_report(report_data(environment.runner.result()))
     assert "<script src" not in html and "<link" not in html  # nothing to fetch: opens offline
     assert "</script><b>" not in html  # a name cannot end the data element early
     data = embedded(html)
