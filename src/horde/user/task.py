@@ -272,23 +272,17 @@ class TaskSet(metaclass=TaskSetMeta):
         # The loop body (pick, run, wait) is written out here rather than split into helper
         # coroutines: each extra await level costs time on every task of every user.
         user = self._user
-        queue = self._task_queue
         pick_from = self._pick_from()
         last_entry: Any = None  # the last async task run (usually the next one too)
         last_call: Any = None  # it, with the user or TaskSet it is given bound as a method
         while True:
             try:
-                if queue:
-                    entry = queue.pop(0)
-                elif pick_from is not None and len(tasks := pick_from.tasks) == 1:
-                    entry = tasks[0]
-                else:
-                    try:
-                        entry = self.get_next_task()
-                    except LocustError as error:  # no tasks: as in Locust, an error of the user's
-                        self._task_failed(error)  # again after each wait, and the user goes on
-                        await self.wait()
-                        continue
+                try:
+                    entry = self._next_task(pick_from)
+                except LocustError as error:  # no tasks: as in Locust, an error of the user's
+                    self._task_failed(error)  # again after each wait, and the user goes on
+                    await self.wait()
+                    continue
                 if user._state == STATE_STOPPING:
                     raise StopUser()
                 kind = _kind_cache.get(entry)
@@ -310,25 +304,14 @@ class TaskSet(metaclass=TaskSetMeta):
                             if entry is not last_entry:
                                 last_entry, last_call = entry, self._bound(entry)
                             await last_call()
-                        elif self._own_execute_task:
-                            await self._execute_task(entry)
-                        else:  # a subclass's, often Locust's plain def calling super()
-                            await _run_callable(self.execute_task, entry)
-                    except RescheduleTaskImmediately:
-                        continue
-                    except RescheduleTask:
-                        pass
-                    except (InterruptTaskSet, StopUser, StopTest):
-                        raise
-                    except Exception as error:
-                        self._task_failed(error)
+                        else:
+                            await self._run_task(entry)
+                    except BaseException as error:
+                        if not self._task_ended_with(error):
+                            continue
                     if user._state == STATE_STOPPING:
                         raise StopUser()
-                    user_wait = user.wait_time
-                    if self._plain_wait and user_wait is not None:
-                        pause = float(user_wait())  # TaskSet.wait_time, written out
-                    else:
-                        pause = self.wait_time()
+                    pause = self._pause()
                     if pause <= 0 and user._zero_waits < ZERO_WAIT_YIELD_EVERY:
                         user._zero_waits += 1
                         continue
@@ -371,7 +354,6 @@ class TaskSet(metaclass=TaskSetMeta):
         user = self._user
         queue = self._task_queue
         task_args: dict[Any, tuple[Any, ...]] = {}  # per run of the loop: nothing kept while asleep
-        plain_wait = self._plain_wait
         pick_from = self._pick_from()
         while True:
             args = task_args.get(entry)
@@ -380,19 +362,12 @@ class TaskSet(metaclass=TaskSetMeta):
             wait = True
             try:
                 entry(*args)
-            except RescheduleTaskImmediately:
-                wait = False
-            except RescheduleTask:
-                pass
-            except (InterruptTaskSet, StopUser, StopTest):
-                raise
-            except Exception as error:
-                self._task_failed(error)
+            except BaseException as error:
+                wait = self._task_ended_with(error)
             if wait:
                 if user._state == STATE_STOPPING:
                     raise StopUser()
-                user_wait = user.wait_time
-                pause = float(user_wait()) if plain_wait and user_wait is not None else self.wait_time()
+                pause = self._pause()
                 if pause > 0:
                     return pause
                 if user._zero_waits >= ZERO_WAIT_YIELD_EVERY:
@@ -402,21 +377,60 @@ class TaskSet(metaclass=TaskSetMeta):
                         raise StopUser()
                 else:
                     user._zero_waits += 1
-            if queue:
-                entry = queue[0]
-                if _kind_cache.get(entry) != _KIND_SYNC and task_kind(entry) != _KIND_SYNC:
-                    return None
-                del queue[0]
-            else:
-                if pick_from is not None and len(tasks := pick_from.tasks) == 1:
-                    entry = tasks[0]
-                else:
-                    entry = self.get_next_task()
-                if _kind_cache.get(entry) != _KIND_SYNC and task_kind(entry) != _KIND_SYNC:
-                    queue.append(entry)
-                    return None
+            entry = self._next_task(pick_from)
+            if _kind_cache.get(entry) != _KIND_SYNC and task_kind(entry) != _KIND_SYNC:
+                queue.insert(0, entry)  # the coroutine loop runs it next
+                return None
             if user._state == STATE_STOPPING:
                 raise StopUser()
+
+    # One iteration, in parts: both loops above and run_iteration are made of these -------------
+    def _next_task(self, pick_from: Any) -> Any:
+        """The next task: the head of the queue, else a pick (``pick_from``: see _pick_from)."""
+        queue = self._task_queue
+        if queue:
+            return queue.pop(0)
+        if pick_from is not None and len(tasks := pick_from.tasks) == 1:
+            return tasks[0]  # one task: no call, no random number
+        return self.get_next_task()
+
+    async def _run_task(self, entry: Any) -> None:
+        """Run one task of any kind, as execute_task would (a subclass's own included)."""
+        if self._own_execute_task:
+            await self._execute_task(entry)
+        else:  # a subclass's, often Locust's plain def calling super()
+            await _run_callable(self.execute_task, entry)
+
+    def _task_ended_with(self, error: BaseException) -> bool:
+        """What a task's exception means: True to wait before the next task (it failed, and the
+        user goes on; or RescheduleTask), False to go on at once (RescheduleTaskImmediately).
+        Raises again what ends the TaskSet, the user or the test, and a cancellation."""
+        if isinstance(error, RescheduleTaskImmediately):
+            return False
+        if isinstance(error, RescheduleTask):
+            return True
+        if isinstance(error, (InterruptTaskSet, StopUser, StopTest)) or not isinstance(error, Exception):
+            raise error
+        self._task_failed(error)
+        return True
+
+    def _pause(self) -> float:
+        """The wait after a task: the user's wait_time, or this TaskSet's own."""
+        user_wait = self._user.wait_time
+        if self._plain_wait and user_wait is not None:
+            return float(user_wait())  # TaskSet.wait_time, written out
+        return self.wait_time()
+
+    async def run_iteration(self) -> None:
+        """One turn of the loop without its wait: the next task (queued, else picked), run to its
+        end; its failure reported as the loop reports it. For executors that start iterations
+        on a schedule of their own (an arrival rate) rather than after each wait. Raises what
+        would end the loop (StopUser, StopTest, InterruptTaskSet)."""
+        entry = self._next_task(self._pick_from())
+        try:
+            await self._run_task(entry)
+        except BaseException as error:
+            self._task_ended_with(error)
 
     def _task_failed(self, error: Exception) -> None:
         user = self._user

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import gc
 from itertools import groupby
 from types import SimpleNamespace
@@ -222,6 +223,58 @@ def test_task_exception_is_reported_and_user_goes_on() -> None:
     assert len(errors) == 2
     assert isinstance(errors[0]["exception"], ValueError)
     assert errors[0]["user_instance"] is not None and errors[0]["tb"] is not None
+
+
+def test_one_iteration_runs_one_task_of_any_kind_without_the_wait() -> None:
+    env = make_env()
+    errors: list[Any] = []
+    env.events.user_error.add_listener(lambda exception, **_: errors.append(exception))
+
+    class Inner(TaskSet):
+        @task
+        def once(self) -> None:
+            self.user.log.append("inner")
+            self.interrupt()
+
+    class Pooled(User):
+        wait_time = constant(60)  # an iteration that waited would time out below
+
+        def __init__(self, environment: Any) -> None:
+            super().__init__(environment)
+            self.log: list[str] = []
+
+        @task
+        def plain(self) -> None:
+            self.log.append("plain")
+            if len(self.log) == 3:
+                raise ValueError("the third failed")
+
+        @task
+        async def coroutine(self) -> None:
+            self.log.append("async")
+
+        @task
+        def leave(self) -> None:
+            raise StopUser()
+
+    user = Pooled(env)
+    taskset = task_module.DefaultTaskSet(user)
+
+    async def main() -> None:
+        for entry in (Pooled.plain, Pooled.coroutine, Pooled.plain, Inner, Pooled.coroutine):
+            taskset.schedule_task(entry)
+            await asyncio.wait_for(taskset.run_iteration(), 1.0)
+        taskset.schedule_task(Pooled.leave)
+        with pytest.raises(StopUser):
+            await taskset.run_iteration()
+        for _ in range(30):  # picked by weight when nothing is queued
+            with contextlib.suppress(StopUser):
+                await asyncio.wait_for(taskset.run_iteration(), 1.0)
+
+    asyncio.run(main())
+    assert user.log[:5] == ["plain", "async", "plain", "inner", "async"]
+    assert set(user.log[5:]) <= {"plain", "async"} and len(user.log[5:]) >= 5  # of ~20
+    assert [str(error) for error in errors] == ["the third failed"]  # reported; the iteration returned
 
 
 def test_stop_test_in_a_task_only_ends_that_user() -> None:
