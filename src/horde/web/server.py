@@ -9,51 +9,36 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import math
 import ssl
 import time
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import replace
-from datetime import datetime
 from functools import cached_property
 from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
 
-import orjson
 from aiohttp import web
 
 from horde.concurrency.bridge import sync_or_async
 from horde.exception import UsageError
-from horde.reports.csv_files import exceptions_csv, failures_csv, stats_csv
-from horde.reports.summary_json import build_summary, summary_text
 from horde.runtime.runner import Runner
-from horde.runtime.ticker import Tick
 from horde.stats.histogram import Histogram
 from horde.version import __version__
 from horde.web import payloads
 from horde.web.control import TestControl
+from horde.web.downloads import Downloads
 from horde.web.extensions import ExtensionApp
 from horde.web.logs import LogBuffer
-from horde.web.report import AssetsMissing, asset, render_report, report_data
+from horde.web.report import AssetsMissing, asset
 from horde.web.security import Access, check_bind, middleware
+from horde.web.stream import LiveStream, dumps
 from horde.web.swarm import CustomOption, SwarmError, parse_swarm
 
 if TYPE_CHECKING:
     from horde.runtime.environment import Environment
 
 logger = logging.getLogger("locust.web")  # Locust's logger name: scripts and filters match it
-
-TABLE_EVERY = 2
-"""The statistics table goes out every this many pushes (ticks of the runner, one a second):
-with 10,000 names it is the big one."""
-
-TABLE_CPU_SHARE = 0.05
-"""At most this share of one core goes to building the table for the stream (~100 ms per build
-with 10,000 names, so then every 2 s; slower builds are sent less often)."""
-
-STREAM_BACKLOG = 64
-"""Messages a slow browser may fall behind before its stream is dropped (it reconnects)."""
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
@@ -89,19 +74,17 @@ class WebUI:
         self.base_path = _normalise_base_path(base_path)
         self.tls = _tls_context(tls_cert, tls_key)
         self.autoquit = autoquit
-        self.stats_history_csv = stats_history_csv
+        self.downloads = Downloads(environment, stats_history_csv)
         self.custom_options = list(custom_options)
         """The locustfile's own options: the start form shows them, ``/swarm`` sets them."""
+        self.stream = LiveStream(self._tick, lambda: payloads.stats_table(self.runner.stats))
+        self._pushing_from: Runner | None = None  # the runner whose ticks the stream pushes
         self.aiohttp_app = web.Application(middlewares=[middleware(self.access, host)])
         self._add_routes()
         self.app = ExtensionApp(self)
         self._runner: web.AppRunner | None = None
         self.start_task: asyncio.Task[None] | None = None
         """The start scheduled by ``Environment.create_web_ui`` inside a running loop."""
-        self._subscribers: set[asyncio.Queue[bytes | None]] = set()
-        self._pushing_from: Runner | None = None  # the runner whose ticks this UI pushes
-        self._pushes = 0
-        self._next_table = TABLE_EVERY
         self.logs = LogBuffer()
         """This process's newest log lines (attached to the root logger while serving)."""
 
@@ -145,10 +128,8 @@ class WebUI:
                 f"cannot serve the web UI on {self.host or '*'}:{self.port}: {error.strerror}"
             ) from error
         self._runner = runner
-        server = site._server
-        if server is not None and self.port == 0:
-            sockets = getattr(server, "sockets", None) or []
-            self.port = sockets[0].getsockname()[1]
+        if self.port == 0:  # the port picked: (host, port, ...) of the first socket bound
+            self.port = runner.addresses[0][1]
         logging.getLogger().addHandler(self.logs)
         if self.environment.runner is not None:
             self.attach(self.environment.runner)
@@ -165,35 +146,17 @@ class WebUI:
             return
         self._pushing_from = runner
         runner.keep_series = True
-        runner.ticker.add(self._push)
+        runner.ticker.add(self.stream.push)
 
     async def _shut_down(self) -> None:
         logging.getLogger().removeHandler(self.logs)
         if self._pushing_from is not None:
-            self._pushing_from.ticker.remove(self._push)
+            self._pushing_from.ticker.remove(self.stream.push)
             self._pushing_from = None
-        for queue in list(self._subscribers):
-            queue.put_nowait(None)  # ends that stream's response
+        self.stream.close()
         if self._runner is not None:
             await self._runner.cleanup()
             self._runner = None
-
-    def _push(self, tick: Tick) -> None:
-        """A sink of the runner's ticker: the state to every open stream. The statistics table
-        goes out every ``TABLE_EVERY`` ticks, or less often when building it is expensive (10,000
-        names), so that it never takes more than ``TABLE_CPU_SHARE`` of the process from the
-        load it generates."""
-        self._pushes += 1
-        if not self._subscribers:
-            return
-        messages = [_event("tick", self._tick())]
-        if self._pushes >= self._next_table:
-            started = time.process_time()
-            messages.append(_event("stats", payloads.stats_table(self.runner.stats)))
-            cost = time.process_time() - started
-            self._next_table = self._pushes + max(TABLE_EVERY, math.ceil(cost / TABLE_CPU_SHARE))
-        for queue in list(self._subscribers):
-            _offer(queue, messages)
 
     # Routes ------------------------------------------------------------------------------------
     def _add_routes(self) -> None:
@@ -216,24 +179,20 @@ class WebUI:
         add("POST", base + "/stop", self._stop)
         add("POST", base + "/stats/reset", self._reset)
         add("GET", base + "/stats/requests", self._json(payloads.stats_requests))
-        add("GET", base + "/stats/requests/csv", self._csv("requests", lambda r: stats_csv(r.stats)))
-        add("GET", base + "/stats/failures/csv", self._csv("failures", lambda r: failures_csv(r.stats)))
-        add("GET", base + "/exceptions/csv", self._csv("exceptions", lambda r: exceptions_csv(r.exceptions)))
-        add("GET", base + "/stats/requests_full_history/csv", self._history_csv)
         add("GET", base + "/exceptions", self._json(lambda r: payloads.exceptions(r.exceptions)))
         add("GET", base + "/tasks", self._json(payloads.tasks))
         add("GET", base + "/logs", self._json(lambda r: {"master": list(self.logs.lines), "workers": {}}))
         add("GET", base + "/worker-count", self._json(lambda r: {"worker_count": 0}))
-        add("GET", base + "/stats/report", self._report)
         add("GET", base + "/api/v1/state", self._json(self._state))
         add("GET", base + "/api/v1/history", self._json(self._history))
         add("GET", base + "/api/v1/stats", self._json(lambda r: payloads.stats_table(r.stats)))
         add("GET", base + "/api/v1/failures", self._json(lambda r: payloads.failures(r.stats)))
         add("GET", base + "/api/v1/distribution", self._distribution)
         add("GET", base + "/api/v1/entry", self._entry)
-        add("GET", base + "/api/v1/summary", self._summary)
         add("GET", base + "/api/v1/health", self._json(lambda r: r.health.to_json()))
-        add("GET", base + "/api/v1/stream", self._stream)
+        add("GET", base + "/api/v1/stream", self.stream.serve)
+        for path, handler in self.downloads.routes():
+            add("GET", base + path, handler)
         assets = resources.files("horde.web").joinpath("static", "assets")
         if assets.is_dir():
             self.aiohttp_app.router.add_static(base + "/assets", Path(str(assets)))
@@ -243,7 +202,7 @@ class WebUI:
             page = asset("static", "index.html")
         except AssetsMissing as error:
             return web.Response(status=500, text=f"{error}\n")
-        config = _dumps(self._config()).replace("<", "\\u003c")
+        config = dumps(self._config()).replace("<", "\\u003c")
         tag = f'<script id="horde-config" type="application/json">{config}</script>'
         return web.Response(
             text=page.replace("<!--horde-config-->", tag),
@@ -267,7 +226,7 @@ class WebUI:
             "userClasses": list(environment.available_user_classes or {}),
             "shape": environment.shape_class is not None,
             "profile": environment.profile,
-            "fullHistory": self.stats_history_csv is not None,
+            "fullHistory": self.downloads.stats_history_csv is not None,
             "customOptions": [
                 {
                     "name": option.name,
@@ -345,35 +304,9 @@ class WebUI:
 
     def _json(self, build: Callable[[Runner], Any]) -> Handler:
         async def handler(request: web.Request) -> web.StreamResponse:
-            return web.json_response(build(self.runner), dumps=_dumps)
+            return web.json_response(build(self.runner), dumps=dumps)
 
         return handler
-
-    def _csv(self, kind: str, build: Callable[[Runner], str]) -> Handler:
-        async def handler(request: web.Request) -> web.StreamResponse:
-            return web.Response(
-                text=build(self.runner),
-                content_type="text/csv",
-                headers={"Content-Disposition": f'attachment; filename="{self._file_stem(kind)}.csv"'},
-            )
-
-        return handler
-
-    async def _history_csv(self, request: web.Request) -> web.StreamResponse:
-        path = self.stats_history_csv
-        if path is None or not path.exists():
-            return web.Response(
-                status=404, text="the full history CSV needs --csv PREFIX --csv-full-history\n"
-            )
-        name = self._file_stem("requests_full_history")
-        return web.FileResponse(path, headers={"Content-Disposition": f'attachment; filename="{name}.csv"'})
-
-    def _file_stem(self, kind: str) -> str:
-        """Locust's download names: ``Locust_<date-time>_<locustfile>_<host>_<kind>``, as Horde_."""
-        stamp = datetime.now().strftime("%Y-%m-%d-%Hh%M")
-        locustfile = Path(str(self.environment.locustfile or "locustfile")).stem
-        host = (self.environment.host or "").split("://")[-1].replace(":", "-").replace("/", "")
-        return f"Horde_{stamp}_{locustfile}_{host}_{kind}"
 
     # Horde's API -------------------------------------------------------------------------------
     def _state(self, runner: Runner) -> dict[str, Any]:
@@ -419,7 +352,7 @@ class WebUI:
             histogram = self.runner.timeline.span(start, end, total.response_times)
         else:
             histogram = total.response_times
-        return web.json_response(payloads.distribution(histogram), dumps=_dumps)
+        return web.json_response(payloads.distribution(histogram), dumps=dumps)
 
     async def _entry(self, request: web.Request) -> web.StreamResponse:
         method, name = request.query.get("method", ""), request.query.get("name", "")
@@ -435,64 +368,7 @@ class WebUI:
             "distribution": payloads.distribution(entry.response_times),
             "phases": payloads.phases(entry),
         }
-        return web.json_response(body, dumps=_dumps)
-
-    async def _summary(self, request: web.Request) -> web.StreamResponse:
-        name = self._file_stem("summary")
-        return web.Response(
-            text=summary_text(build_summary(self.runner.result())),
-            content_type="application/json",
-            headers={"Content-Disposition": f'attachment; filename="{name}.json"'},
-        )
-
-    async def _report(self, request: web.Request) -> web.StreamResponse:
-        try:
-            html = render_report(report_data(self.runner.result()))
-        except AssetsMissing as error:
-            return web.Response(status=500, text=f"{error}\n")
-        headers = {}
-        if request.query.get("download"):
-            headers["Content-Disposition"] = f'attachment; filename="{self._file_stem("report")}.html"'
-        return web.Response(text=html, content_type="text/html", headers=headers)
-
-    async def _stream(self, request: web.Request) -> web.StreamResponse:
-        """Server-sent events: ``tick`` (state and the newest history point) every second,
-        ``stats`` (the whole table) every other second; the first of each at once."""
-        response = web.StreamResponse(
-            headers={
-                "Content-Type": "text/event-stream",
-                "Cache-Control": "no-cache",
-                "X-Accel-Buffering": "no",
-            }
-        )
-        await response.prepare(request)
-        queue: asyncio.Queue[bytes | None] = asyncio.Queue(maxsize=STREAM_BACKLOG)
-        try:
-            await response.write(_event("tick", self._tick()))
-            await response.write(_event("stats", payloads.stats_table(self.runner.stats)))
-            self._subscribers.add(queue)
-            while (message := await queue.get()) is not None:
-                await response.write(message)
-        except ConnectionResetError:
-            pass  # the browser went away
-        finally:
-            self._subscribers.discard(queue)
-        return response
-
-
-def _offer(queue: asyncio.Queue[bytes | None], messages: list[bytes]) -> None:
-    """Queue messages for one stream; a browser too far behind is cut off (it reconnects)."""
-    try:
-        for message in messages:
-            queue.put_nowait(message)
-    except asyncio.QueueFull:
-        while not queue.empty():
-            queue.get_nowait()
-        queue.put_nowait(None)
-
-
-def _event(name: str, data: Any) -> bytes:
-    return f"event: {name}\ndata: {_dumps(data)}\n\n".encode()
+        return web.json_response(body, dumps=dumps)
 
 
 def _form_value(value: Any) -> Any:
@@ -502,11 +378,6 @@ def _form_value(value: Any) -> Any:
     if isinstance(value, list | tuple):
         return ",".join(str(item) for item in value)
     return str(value)
-
-
-def _dumps(value: Any) -> str:
-    # orjson writes NaN and infinities as null, where json would write invalid JSON.
-    return orjson.dumps(value, option=orjson.OPT_NON_STR_KEYS, default=str).decode()
 
 
 def _normalise_base_path(path: str) -> str:

@@ -28,7 +28,8 @@ from horde.user.task import task
 from horde.user.users import User
 from horde.user.wait_time import constant
 from horde.web.security import Access
-from horde.web.server import WebUI, _offer
+from horde.web.server import WebUI
+from horde.web.stream import offer
 
 LOCUST_ROW_KEYS = {
     "method",
@@ -379,11 +380,11 @@ def test_tls_options_must_come_together_and_load() -> None:
 
 def test_a_stream_too_far_behind_is_cut_off_and_others_go_on() -> None:
     slow: asyncio.Queue[bytes | None] = asyncio.Queue(maxsize=2)
-    _offer(slow, [b"1", b"2"])
-    _offer(slow, [b"3"])  # full: emptied and ended
+    offer(slow, [b"1", b"2"])
+    offer(slow, [b"3"])  # full: emptied and ended
     assert slow.get_nowait() is None and slow.empty()
     fine: asyncio.Queue[bytes | None] = asyncio.Queue(maxsize=8)
-    _offer(fine, [b"1", b"2"])
+    offer(fine, [b"1", b"2"])
     assert fine.qsize() == 2
 
 
@@ -448,10 +449,9 @@ def test_the_ui_pushes_on_the_runners_ticks_and_one_failing_tick_does_not_end_th
         runner.clock = clock = FakeClock()
         await web_ui.start()  # serving: it pushes the runner's ticks
         try:
-            queue: asyncio.Queue[bytes | None] = asyncio.Queue()
-            web_ui._subscribers.add(queue)
+            queue = web_ui.stream.subscribe()
             calls = 0
-            real = web_ui._tick
+            real = web_ui.stream.tick
 
             def failing_once() -> dict[str, Any]:
                 nonlocal calls
@@ -460,7 +460,7 @@ def test_the_ui_pushes_on_the_runners_ticks_and_one_failing_tick_does_not_end_th
                     raise OverflowError("a value JSON cannot hold")
                 return real()
 
-            web_ui._tick = failing_once  # type: ignore[method-assign]
+            web_ui.stream.tick = failing_once
             await clock.advance(3.0)
             assert calls == 3
         finally:
