@@ -283,8 +283,9 @@ class StatsEntry(EntryCounts):
         return self._recent_window().per_second(failures=True)
 
     # Serialising -------------------------------------------------------------------------------
-    def serialize(self) -> dict[str, Any]:
-        """Locust's dict shape; ``response_times`` is ``{bucket middle in ms: count}``."""
+    def serialize(self, response_times: bool = True) -> dict[str, Any]:
+        """Locust's dict shape; ``response_times`` is ``{bucket middle in ms: count}`` (empty
+        without ``response_times``: Horde's reports ship the histogram in its compact form)."""
         return {
             "name": self.name,
             "method": self.method,
@@ -297,7 +298,9 @@ class StatsEntry(EntryCounts):
             "max_response_time": self.max_response_time,
             "min_response_time": self.min_response_time,
             "total_content_length": self.total_content_length,
-            "response_times": {value / 1000: n for value, n in self.response_times.buckets()},
+            "response_times": (
+                {value / 1000: n for value, n in self.response_times.buckets()} if response_times else {}
+            ),
             "num_reqs_per_sec": self.num_reqs_per_sec,
             "num_fail_per_sec": self.num_fail_per_sec,
         }
