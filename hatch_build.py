@@ -37,6 +37,7 @@ COMPILED = (
     "horde/http/engine.py",
     "horde/http/exchange.py",
     "horde/http/fast.py",
+    "horde/http/pipeline.py",
     "horde/http/pool.py",
     "horde/http/prepared.py",
     "horde/http/response.py",

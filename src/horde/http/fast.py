@@ -27,13 +27,14 @@ from horde.http.decoding import ACCEPT_ENCODING
 from horde.http.engine import Engine
 from horde.http.exchange import Transport
 from horde.http.headers import CaseInsensitiveDict
+from horde.http.pipeline import RequestPipeline
 from horde.http.prepared import PreparedRequest, check_method
 from horde.http.redirects import DEFAULT_MAX_REDIRECTS
-from horde.http.reporting import merge_context, report_unfinished, request_hook
+from horde.http.reporting import report_unfinished, request_hook
 from horde.http.response import FastResponse, Response
 from horde.http.session import deliver, plain_call
 from horde.http.tls import client_context
-from horde.http.urls import URL_CACHE, Target, add_params, is_absolute, parse_url, strip_credentials
+from horde.http.urls import strip_credentials
 from horde.stats.recording import as_recorder
 from horde.version import __version__
 
@@ -42,13 +43,12 @@ __all__ = ["FastHttpSession", "FastResponse", "FastResponseContextManager"]
 # Bound Final: compiled code (hatch_build.py) reads a Final as a C static; any other module-level
 # name is looked up in the module's dict at every use, and these are used at every request.
 _perf_counter: Final = time.perf_counter
-_URL_CACHE: Final = URL_CACHE
 
 
 # Compiled by mypyc at install (hatch_build.py); FastHttpUser hands out a Python subclass, which
 # keeps a __dict__ so that locustfiles may set any attribute on self.client.
 @mypyc_attr(allow_interpreted_subclasses=True)
-class FastHttpSession:
+class FastHttpSession(RequestPipeline):
     """Locust's FastHttpSession, constructed from FastHttpUser's class attributes.
 
     ``FastHttpSession(environment=None, base_url=..., user=None, recorder=None, **settings)`` where
@@ -88,7 +88,7 @@ class FastHttpSession:
         self.max_redirects = max_redirects
         self.insecure = insecure
         context = getattr(user, "context", None)
-        self._user_context: Callable[[], dict[str, Any]] | None = (
+        self._user_context = (
             context if callable(context) and not getattr(context, "returns_nothing", False) else None
         )
         self.request_event: Any = request_event if request_event is not None else request_hook(environment)
@@ -100,10 +100,10 @@ class FastHttpSession:
             ssl_context_factory() if ssl_context_factory is not None else client_context(not insecure)
         )
         self._transport: Transport = transport if transport is not None else Engine(concurrency)
-        # The last request's URL string, base URL and parsed target (see _request).
-        self._last_url: str | None = None
-        self._last_base: str | None = None
-        self._last_target: Target | None = None
+        # The last request's URL string, base URL and parsed target (see RequestPipeline._target).
+        self._last_url = None
+        self._last_base = None
+        self._last_target = None
         # Whether ``request`` is this class's own, so that the verbs may skip it (see _send); as in
         # HttpSession, FastUserSession decides for itself.
         self._own_request = type(self) is FastHttpSession
@@ -222,25 +222,11 @@ class FastHttpSession:
         params: Any,
         files: Any,
         timeout: Any,
-    ) -> FastResponse:
+    ) -> Response:
         start_time = wall_clock()  # librt's time.time(): a C call in compiled code
         started = _perf_counter()
         method = method.upper()
-        last_target = self._last_target
-        if (
-            last_target is not None
-            and url is self._last_url
-            and self.base_url is self._last_base
-            and params is None
-        ):
-            target = last_target  # the very string of the last request on the same base: as in HttpSession
-        else:
-            built_url = self.base_url + url if url[:1] == "/" or not is_absolute(url) else url
-            if params is not None:
-                built_url = add_params(built_url, params)
-            target = _URL_CACHE.get(built_url) or parse_url(built_url)
-            if params is None:
-                self._last_url, self._last_base, self._last_target = url, self.base_url, target
+        target = RequestPipeline._target(self, url, params, False)
         if data is None and json is None and not files:
             body = content_type = None
         else:
@@ -260,39 +246,10 @@ class FastHttpSession:
         except CancelledError:  # the user was stopped with the request on its way
             report_unfinished(self._recorder, method, name or url, started, start_time, target.url)
             raise
-        if error is not None:
-            raw = None
-        if raw is not None:  # until the read that completed it (see HttpSession._request)
-            response_time = ((raw.headers_done if stream else raw.completed) - started) * 1000.0
-        else:
-            response_time = (_perf_counter() - started) * 1000.0
-        history: list[Response] | None = None
-        if hops:
-            history = [FastResponse(hop_raw, hop) for hop, hop_raw in hops]
-        name = name or url
-        if self._user_context is not None:
-            context = merge_context(self._user_context, context)
-        elif context is None:
-            context = {}
-        if catch_response:
-            manager = FastResponseContextManager(raw, sent, error, history, target.url)
-            manager._arm(self._recorder, method, name, response_time, _length(manager, stream), context,
-                         start_time, target.url)  # fmt: skip
-            return manager
-        response = FastResponse(raw, sent, error, history, target.url)
-        self._recorder(
-            method, name, response_time, _length(response, stream), response, context, response.error,
-            start_time, target.url,
+        return RequestPipeline._settle(
+            self, True, method, name or url, context, catch_response, stream, started, start_time,
+            target, sent, raw, error, hops,
         )  # fmt: skip
-        return response
-
-
-def _length(response: FastResponse, stream: bool) -> int:
-    """Locust's response_length: the body size, or Content-Length when streaming."""
-    if stream:
-        return int(response.headers.get("content-length") or 0)
-    content = response.content
-    return len(content) if content else 0
 
 
 def _fast_default_headers() -> CaseInsensitiveDict:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 import time
 from asyncio import CancelledError
-from collections.abc import Callable, Coroutine, Iterator, Mapping
+from collections.abc import Coroutine, Iterator, Mapping
 from contextlib import contextmanager
 from functools import cache
 from typing import Any, Final
@@ -31,12 +31,13 @@ from horde.http.decoding import ACCEPT_ENCODING
 from horde.http.engine import Engine
 from horde.http.exchange import Transport
 from horde.http.headers import CaseInsensitiveDict
+from horde.http.pipeline import RequestPipeline
 from horde.http.prepared import PreparedRequest, check_method
 from horde.http.redirects import DEFAULT_MAX_REDIRECTS
-from horde.http.reporting import merge_context, report_unfinished, request_hook
+from horde.http.reporting import report_unfinished, request_hook
 from horde.http.response import Response
 from horde.http.timeouts import split_timeout
-from horde.http.urls import URL_CACHE, Target, add_params, is_absolute, parse_url, strip_credentials
+from horde.http.urls import strip_credentials
 from horde.stats.recording import as_recorder
 from horde.version import __version__
 
@@ -49,7 +50,6 @@ _logger: Final = logging.getLogger("locust.clients")
 _getcurrent: Final = getcurrent
 _switch: Final = greenlet.switch  # not the parent's own: gevent's hub overrides it
 _BRIDGE_GREENLET: Final = BridgeGreenlet
-_URL_CACHE: Final = URL_CACHE
 
 DEFAULT_TIMEOUT = 60.0
 """requests has no default timeout, so a hung server hangs a Locust user forever; Horde does not."""
@@ -75,7 +75,7 @@ def shared_default_headers() -> CaseInsensitiveDict:
 # Compiled by mypyc at install (hatch_build.py); HttpUser hands out a Python subclass, which keeps a
 # __dict__ so that locustfiles may set any attribute on self.client, as on a requests.Session.
 @mypyc_attr(allow_interpreted_subclasses=True)
-class HttpSession:
+class HttpSession(RequestPipeline):
     """A per-user HTTP session: base URL, default headers, cookies, auth, keep-alive connections.
 
     ``recorder`` receives one sample per call (see :mod:`horde.http.reporting`); an Environment
@@ -94,7 +94,7 @@ class HttpSession:
         **ignored: Any,
     ) -> None:
         base_url, credentials = strip_credentials(base_url) if base_url else ("", None)
-        self.base_url: str = base_url
+        self.base_url = base_url
         self.auth: Any = credentials
         self.verify: Any = True
         self.cert: Any = None
@@ -110,17 +110,17 @@ class HttpSession:
         )
         """Locust's attribute: the ``request`` hook, which another session can report to."""
         context = getattr(user, "context", None)
-        self._user_context: Callable[[], dict[str, Any]] | None = (
+        self._user_context = (
             context if callable(context) and not getattr(context, "returns_nothing", False) else None
         )
         # Locust's keyword (HttpSession(base_url=..., request_event=env.events.request, user=...)).
         self._recorder = as_recorder(recorder if recorder is not None else request_event)
         self._transport: Transport = transport if transport is not None else Engine(pool_size)
         self._client = HttpClient(self._transport, shared_default_headers(), shared_headers=True)
-        # The last request's URL string, base URL and parsed target (see _request).
-        self._last_url: str | None = None
-        self._last_base: str | None = None
-        self._last_target: Target | None = None
+        # The last request's URL string, base URL and parsed target (see RequestPipeline._target).
+        self._last_url = None
+        self._last_base = None
+        self._last_target = None
         # Whether ``request`` is this class's own, so that the verbs may skip it (see _send). A
         # subclass may override it; UserSession, whose attributes a locustfile may set, decides for
         # itself (horde.user.http_users).
@@ -288,33 +288,11 @@ class HttpSession:
         stream: bool,
         cert: Any,
     ) -> Response:
-        # One long function on purpose: this is the per-request hot path of every HttpUser, and
-        # each call or object saved here shows up in requests per second.
+        # The steps this face shares with FastHttpSession are RequestPipeline's; what is left here
+        # is requests' API: its auth, cookies, headers, timeouts and TLS settings.
         start_time = wall_clock()  # librt's time.time(): a C call in compiled code
         started = _perf_counter()
-        last_target = self._last_target
-        if (
-            last_target is not None
-            and url is self._last_url
-            and self.base_url is self._last_base
-            and params is None
-        ):
-            # The very string of the last request (a locustfile's literal, usually) on the same
-            # base: its target again, without building the full URL and looking it up.
-            target = last_target
-        else:
-            if url[:1] == "/":
-                base = self.base_url
-                full_url = base + url if base[-1:] != "/" else base[:-1] + url
-            elif is_absolute(url):
-                full_url = url
-            else:
-                full_url = self.base_url + url
-            if params is not None:
-                full_url = add_params(full_url, params)
-            target = _URL_CACHE.get(full_url) or parse_url(full_url)
-            if params is None:
-                self._last_url, self._last_base, self._last_target = url, self.base_url, target
+        target = RequestPipeline._target(self, url, params, True)
         if data is None and json is None and not files:
             body = content_type = None
         else:
@@ -351,33 +329,10 @@ class HttpSession:
             report_unfinished(self._recorder, method, name or self.request_name or target.path_url,
                               started, start_time, target.url)  # fmt: skip
             raise
-        if raw is not None and error is None:
-            # Until the read that completed the response (or its head, for stream=True), not until
-            # this coroutine ran again: a busy loop's delay is Horde's, not the server's.
-            response_time = ((raw.headers_done if stream else raw.completed) - started) * 1000.0
-        else:
-            response_time = (_perf_counter() - started) * 1000.0
-        history = [Response(hop_raw, hop) for hop, hop_raw in hops] if hops else None
-        if error is not None:
-            raw = None  # e.g. too many redirects: the last redirect is not the answer
-        name = name or self.request_name or target.path_url
-        if self._user_context is not None:
-            context = merge_context(self._user_context, context)
-        elif context is None:
-            context = {}
-        if catch_response:
-            manager = ResponseContextManager(raw, sent, error, history)
-            manager._arm(self._recorder, method, name, response_time, _length(manager, stream), context,
-                         start_time, target.url)  # fmt: skip
-            return manager
-        response = Response(raw, sent, error, history)
-        content = response.content
-        length = len(content) if content and not stream else _length(response, stream)
-        failure = None if error is None and response.status_code < 400 else response._default_failure(name)
-        self._recorder(
-            method, name, response_time, length, response, context, failure, start_time, target.url
+        return RequestPipeline._settle(
+            self, False, method, name or self.request_name or target.path_url, context, catch_response,
+            stream, started, start_time, target, sent, raw, error, hops,
         )  # fmt: skip
-        return response
 
     def _prepare(
         self,
@@ -425,11 +380,3 @@ def deliver(coro: Coroutine[Any, Any, Any], catch_response: bool) -> Any:
             return _switch(current.parent, coro)
         return _handoff(current, coro)
     return _outside_bridge(PendingCatch(coro) if catch_response else coro)
-
-
-def _length(response: Response, stream: bool) -> int:
-    """Locust's response_length: the body size, or Content-Length when streaming."""
-    if stream:
-        return int(response.headers.get("content-length") or 0)
-    content = response.content
-    return len(content) if content else 0

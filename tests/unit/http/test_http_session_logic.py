@@ -82,6 +82,28 @@ def test_the_same_url_string_follows_the_base_url_and_params(session_class: Any)
     assert transport.sent[2].headers["Host"] == "other.test:8080"
 
 
+@pytest.mark.parametrize(
+    ("session_class", "joined"),
+    [(HttpSession, "http://shop.test/api/cart"), (FastHttpSession, "http://shop.test/api//cart")],
+)
+def test_how_each_face_joins_a_path_to_a_base_ending_in_a_slash(session_class: Any, joined: str) -> None:
+    # Locust's FastHttpSession joins them as they are; Horde's HttpSession does not double the slash.
+    transport = MockTransport(lambda request: MockResponse())
+    session = session_class(base_url="http://shop.test/api/", transport=transport)
+
+    async def requests() -> None:
+        await session.get("/cart")
+        await session.get("cart")
+        await session.get("https://elsewhere.test/x")
+
+    asyncio.run(requests())
+    assert [sent.url for sent in transport.sent] == [
+        joined,
+        "http://shop.test/api/cart",
+        "https://elsewhere.test/x",
+    ]
+
+
 def test_invalid_urls_raise_and_are_not_reported() -> None:
     session, _, samples = session_with(lambda request: MockResponse())
     with pytest.raises(InvalidSchema):
