@@ -96,7 +96,7 @@ class Runner(ABC):
         self.clock: Clock = SYSTEM_CLOCK
         """What the ramp, the shape's ticks and the ticker wait on (a FakeClock in tests)."""
         self.ticker = Ticker(self)
-        """Once a second while a test runs: one :meth:`snapshot`, then every output's turn."""
+        """Once a second: one :meth:`snapshot` while a test runs, then every output's turn."""
         self.series = NameSeries(self.stats)
         """Each request name's time series, for its charts (sampled once ``keep_series`` is set)."""
         self.timeline = HistogramTimeline()
