@@ -33,6 +33,7 @@ import psutil
 from horde.concurrency.blockwatch import Block, BlockWatch
 from horde.concurrency.cooperative import event_loop
 from horde.http.pool import CONNECTION_WAITS
+from horde.runtime.clock import SYSTEM_CLOCK, Clock, Timer
 from horde.stats.histogram import Histogram
 
 logger = logging.getLogger(__name__)
@@ -188,8 +189,10 @@ def summary_line(windows: list[Window]) -> str:
 class HealthMonitor:
     """Collects the signals on the running loop and closes a window every ``window_s`` seconds.
 
-    ``clock`` (seconds, monotonic) and ``cpu_seconds`` / ``steal_seconds`` are injectable so tests
-    can drive windows without real time or real load.
+    Windows keep the time of the clock given to :meth:`start` (the runner's: a FakeClock in
+    tests). The loop-lag probe keeps real time (``probe_clock``): what it measures is how late the
+    real loop runs. ``cpu_seconds``, ``steal_seconds`` and ``cores_times`` are injectable so tests
+    can drive windows without real load.
     """
 
     def __init__(
@@ -198,7 +201,7 @@ class HealthMonitor:
         window_s: float = DEFAULT_WINDOW,
         *,
         probe_interval: float = PROBE_INTERVAL,
-        clock: Callable[[], float] = perf_counter,
+        probe_clock: Callable[[], float] = perf_counter,
         cpu_seconds: Callable[[], float] | None = None,
         steal_seconds: Callable[[], float | None] | None = None,
         cores_times: Callable[[], tuple[float, float]] | None = None,
@@ -208,7 +211,8 @@ class HealthMonitor:
         self.window_s = window_s
         self.probe_interval = probe_interval
         self.windows: list[Window] = []
-        self._clock = clock
+        self._probe_clock = probe_clock
+        self._clock: Clock = SYSTEM_CLOCK  # the windows' (see start)
         self._cpu_seconds = cpu_seconds or _process_cpu_seconds()
         self._steal_seconds = steal_seconds or _steal_seconds
         self._cores_times = cores_times or _cores_times()
@@ -221,18 +225,18 @@ class HealthMonitor:
         self._waits_at_start = 0
         self._probe: asyncio.TimerHandle | None = None
         self._probe_due = 0.0
-        self._closer: asyncio.TimerHandle | None = None
-        self.blockwatch = BlockWatch(clock)
+        self._closer: Timer | None = None
+        self.blockwatch = BlockWatch(probe_clock)
 
-    def start(self) -> None:
-        """Begin the first window and the loop-lag probe (on the running loop)."""
+    def start(self, clock: Clock = SYSTEM_CLOCK) -> None:
+        """Begin the first window, on ``clock``, and the loop-lag probe (on the running loop)."""
+        self._clock = clock
         self.windows = []
-        self._started = self._clock()
+        self._started = clock.monotonic()
         self._open_window(self._started)
         self._schedule_probe()
-        loop = event_loop()
-        self._closer = loop.call_later(self.window_s, self._close_on_time)
-        self.blockwatch.start(loop)
+        self._closer = clock.call_later(self.window_s, self._close_on_time)
+        self.blockwatch.start(event_loop())
 
     def stop(self) -> None:
         """Close the last window (unless too short to mean anything) and stop measuring."""
@@ -243,7 +247,7 @@ class HealthMonitor:
             if handle is not None:
                 handle.cancel()
         self._probe = self._closer = None
-        now = self._clock()
+        now = self._clock.monotonic()
         if now - self._started - self._current.start_s >= MIN_WINDOW or not self.windows:
             self._close_window(now)
         self._current = None
@@ -294,17 +298,17 @@ class HealthMonitor:
             logger.warning("Results limited by the load generator: %s", describe(window))
 
     def _close_on_time(self) -> None:
-        now = self._clock()
+        now = self._clock.monotonic()
         self._close_window(now)
         self._open_window(now)
-        self._closer = asyncio.get_running_loop().call_later(self.window_s, self._close_on_time)
+        self._closer = self._clock.call_later(self.window_s, self._close_on_time)
 
     def _schedule_probe(self) -> None:
-        self._probe_due = self._clock() + self.probe_interval
+        self._probe_due = self._probe_clock() + self.probe_interval
         self._probe = event_loop().call_later(self.probe_interval, self._on_probe)
 
     def _on_probe(self) -> None:
-        now = self._clock()
+        now = self._probe_clock()
         self.blockwatch.beat(now)
         late = now - self._probe_due
         if self._current is not None:

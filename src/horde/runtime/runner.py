@@ -292,7 +292,7 @@ class LocalRunner(Runner):
         # Listeners may block (requests that set data up, time.sleep): they run in a greenlet of
         # their own, and the first users start once they have returned, as under Locust.
         self._test_started = loop.create_task(self._fire_blocking(self.environment.events.test_start))
-        self.health.start()
+        self.health.start(self.clock)
         self.ticker.sample(True)
         self.monitor.start()
         self.ticker.add(self.monitor.on_tick)

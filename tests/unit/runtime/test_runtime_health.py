@@ -8,6 +8,7 @@ import time
 import pytest
 
 from horde.http.pool import CONNECTION_WAITS
+from horde.runtime.clock import FakeClock
 from horde.runtime.health import (
     HealthMonitor,
     Thresholds,
@@ -92,19 +93,21 @@ def test_monitor_closes_windows_on_time_and_measures_what_happened() -> None:
             cpu_seconds=lambda: cpu[0], steal_seconds=lambda: None, cpu_count=1,
             cores_times=lambda: (cpu[0], 100.0 + cpu[0]),
         )  # fmt: skip
-        monitor.start()
+        clock = FakeClock()
+        monitor.start(clock)
         monitor.record_schedule_lag(0.07)
-        await asyncio.sleep(0.25)  # first window closed at 0.2 s
+        await clock.advance(0.25)  # the first window closed at 0.2 s
         cpu[0] = 10.0  # a second window where the process "used" far more CPU than wall time
         CONNECTION_WAITS.count += 2
-        time.sleep(0.05)  # blocks the loop: the probe fires late
-        await asyncio.sleep(0.2)
+        time.sleep(0.05)  # blocks the loop: the probe, on real time, fires late...
+        await asyncio.sleep(0.03)  # ...here
+        await clock.advance(0.2)
         monitor.stop()
         return monitor
 
     monitor = asyncio.run(scenario())
     first, second = monitor.windows[:2]
-    assert first.end_s == pytest.approx(0.2, abs=0.05)
+    assert (first.start_s, first.end_s, second.start_s, second.end_s) == pytest.approx((0.0, 0.2, 0.2, 0.4))
     assert first.reasons == ("schedule lag p99 70 ms",)
     assert first.cpu_percent == 0.0 and first.steal_percent is None
     assert "CPU" in " ".join(second.reasons) and "2 waits for a free connection" in second.reasons
@@ -123,17 +126,18 @@ def test_a_short_last_window_is_dropped_unless_it_is_the_only_one() -> None:
             steal_seconds=lambda: None,
             cores_times=lambda: (0.0, 1.0),
         )
-        monitor.start()
-        await asyncio.sleep(seconds)
+        clock = FakeClock()
+        monitor.start(clock)
+        await clock.advance(seconds)
         monitor.stop()
         monitor.stop()  # a second stop changes nothing
         return monitor
 
     only = asyncio.run(run_for(10.0, 0.05)).windows
-    assert len(only) == 1 and only[0].end_s == pytest.approx(0.05, abs=0.04)
-    # A window closed at 0.1 s; the 0.03 s after it (shorter than MIN_WINDOW) is dropped.
-    dropped = asyncio.run(run_for(0.1, 0.13)).windows
-    assert len(dropped) == 1 and dropped[0].end_s == pytest.approx(0.1, abs=0.02)
+    assert len(only) == 1 and only[0].end_s == pytest.approx(0.05)
+    # Windows closed at 0.1 s and 0.2 s; the 0.03 s after them (shorter than MIN_WINDOW) is dropped.
+    dropped = asyncio.run(run_for(0.1, 0.23)).windows
+    assert [window.end_s for window in dropped] == pytest.approx([0.1, 0.2])
 
 
 def test_monitor_from_options_reads_the_health_flags() -> None:
