@@ -1,0 +1,1 @@
+"""Distributed runs: Locust's master/worker protocol over ZeroMQ."""
