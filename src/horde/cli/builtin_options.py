@@ -303,8 +303,7 @@ def _add_master_options(group: HordeArgumentGroup) -> None:
         "--master",
         action="store_true",
         env_var="LOCUST_MODE_MASTER",
-        help="Run as the master of a distributed test; workers connect to it. "
-        "Not available in this version of Horde yet.",
+        help="Run as the master of a distributed test; workers connect to it.",
     )
     group.add_argument(
         "--master-bind-host",
@@ -353,8 +352,7 @@ def _add_worker_options(group: HordeArgumentGroup) -> None:
         "--worker",
         action="store_true",
         env_var="LOCUST_MODE_WORKER",
-        help="Run as a worker: take orders and send statistics to a master. "
-        "Not available in this version of Horde yet.",
+        help="Run as a worker: take orders and send statistics to a master.",
     )
     group.add_argument(
         "--processes",

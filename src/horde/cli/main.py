@@ -14,7 +14,7 @@ from horde import __version__
 from horde.cli.argparser import HordeArgumentParser
 from horde.cli.demo import demo_arguments, start_demo_target
 from horde.cli.early_exit import EarlyExit
-from horde.cli.headless import run_headless
+from horde.cli.headless import attach_controls, run_headless
 from horde.cli.logging_setup import setup_logging
 from horde.cli.options import build_parser, extended_parser, parse_early_options, parse_options
 from horde.cli.preflight import check_hosts, check_output_paths, check_user_classes
@@ -45,8 +45,6 @@ from horde.web.server import WebUI
 logger = logging.getLogger("locust.main")  # Locust's logger name: scripts and filters match it
 
 _NOT_YET = {
-    "master": "distributed mode (--master)",
-    "worker": "distributed mode (--worker)",
     "processes": "--processes",
     "web_login": "--web-login (a login page from the locustfile; --web-token or --web-user protect the UI)",
 }
@@ -241,11 +239,15 @@ def _run_test(
 ) -> int:
     """Run the test; ``out`` gets data (``--json``), ``locust.stats_logger`` the tables and summary,
     as Locust's."""
-    web_ui = None if options.headless else make_web_ui(environment, options, parser)
-    runner = _create_runner(environment, web_ui)
+    web_ui = None if options.headless or options.worker else make_web_ui(environment, options, parser)
+    runner = _create_runner(environment, web_ui, options, parser)
     cooperative.run(_drive(environment, options, web_ui))
     environment.events.quitting.fire(environment=environment, reverse=True)
     code = exit_code(environment, options)
+    if options.worker:  # its statistics went to the master, which reports the run
+        logger.info("Shutting down (exit code %s)", code)
+        environment.events.quit.fire(exit_code=code)
+        return code
     result = runner.result(code)
     if options.summary_json:
         write_summary(options.summary_json, result)
@@ -266,10 +268,18 @@ def _run_test(
     return code
 
 
-def _create_runner(environment: Environment, web_ui: WebUI | None) -> Any:
+def _create_runner(
+    environment: Environment, web_ui: WebUI | None, options: argparse.Namespace, parser: HordeArgumentParser
+) -> Any:
     """The runner, and ``init`` fired as Locust fires it: in the main greenlet, before the loop runs
     (a listener may block, or ``gevent.spawn`` a greenlet that watches the run)."""
-    runner = environment.create_local_runner()
+    if options.master:
+        runner = environment.create_master_runner(options.master_bind_host, options.master_bind_port)
+    elif options.worker:
+        runner = environment.create_worker_runner(options.master_host, options.master_port)
+        runner.custom_option_names = {action.dest for action in parser.custom_actions()}
+    else:
+        runner = environment.create_local_runner()
     init = environment.events.init
     errors_before = init.listener_errors
     init.fire(environment=environment, runner=runner, web_ui=web_ui)
@@ -280,10 +290,27 @@ def _create_runner(environment: Environment, web_ui: WebUI | None) -> Any:
 
 async def _drive(environment: Environment, options: argparse.Namespace, web_ui: WebUI | None) -> None:
     """The run itself, to its end."""
-    if web_ui is None:
-        await run_headless(environment, options)
-    else:
-        await run_web(environment, options, web_ui)
+    runner: Any = environment.runner  # a WorkerRunner or MasterRunner with --worker or --master
+    if options.worker:
+        detach_controls = attach_controls(runner)
+        try:
+            await runner.serve()
+        finally:
+            detach_controls()
+        return
+    if options.master:
+        await runner.serve()
+        logger.info("The master waits for workers on %s:%d", options.master_bind_host, runner.bind_port)
+    try:
+        if options.master and (options.headless or options.autostart):
+            await runner.wait_for_workers(options.expect_workers, options.expect_workers_max_wait or None)
+        if web_ui is None:
+            await run_headless(environment, options)
+        else:
+            await run_web(environment, options, web_ui)
+    finally:
+        if options.master:
+            runner.close()
 
 
 def exit_code(environment: Environment, options: argparse.Namespace) -> int:

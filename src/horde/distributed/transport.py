@@ -96,6 +96,10 @@ class MasterSocket:
             except ProtocolError as error:
                 self._warnings.drop(peer, str(error))
 
+    def close(self, linger: float = 1.0) -> None:
+        """Close, after up to ``linger`` seconds of sending what is queued (the workers' quit)."""
+        self.socket.close(linger=int(linger * 1000))
+
     def send(self, client_id: str, message: Message) -> bool:
         """Queue ``message`` for one worker; False when it cannot be queued (its queue is full)."""
         try:
@@ -103,9 +107,6 @@ class MasterSocket:
         except zmq.Again:
             return False
         return True
-
-    def close(self) -> None:
-        self.socket.close(linger=0)
 
 
 class WorkerSocket:
@@ -139,5 +140,6 @@ class WorkerSocket:
             return False
         return True
 
-    def close(self) -> None:
-        self.socket.close(linger=0)
+    def close(self, linger: float = 1.0) -> None:
+        """Close, after up to ``linger`` seconds of sending what is queued (the last report)."""
+        self.socket.close(linger=int(linger * 1000))

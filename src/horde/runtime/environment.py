@@ -128,18 +128,27 @@ class Environment:
     def create_local_runner(self) -> LocalRunner:
         from horde.runtime.runner import LocalRunner
 
+        return self._take_runner(LocalRunner(self))
+
+    def create_master_runner(self, master_bind_host: str = "*", master_bind_port: int = 5557) -> Any:
+        """Locust's: a master for workers to connect to (it binds when it serves)."""
+        from horde.distributed.master import MasterRunner  # the layer above: imported when called
+
+        return self._take_runner(MasterRunner(self, master_bind_host, master_bind_port))
+
+    def create_worker_runner(self, master_host: str, master_port: int) -> Any:
+        """Locust's: a worker of the master at ``master_host:master_port`` (connects when it serves)."""
+        from horde.distributed.worker import WorkerRunner
+
+        return self._take_runner(WorkerRunner(self, master_host, master_port))
+
+    def _take_runner(self, runner: Any) -> Any:
         if self.runner is not None:
             raise RunnerAlreadyExistsError(f"Environment.runner already exists ({self.runner})")
-        self.runner = LocalRunner(self)
+        self.runner = runner
         if self.web_ui is not None:  # serving already: it pushes this runner's ticks
-            self.web_ui.attach(self.runner)
-        return self.runner
-
-    def create_master_runner(self, *args: Any, **kwargs: Any) -> Any:
-        raise NotImplementedError("distributed mode (--master) is not available in this Horde version yet")
-
-    def create_worker_runner(self, *args: Any, **kwargs: Any) -> Any:
-        raise NotImplementedError("distributed mode (--worker) is not available in this Horde version yet")
+            self.web_ui.attach(runner)
+        return runner
 
     def create_web_ui(
         self,

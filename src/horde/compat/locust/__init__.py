@@ -23,8 +23,9 @@ from horde.compat.deprecated import HttpLocust, Locust
 from horde.compat.locust.debug import run_single_user
 from horde.compat.locust.user import wait_time
 from horde.runtime.events import Events
+from horde.version import LOCUST_VERSION
 
-__version__ = "2.47.0"
+__version__ = LOCUST_VERSION
 """The Locust version whose API this layer follows (Horde's own is ``horde.__version__``)."""
 
 __all__ = (

@@ -1,0 +1,82 @@
+"""Distributed runs with real processes on 127.0.0.1: a master and its workers against the demo
+target, which counts what it served."""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import subprocess
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from e2e_support import Target, horde, locustfile
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+@contextmanager
+def workers(count: int, port: int, log_dir: Path, *args: str) -> Iterator[list[subprocess.Popen[bytes]]]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("LOCUST_", "HORDE_"))}
+    started = []
+    for n in range(count):
+        with (log_dir / f"worker{n}.log").open("w") as sink:
+            started.append(
+                subprocess.Popen(
+                    [sys.executable, "-m", "horde", *args, "--worker", "--master-port", str(port)],
+                    stdout=sink,
+                    stderr=subprocess.STDOUT,
+                    env=env,
+                )
+            )
+    try:
+        yield started
+    finally:
+        for process in started:
+            if process.poll() is None:
+                process.kill()
+            process.wait()
+
+
+def test_a_master_and_two_workers_count_what_the_server_served(target: Target, tmp_path: Path) -> None:
+    port = free_port()
+    target.reset()
+    args = ("-f", locustfile("shop.py"))
+    with workers(2, port, tmp_path, *args) as started:
+        result = horde(
+            *args, "--master", "--master-bind-host", "127.0.0.1", "--master-bind-port", str(port),
+            "--headless", "--expect-workers", "2", "--expect-workers-max-wait", "30",
+            "-u", "6", "-r", "6", "-t", "4s", "--host", target.url, "--json", "--only-summary",
+            timeout=60,
+        )  # fmt: skip
+        codes = [process.wait(timeout=15) for process in started]  # they quit with the master
+    assert result.code == 0, result.stderr
+    assert codes == [0, 0], [(tmp_path / f"worker{n}.log").read_text() for n in range(2)]
+    assert "2 workers connected" in result.stderr
+    assert "All users spawned: 6 total users (ordered from 2 workers)" in result.stderr
+    rows = json.loads(result.stdout[result.stdout.index("[") :])  # after the locustfile's own line
+    counted = sum(row["num_requests"] for row in rows)
+    served = target.counts()["total"]
+    # Every request the workers made, once; those the stop cut short (one per user at most) reached
+    # the server but were not answered, so they are not counted.
+    assert served > 100 and 0 <= served - counted <= 6
+    for n in range(2):
+        assert "Got quit message from master" in (tmp_path / f"worker{n}.log").read_text()
+
+
+def test_a_master_gives_up_when_its_workers_do_not_come(tmp_path: Path) -> None:
+    result = horde(
+        "-f", locustfile("shop.py"), "--master", "--master-bind-host", "127.0.0.1",
+        "--master-bind-port", str(free_port()), "--headless", "--expect-workers", "2",
+        "--expect-workers-max-wait", "1", "-u", "2", "-t", "2s", "--host", "http://127.0.0.1:1",
+        timeout=30,
+    )  # fmt: skip
+    assert result.code == 1
+    assert "gave up waiting for workers: 0 of 2 connected in 1 s" in result.stderr
+    assert "Traceback" not in result.stderr

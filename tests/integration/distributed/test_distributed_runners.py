@@ -1,0 +1,94 @@
+"""A master and its workers in one process, over real sockets on 127.0.0.1: shares, a worker that
+joins a running test, one that vanishes, and the reports the master merges."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from typing import Any
+
+from horde.distributed.worker import WorkerRunner
+from horde.runtime.environment import Environment
+from horde.runtime.events import Events
+from horde.user.task import task
+from horde.user.users import User
+from horde.user.wait_time import constant
+
+
+class Clerk(User):
+    wait_time = constant(0.05)
+
+    @task
+    def file(self) -> None:
+        self.environment.events.request.fire(
+            request_type="TASK", name="file", response_time=2.0, response_length=0, exception=None, context={}
+        )
+
+
+async def until(condition: Callable[[], bool], timeout: float = 10.0) -> None:
+    deadline = asyncio.get_running_loop().time() + timeout
+    while not condition():
+        assert asyncio.get_running_loop().time() < deadline, "not reached in time"
+        await asyncio.sleep(0.05)
+
+
+def test_shares_a_joining_worker_a_vanishing_worker_and_the_merged_reports() -> None:
+    async def main() -> dict[str, Any]:
+        master = Environment(user_classes=[Clerk], events=Events()).create_master_runner("127.0.0.1", 0)
+        await master.serve()
+        workers: list[WorkerRunner] = []
+        serving: list[asyncio.Task[None]] = []
+        made: list[int] = []
+
+        def add_worker() -> WorkerRunner:
+            environment = Environment(user_classes=[Clerk], events=Events())
+            worker = environment.create_worker_runner("127.0.0.1", master.bind_port)
+            made.append(0)
+            index = len(made) - 1
+
+            def count(**_: Any) -> None:
+                made[index] += 1
+
+            environment.events.request.add_listener(count)
+            workers.append(worker)
+            serving.append(asyncio.create_task(worker.serve()))
+            return worker
+
+        try:
+            first, second = add_worker(), add_worker()
+            await master.wait_for_workers(2, 10)
+            master.start(6, spawn_rate=100)
+            await until(lambda: (first.user_count, second.user_count) == (3, 3))
+            third = add_worker()  # joins the running test: gets its share at once
+            await until(lambda: [w.user_count for w in workers] == [2, 2, 2])
+            # The second vanishes without a word (as kill -9 would leave it): missing after 3 s of
+            # silence, and its users are ordered from the other two.
+            serving[1].cancel()
+            second.ticker.remove(second._on_tick)
+            await until(lambda: (first.user_count, third.user_count) == (3, 3), timeout=15)
+            lost = [client for _, client in master.lost_workers]
+            await asyncio.sleep(1.0)
+            await master.quit()
+            await until(lambda: all(task.done() for task in (serving[0], serving[2])))
+            return {  # read at one instant: the second's users still run, unheard
+                "lost": lost,
+                "second": second.client_id,
+                "indexes": [w.worker_index for w in workers],
+                "merged": master.stats.num_requests,
+                "made": list(made),
+                "unreported": [w.stats.num_requests for w in workers],
+            }
+        finally:
+            for task in serving:
+                task.cancel()
+            master.close()
+
+    result = asyncio.run(main())
+    assert result["lost"] == [result["second"]]
+    first_two, third = result["indexes"][:2], result["indexes"][2]
+    assert sorted(first_two) == [0, 1] and third == 2  # in the order they said client_ready
+    # The workers that quit kept nothing back; the vanished one's last part never came. The rest
+    # was merged once: reports are deltas.
+    assert result["unreported"][0] == result["unreported"][2] == 0
+    assert result["merged"] == sum(result["made"]) - result["unreported"][1]
+    assert result["made"][0] > 50 and result["made"][2] > 20
