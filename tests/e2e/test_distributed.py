@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import socket
 import subprocess
 import sys
@@ -12,6 +13,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+import psutil
 from e2e_support import Target, horde, locustfile
 
 
@@ -80,3 +82,58 @@ def test_a_master_gives_up_when_its_workers_do_not_come(tmp_path: Path) -> None:
     assert result.code == 1
     assert "gave up waiting for workers: 0 of 2 connected in 1 s" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_processes_forks_workers_for_this_process_as_their_master(target: Target) -> None:
+    target.reset()
+    result = horde(
+        "-f", locustfile("shop.py"), "--processes", "2", "--master-bind-host", "127.0.0.1",
+        "--master-bind-port", str(free_port()), "--headless", "-u", "4", "-r", "4", "-t", "3s",
+        "--host", target.url, "--json", "--only-summary",
+        timeout=60,
+    )  # fmt: skip
+    assert result.code == 0, result.stderr
+    pids = [int(pid) for pid in re.search(r"Started 2 worker processes: (\d+) (\d+)", result.stderr).groups()]
+    assert "All users spawned: 4 total users (ordered from 2 workers)" in result.stderr
+    rows = json.loads(result.stdout[result.stdout.index("[") :])
+    served = target.counts()["total"]
+    assert served > 50 and 0 <= served - sum(row["num_requests"] for row in rows) <= 4
+    assert not [pid for pid in pids if psutil.pid_exists(pid)]  # reaped: nothing left running
+
+
+def test_worker_processes_under_one_parent_serve_a_master(target: Target, tmp_path: Path) -> None:
+    port = free_port()
+    target.reset()
+    args = ("-f", locustfile("shop.py"))
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("LOCUST_", "HORDE_"))}
+    with (tmp_path / "workers.log").open("w") as sink:
+        parent = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "horde",
+                *args,
+                "--worker",
+                "--processes",
+                "2",
+                "--master-port",
+                str(port),
+            ],
+            stdout=sink,
+            stderr=subprocess.STDOUT,
+            env=env,
+        )
+    try:
+        result = horde(
+            *args, "--master", "--master-bind-host", "127.0.0.1", "--master-bind-port", str(port),
+            "--headless", "--expect-workers", "2", "--expect-workers-max-wait", "30",
+            "-u", "4", "-r", "4", "-t", "2s", "--host", target.url, "--only-summary",
+            timeout=60,
+        )  # fmt: skip
+        assert parent.wait(timeout=20) == 0, (tmp_path / "workers.log").read_text()
+    finally:
+        if parent.poll() is None:
+            parent.kill()
+            parent.wait()
+    assert result.code == 0, result.stderr
+    assert "ordered from 2 workers" in result.stderr

@@ -360,7 +360,7 @@ def _add_worker_options(group: HordeArgumentGroup) -> None:
         metavar="<int>",
         env_var="LOCUST_PROCESSES",
         help="Fork this many worker processes (-1: one per logical CPU). Without --worker this process "
-        "becomes their master. Not available in this version of Horde yet.",
+        "becomes their master.",
     )
     group.add_argument("--slave", action="store_true", help=HIDDEN)
     group.add_argument(

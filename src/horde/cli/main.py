@@ -18,6 +18,7 @@ from horde.cli.headless import attach_controls, run_headless
 from horde.cli.logging_setup import setup_logging
 from horde.cli.options import build_parser, extended_parser, parse_early_options, parse_options
 from horde.cli.preflight import check_hosts, check_output_paths, check_user_classes
+from horde.cli.processes import fork_workers, reap
 from horde.cli.web_run import make_web_ui, run_web
 from horde.compat.hook import install as install_locust_alias
 from horde.compat.locust import __version__ as LOCUST_VERSION
@@ -45,7 +46,6 @@ from horde.web.server import WebUI
 logger = logging.getLogger("locust.main")  # Locust's logger name: scripts and filters match it
 
 _NOT_YET = {
-    "processes": "--processes",
     "web_login": "--web-login (a login page from the locustfile; --web-token or --web-user protect the UI)",
 }
 
@@ -59,6 +59,7 @@ def run(argv: list[str], environ: dict[str, str] | None = None, out: TextIO | No
     environ = dict(os.environ if environ is None else environ)
     out = out or sys.stdout
     demo = None
+    started_by = os.getpid()  # with --processes, forked workers return through here too
     try:
         if argv[:1] == ["demo"]:
             demo = start_demo_target()
@@ -71,7 +72,7 @@ def run(argv: list[str], environ: dict[str, str] | None = None, out: TextIO | No
         print(f"horde: error: {error}", file=sys.stderr)
         return error.exit_code
     finally:
-        if demo is not None:
+        if demo is not None and os.getpid() == started_by:
             demo.stop()
 
 
@@ -133,8 +134,17 @@ def _run(argv: list[str], environ: dict[str, str], out: TextIO) -> int:
     too_many = users_beyond_capacity(options.num_users or 0, connections=connections)
     if too_many:
         raise UsageError(f"-u {options.num_users}: {too_many}")
+    children: list[int] = []
+    if options.processes:
+        forked = fork_workers(options)
+        if isinstance(forked, int):  # --worker --processes: the children have ended
+            return forked
+        children = forked  # none in a child, which goes on as a worker
     environment = _make_environment(loaded, user_classes, options, locustfile_option)
-    return _run_test(environment, options, out, parser)
+    try:
+        return _run_test(environment, options, out, parser)
+    finally:
+        reap(children)
 
 
 def _select_user_classes(loaded: LoadedFiles, options: argparse.Namespace) -> list[type[User]]:

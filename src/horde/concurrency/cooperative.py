@@ -90,6 +90,32 @@ def original(module: str, name: str) -> Any:
     return get_original(module, name)
 
 
+_ABANDONED: list[Any] = []
+"""Hubs a forked child inherited and must never touch again (see forked_child)."""
+
+
+def forked_child() -> None:
+    """Make a process forked after patching (``--processes``) a home of its own for a loop.
+
+    The hub it inherited runs a uvloop loop whose epoll instance the parent shares: a fd
+    registered here would wake the parent's loop with events it does not know (libuv aborts). So
+    the child leaves that hub alone for good (not even closed: closing unregisters the parent's fds
+    too) and gets a new one at first use. And threading's main thread gives the real thread id
+    again: patched, it gives a greenlet's, and uvloop, which asks it again after a fork, would
+    refuse the signal handlers a worker sets."""
+    if not _patched:
+        return
+    import threading
+
+    from gevent._hub_local import get_hub_if_exists, set_hub
+
+    threading.main_thread()._ident = original("_thread", "get_ident")()  # type: ignore[attr-defined]
+    inherited = get_hub_if_exists()
+    if inherited is not None:
+        _ABANDONED.append(inherited)
+        set_hub(None)
+
+
 def _hub_exists() -> bool:
     hub_local = sys.modules.get("gevent._hub_local")
     return hub_local is not None and hub_local.get_hub_if_exists() is not None
