@@ -96,3 +96,35 @@ def web_run(*args: str, log: Path) -> Iterator[tuple[subprocess.Popen[bytes], st
             except subprocess.TimeoutExpired:
                 process.kill()
                 process.wait()
+
+
+LOCUST_VERSION = "2.47.0"
+LOCUST_VENV = Path(__file__).resolve().parents[1] / ".work" / "locust-venv"
+
+
+def real_locust() -> Path:
+    """The ``locust`` of a scratch venv holding Locust 2.47.0 (created once; a lock keeps the
+    test processes of one run from creating it twice). Locust cannot share Horde's interpreter:
+    there ``import locust`` is Horde."""
+    import fcntl
+
+    locust = LOCUST_VENV / "bin" / "locust"
+    LOCUST_VENV.parent.mkdir(parents=True, exist_ok=True)
+    with (LOCUST_VENV.parent / "locust-venv.lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not _reports(locust, LOCUST_VERSION):
+            subprocess.run([sys.executable, "-m", "venv", str(LOCUST_VENV)], check=True)
+            subprocess.run(
+                [str(LOCUST_VENV / "bin" / "pip"), "install", "--quiet", f"locust=={LOCUST_VERSION}"],
+                check=True,
+                timeout=600,
+            )
+            assert _reports(locust, LOCUST_VERSION), f"{locust} is not Locust {LOCUST_VERSION}"
+    return locust
+
+
+def _reports(locust: Path, version: str) -> bool:
+    if not locust.exists():
+        return False
+    result = subprocess.run([str(locust), "--version"], capture_output=True, text=True, timeout=60)
+    return result.returncode == 0 and version in result.stdout + result.stderr

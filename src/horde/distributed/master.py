@@ -39,6 +39,8 @@ logger = logging.getLogger("locust.runners")  # Locust's logger name: scripts an
 HEARTBEAT_LIVENESS = 3  # ticks (seconds) of silence before a worker is missing, as Locust
 DISPATCH_EVERY = 0.2  # seconds between two dispatches during a ramp
 STOP_WAIT_EXTRA = 10.0  # seconds past stop_timeout that stopping waits for the workers
+FINAL_REPORT_WAIT = 2.0
+"""Seconds quitting waits for each worker's last report (Locust's workers send theirs on quit)."""
 
 
 @dataclass
@@ -74,6 +76,7 @@ class MasterRunner(Runner):
         self._test_started: asyncio.Task[None] | None = None
         self._dispatched = 0  # users the ramp has reached (the total ordered)
         self._stopped: asyncio.Event | None = None
+        self._final_reports: set[str] = set()  # workers told to quit whose last report is due
 
     # Workers --------------------------------------------------------------------------------------
     @property
@@ -171,6 +174,7 @@ class MasterRunner(Runner):
             self._send(client_id, protocol.HEARTBEAT)
             self.environment.events.heartbeat_sent.fire(client_id=client_id, timestamp=node.last_heartbeat)
         elif kind == protocol.STATS:
+            self._final_reports.discard(client_id)
             stats = Stats.from_data(message.data)
             stats.report.merge_into(self.stats)
             node.user_classes_count, node.user_count = stats.user_classes_count, stats.user_count
@@ -391,8 +395,14 @@ class MasterRunner(Runner):
 
     async def _quit(self) -> None:
         await self._stop()
+        self._final_reports = {node.id for node in self._alive()}
         for node in list(self.clients.values()):
             self._send(node.id, protocol.QUIT)
+        deadline = asyncio.get_running_loop().time() + FINAL_REPORT_WAIT  # real time: the network's
+        while self._final_reports and asyncio.get_running_loop().time() < deadline:
+            await asyncio.sleep(0.02)
+        if self._final_reports:
+            logger.warning("No last report from %d workers", len(self._final_reports))
         self.quit_event.set()
 
     def send_message(self, msg_type: str, data: Any = None, client_id: str | None = None) -> None:
