@@ -137,3 +137,19 @@ def test_worker_processes_under_one_parent_serve_a_master(target: Target, tmp_pa
             parent.wait()
     assert result.code == 0, result.stderr
     assert "ordered from 2 workers" in result.stderr
+
+
+def test_cpu_heavy_user_code_does_not_make_a_worker_look_dead(target: Target, tmp_path: Path) -> None:
+    port = free_port()
+    args = ("-f", locustfile("cpu_heavy.py"))
+    with workers(1, port, tmp_path, *args) as started:
+        result = horde(
+            *args, "--master", "--master-bind-host", "127.0.0.1", "--master-bind-port", str(port),
+            "--headless", "--expect-workers", "1", "--expect-workers-max-wait", "30",
+            "-u", "2", "-r", "2", "-t", "8s", "--host", target.url, "--only-summary",
+            timeout=60,
+        )  # fmt: skip
+        started[0].wait(timeout=20)
+    assert result.code == 0, result.stderr
+    assert "failed to send heartbeat" not in result.stderr  # its loop stood still for 5 s
+    assert "All users spawned: 2 total users (ordered from 1 workers)" in result.stderr

@@ -8,12 +8,15 @@ master, nor floods its log.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import time
+from collections import deque
 
 import zmq
 import zmq.asyncio
 
+from horde.concurrency.cooperative import original
 from horde.distributed.protocol import MAX_FRAME, Message, ProtocolError, decode, encode
 
 logger = logging.getLogger("locust.rpc")  # Locust's logger name: scripts and filters match it
@@ -110,36 +113,103 @@ class MasterSocket:
 
 
 class WorkerSocket:
-    """A worker's end, connected to the master; its identity is its client id."""
+    """A worker's end, connected to the master; its identity is its client id.
 
-    def __init__(self, host: str, port: int, client_id: str) -> None:
+    A thread of its own (a real one, not a greenlet) owns the socket: it sends what the loop
+    queues, hands what arrives to the loop, and sends :attr:`heartbeat` every second by itself,
+    so user code that holds the loop (CPU-heavy tasks, blocking calls) does not make the worker
+    look dead to its master.
+    """
+
+    def __init__(self, host: str, port: int, client_id: str, heartbeat_every: float = 1.0) -> None:
         self.client_id = client_id
-        self.socket = _socket(zmq.DEALER)
-        self.socket.setsockopt(zmq.IDENTITY, client_id.encode())
-        if ":" in host:
-            self.socket.setsockopt(zmq.IPV6, 1)
-        self.socket.connect(f"tcp://{'[' + host + ']' if ':' in host else host}:{port}")
+        self.heartbeat: Message | None = None
+        """Sent every ``heartbeat_every`` seconds while set (the loop keeps it current)."""
+        self._heartbeat_every = heartbeat_every
+        self._address = f"tcp://{'[' + host + ']' if ':' in host else host}:{port}"
+        self._ipv6 = ":" in host
+        self._outgoing: deque[bytes] = deque()  # appends and pops are atomic: no lock needed
+        self._incoming: asyncio.Queue[Message] = asyncio.Queue()
+        self._loop = asyncio.get_running_loop()
         self._warnings = _Warnings()
+        self._closing = False
+        self._running = original("_thread", "allocate_lock")()  # an OS lock: held by the thread
+        self._running.acquire()
+        original("_thread", "start_new_thread")(self._run, ())
+
+    def send(self, message: Message) -> bool:
+        """Queue ``message`` for the master (the socket's thread sends it within 50 ms)."""
+        if self._closing:
+            return False
+        self._outgoing.append(encode(message))
+        return True
 
     async def recv(self) -> Message:
+        return await self._incoming.get()
+
+    def close(self, linger: float = 1.0) -> None:
+        """Send what is queued (for up to ``linger`` seconds), then close."""
+        self._closing = True
+        self._linger = linger
+        if self._running.acquire(timeout=linger + 1.0):  # the thread has ended
+            self._running.release()
+
+    # The socket's thread ---------------------------------------------------------------------
+    _linger = 1.0
+
+    def _run(self) -> None:
+        context: zmq.Context[zmq.Socket[bytes]] = zmq.Context()  # this thread's own
+        socket = context.socket(zmq.DEALER)
+        socket.setsockopt(zmq.TCP_KEEPALIVE, 1)
+        socket.setsockopt(zmq.TCP_KEEPALIVE_IDLE, KEEPALIVE_IDLE)
+        socket.setsockopt(zmq.MAXMSGSIZE, MAX_FRAME)
+        socket.setsockopt(zmq.IDENTITY, self.client_id.encode())
+        if self._ipv6:
+            socket.setsockopt(zmq.IPV6, 1)
+        socket.connect(self._address)
+        next_beat = time.monotonic() + self._heartbeat_every
+        try:
+            while True:
+                self._flush(socket)
+                if self._closing:
+                    break
+                now = time.monotonic()
+                if now >= next_beat:
+                    next_beat = now + self._heartbeat_every
+                    if self.heartbeat is not None:
+                        self._outgoing.append(encode(self.heartbeat))
+                        continue
+                if socket.poll(50, zmq.POLLIN):
+                    self._receive(socket)
+        finally:
+            socket.close(linger=int(self._linger * 1000))
+            context.term()
+            self._running.release()
+
+    def _flush(self, socket: zmq.Socket[bytes]) -> None:
+        outgoing = self._outgoing
+        while outgoing:
+            try:
+                socket.send(outgoing[0], zmq.NOBLOCK)
+            except zmq.Again:
+                return  # the queue to the master is full: later
+            outgoing.popleft()
+
+    def _receive(self, socket: zmq.Socket[bytes]) -> None:
         while True:
-            parts = await self.socket.recv_multipart()
+            try:
+                parts = socket.recv_multipart(zmq.NOBLOCK)
+            except zmq.Again:
+                return
             if len(parts) != 1:
                 self._warnings.drop("the master", f"{len(parts)} parts, expected one frame")
                 continue
             try:
-                return decode(parts[0])
+                message = decode(parts[0])
             except ProtocolError as error:
                 self._warnings.drop("the master", str(error))
-
-    def send(self, message: Message) -> bool:
-        """Queue ``message`` for the master; False when it cannot be queued (its queue is full)."""
-        try:
-            self.socket.send(encode(message), zmq.NOBLOCK)
-        except zmq.Again:
-            return False
-        return True
-
-    def close(self, linger: float = 1.0) -> None:
-        """Close, after up to ``linger`` seconds of sending what is queued (the last report)."""
-        self.socket.close(linger=int(linger * 1000))
+                continue
+            try:
+                self._loop.call_soon_threadsafe(self._incoming.put_nowait, message)
+            except RuntimeError:  # the loop has closed
+                return

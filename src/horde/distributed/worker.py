@@ -43,7 +43,7 @@ class WorkerRunner(LocalRunner):
         self.master_port = master_port
         self.client_id = f"{socket.gethostname()}_{uuid.uuid4().hex}"
         self.worker_index = -1  # until the master's ack
-        self.worker_state = RunnerState.READY
+        self._worker_state = RunnerState.READY
         self.custom_option_names: set[str] = set()
         """The locustfile's own options: their values come from the master's spawn orders."""
         self._socket: WorkerSocket | None = None
@@ -53,12 +53,23 @@ class WorkerRunner(LocalRunner):
         self._applying: asyncio.Task[None] | None = None
         self._ticks = 0
 
+    @property
+    def worker_state(self) -> RunnerState:
+        """What the heartbeats say (Locust's ``worker_state``)."""
+        return self._worker_state
+
+    @worker_state.setter
+    def worker_state(self, state: RunnerState) -> None:
+        self._worker_state = state
+        self._update_heartbeat()
+
     # Serving ------------------------------------------------------------------------------------
     async def serve(self) -> None:
         """Connect to the master and obey it until it (or :meth:`quit`) ends this worker."""
         self._socket = WorkerSocket(self.master_host, self.master_port, self.client_id)
         self.environment.events.user_error.add_listener(self._forward_exception)
         self._send(protocol.CLIENT_READY, LOCUST_VERSION)
+        self._update_heartbeat()
         self.ticker.add(self._on_tick)
         receiving = event_loop().create_task(self._receive())
         try:
@@ -75,15 +86,18 @@ class WorkerRunner(LocalRunner):
 
     def _on_tick(self, tick: Tick) -> None:
         self._ticks += 1
-        monitor = self.monitor
-        self._send(
-            protocol.HEARTBEAT,
-            Heartbeat(self.worker_state, monitor.cpu_usage, monitor.memory_usage).to_data(),
-        )
+        self._update_heartbeat()
         if not self._acknowledged and self._ticks % CONNECT_RETRY_EVERY == 0:
             self._send(protocol.CLIENT_READY, LOCUST_VERSION)
         if self._ticks % REPORT_EVERY == 0:
             self._report()
+
+    def _update_heartbeat(self) -> None:
+        """What the socket's thread sends every second, even while user code holds the loop."""
+        if self._socket is not None:
+            monitor = self.monitor
+            beat = Heartbeat(self.worker_state, monitor.cpu_usage, monitor.memory_usage)
+            self._socket.heartbeat = Message(protocol.HEARTBEAT, beat.to_data(), self.client_id)
 
     def _report(self) -> None:
         """Send the requests since the last report (Locust's ``stats`` message)."""
