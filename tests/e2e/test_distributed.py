@@ -9,12 +9,15 @@ import re
 import socket
 import subprocess
 import sys
+import time
+import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import psutil
-from e2e_support import Target, horde, locustfile
+from e2e_support import Target, horde, locustfile, web_run
 
 
 def free_port() -> int:
@@ -153,3 +156,62 @@ def test_cpu_heavy_user_code_does_not_make_a_worker_look_dead(target: Target, tm
     assert result.code == 0, result.stderr
     assert "failed to send heartbeat" not in result.stderr  # its loop stood still for 5 s
     assert "All users spawned: 2 total users (ordered from 1 workers)" in result.stderr
+
+
+def get_json(url: str) -> Any:
+    with urllib.request.urlopen(url, timeout=5) as response:
+        return json.loads(response.read())
+
+
+def test_a_worker_killed_with_sigkill_has_its_users_started_elsewhere_within_5_s(
+    target: Target, tmp_path: Path
+) -> None:
+    port = free_port()
+    args = ("-f", locustfile("shop.py"))
+    with workers(2, port, tmp_path, *args) as started, web_run(
+        *args, "--master", "--master-bind-host", "127.0.0.1", "--master-bind-port", str(port),
+        "--autostart", "--expect-workers", "2", "-u", "6", "-r", "100", "--host", target.url,
+        log=tmp_path / "master.log",
+    ) as (master, url):  # fmt: skip
+
+        def users_and_workers() -> tuple[int, int]:
+            state = get_json(f"{url}api/v1/state")
+            return state["user_count"], get_json(f"{url}worker-count")["worker_count"]
+
+        deadline = time.monotonic() + 20
+        while users_and_workers() != (6, 2):
+            assert time.monotonic() < deadline, (tmp_path / "master.log").read_text()
+            time.sleep(0.1)
+        started[0].kill()  # SIGKILL: no goodbye, no last report
+        killed = time.monotonic()
+        while users_and_workers() != (6, 1):
+            assert time.monotonic() - killed < 5, (tmp_path / "master.log").read_text()
+            time.sleep(0.1)
+        master.terminate()
+        master.wait(timeout=20)
+    log = (tmp_path / "master.log").read_text()
+    assert "failed to send heartbeat, setting state to missing" in log
+    assert "1 worker lost during the test: " in log
+
+
+def test_workers_register_with_a_master_restarted_on_the_same_port(target: Target, tmp_path: Path) -> None:
+    port = free_port()
+    args = ("-f", locustfile("shop.py"))
+    master_args = ("--master", "--master-bind-host", "127.0.0.1", "--master-bind-port", str(port))
+    with workers(1, port, tmp_path, *args) as started:
+        with web_run(*args, *master_args, "--host", target.url, log=tmp_path / "first.log") as (first, _):
+            deadline = time.monotonic() + 20
+            while "reported as ready" not in (tmp_path / "first.log").read_text():
+                assert time.monotonic() < deadline, (tmp_path / "first.log").read_text()
+                time.sleep(0.1)
+            first.kill()  # the master dies without a word
+            first.wait()
+        result = horde(
+            *args, *master_args, "--headless", "--expect-workers", "1", "--expect-workers-max-wait", "10",
+            "-u", "2", "-r", "2", "-t", "2s", "--host", target.url, "--only-summary",
+            timeout=60,
+        )  # fmt: skip
+        assert started[0].poll() in (None, 0)  # the worker lived through it
+    # It came within 10 s (--expect-workers-max-wait 10, else exit code 1) and ran the test.
+    assert result.code == 0, result.stderr
+    assert "ordered from 1 workers" in result.stderr

@@ -13,7 +13,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import partial
 from typing import TYPE_CHECKING, Any
 
@@ -24,6 +24,7 @@ from horde.distributed.protocol import Heartbeat, Message, ProtocolError, Spawn,
 from horde.distributed.transport import MasterSocket
 from horde.exception import StopTest, UsageError
 from horde.runtime.monitor import UsageMonitor
+from horde.runtime.result import RunResult
 from horde.runtime.runner import Runner, RunnerState
 from horde.runtime.ticker import Tick
 from horde.shapes import ramp
@@ -348,6 +349,9 @@ class MasterRunner(Runner):
         if self.environment.reset_stats:
             logger.info("Resetting stats")
             self.stats.reset_all()
+
+    def result(self, exit_code: int | None = None) -> RunResult:
+        return replace(super().result(exit_code), lost_workers=tuple(self.lost_workers))
 
     def start_shape(self) -> None:
         raise NotImplementedError("a LoadTestShape on a master is not available in this version of Horde yet")

@@ -11,6 +11,8 @@ scripts that read Locust's console output keep working.
 from __future__ import annotations
 
 import logging
+import time
+from collections.abc import Sequence
 
 from horde.runtime.health import Verdict, Window, describe, summary_line, verdict
 from horde.runtime.result import RunResult
@@ -129,7 +131,22 @@ def log_final(result: RunResult, exit_code_on_invalid: int | None = None) -> Non
     log_text(final_summary(result.stats))
     if (unfinished := unfinished_line(result.stats)) is not None:
         log_text(unfinished + "\n")
+    if result.lost_workers:
+        log_text(lost_workers_line(result.lost_workers) + "\n")
     log_text(health_report(result.health.windows, exit_code_on_invalid))
+
+
+def lost_workers_line(lost: Sequence[tuple[float, str]]) -> str:
+    """``2 workers lost during the test: w1 at 12:00:03, w2 at 12:00:41 (their users were started
+    on the others; each lost at most its last 3 s of requests)``."""
+    when = ", ".join(
+        f"{client} at {time.strftime('%H:%M:%S', time.localtime(epoch))}" for epoch, client in lost
+    )
+    noun = "worker" if len(lost) == 1 else "workers"
+    return (
+        f"{len(lost)} {noun} lost during the test: {when} (their users were started on the others; "
+        "each lost at most its last 3 s of requests)"
+    )
 
 
 def health_report(windows: list[Window], exit_code_on_invalid: int | None = None) -> str:

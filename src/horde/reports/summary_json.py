@@ -17,6 +17,7 @@ Schema ``horde.summary/1`` (fields are only ever added within a major version)::
       "entries": [ENTRY, ...],                  # sorted by (name, method)
       "errors": [{"method", "name", "error", "occurrences", "first_seen", "last_seen"}, ...],
       "exceptions": [{"count", "message", "traceback", "nodes": [str]}, ...],
+      "workers_lost": [{"client_id", "time", "epoch"}, ...],  # distributed: missing during the test
       "unfinished_requests": {"count": int,     # still on their way when their user was stopped
                               "failed": int},   # of those, counted as failures (RequestUnfinished)
       "generator_health": null | {              # was the load generator the bottleneck?
@@ -98,6 +99,10 @@ def build_summary(result: RunResult) -> dict[str, Any]:
             for row in result.exceptions.values()
         ],
         "unfinished_requests": {"count": stats.unfinished, "failed": stats.unfinished_failed},
+        "workers_lost": [
+            {"client_id": client, "time": iso_utc(epoch), "epoch": epoch}
+            for epoch, client in result.lost_workers
+        ],
         "generator_health": result.health.to_json(),
     }
 

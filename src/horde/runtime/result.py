@@ -39,3 +39,5 @@ class RunResult:
     """Each request name's time series (empty unless the runner kept them: web UI, ``--html``)."""
     user_classes: Sequence[type[User]]
     profile: str | None = None
+    lost_workers: Sequence[tuple[float, str]] = ()
+    """(epoch, client id) of each worker lost during a distributed test (missing, not quit)."""

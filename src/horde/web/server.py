@@ -22,7 +22,7 @@ from aiohttp import web
 
 from horde.concurrency.bridge import sync_or_async
 from horde.exception import UsageError
-from horde.runtime.runner import Runner
+from horde.runtime.runner import LocalRunner, Runner
 from horde.stats.histogram import Histogram
 from horde.version import __version__
 from horde.web import payloads
@@ -182,7 +182,7 @@ class WebUI:
         add("GET", base + "/exceptions", self._json(lambda r: payloads.exceptions(r.exceptions)))
         add("GET", base + "/tasks", self._json(payloads.tasks))
         add("GET", base + "/logs", self._json(lambda r: {"master": list(self.logs.lines), "workers": {}}))
-        add("GET", base + "/worker-count", self._json(lambda r: {"worker_count": 0}))
+        add("GET", base + "/worker-count", self._json(lambda r: {"worker_count": _worker_count(r)}))
         add("GET", base + "/api/v1/state", self._json(self._state))
         add("GET", base + "/api/v1/history", self._json(self._history))
         add("GET", base + "/api/v1/stats", self._json(lambda r: payloads.stats_table(r.stats)))
@@ -369,6 +369,11 @@ class WebUI:
             "phases": payloads.phases(entry),
         }
         return web.json_response(body, dumps=dumps)
+
+
+def _worker_count(runner: Runner) -> int:
+    """Locust's ``/worker-count``: the workers a master has (0 when the users run here)."""
+    return 0 if isinstance(runner, LocalRunner) else int(getattr(runner, "worker_count", 0))
 
 
 def _form_value(value: Any) -> Any:

@@ -114,3 +114,14 @@ def test_the_runners_result_says_what_ran_and_the_summary_file_holds_it(tmp_path
     assert data["run"]["end_epoch"] == stats.start_time + 2
     assert data["exceptions"] == [{"count": 1, "message": "oops", "traceback": "tb", "nodes": ["local"]}]
     assert data["totals"]["requests"] == 1 and data["generator_health"]["windows"] == []
+
+
+def test_workers_lost_in_a_distributed_run_are_listed_with_their_time() -> None:
+    stats = make_stats()
+    result = RunResult(
+        RunInfo(), stats, {}, HealthMonitor(), NameSeries(stats), [], lost_workers=[(1_000.0, "w1")]
+    )
+    assert build_summary(result)["workers_lost"] == [
+        {"client_id": "w1", "time": "1970-01-01T00:16:40Z", "epoch": 1_000.0}
+    ]
+    assert build_summary(result_of(stats, RunInfo()))["workers_lost"] == []
