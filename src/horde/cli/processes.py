@@ -8,6 +8,7 @@ master and expects the N workers; with it, the parent only waits for its childre
 from __future__ import annotations
 
 import argparse
+import contextlib
 import logging
 import os
 import signal
@@ -51,24 +52,31 @@ def fork_workers(options: argparse.Namespace) -> list[int] | int:
         options.expect_workers = count
         return children
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the children got it too, and stop their way
-    return max((_exit_code(os.waitpid(pid, 0)[1]) for pid in children), default=0)
+    waitpid = cooperative.original("os", "waitpid")  # nothing else runs here: block
+    return max((_exit_code(waitpid(pid, 0)[1]) for pid in children), default=0)
 
 
 def reap(children: list[int]) -> None:
     """Wait for the workers (they quit with their master), then kill those that did not."""
+    waitpid = cooperative.original("os", "waitpid")
+    sleep = cooperative.original("time", "sleep")
     deadline = time.monotonic() + REAP_WAIT
     pending = set(children)
     while pending and time.monotonic() < deadline:
         for pid in list(pending):
-            done, _ = os.waitpid(pid, os.WNOHANG)
+            try:
+                done, _ = waitpid(pid, os.WNOHANG)
+            except ChildProcessError:  # gevent's child watcher reaped it already
+                done = pid
             if done:
                 pending.discard(pid)
         if pending:
-            time.sleep(0.05)
+            sleep(0.05)
     for pid in pending:
         logger.warning("Worker process %d did not quit; killing it", pid)
         os.kill(pid, signal.SIGKILL)
-        os.waitpid(pid, 0)
+        with contextlib.suppress(ChildProcessError):  # reaped by gevent's watcher meanwhile
+            waitpid(pid, 0)
 
 
 def _exit_code(status: int) -> int:

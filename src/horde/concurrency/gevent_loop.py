@@ -452,6 +452,9 @@ class AsyncioLoop:
         self._signals: dict[int, list[SignalWatcher]] = {}
         self._children: list[ChildWatcher] = []
         self._child_poll: asyncio.TimerHandle | None = None
+        self._reaped: dict[int, int] = {}
+        """Exit statuses of the children reaped here: a watcher set on a child after its end (gevent's
+        waitpid sets a second one while the first one's callback is still pending) still fires."""
         self._kept = 0
         self._end_check = False
 
@@ -700,9 +703,12 @@ class AsyncioLoop:
         for pid in {w.pid for w in self._children if w.pid > 0}:
             try:
                 rpid, status = posix.waitpid(pid, os.WNOHANG)  # posix: the call gevent did not patch
-            except ChildProcessError:
-                continue
+            except ChildProcessError:  # reaped already: by this loop (then it knows how it ended)?
+                if pid not in self._reaped:
+                    continue
+                rpid, status = pid, self._reaped[pid]
             if rpid:
+                self._reaped[rpid] = status
                 ended.extend((w, rpid, status) for w in self._children if w.pid == pid)
         if any(w.pid <= 0 for w in self._children):
             try:

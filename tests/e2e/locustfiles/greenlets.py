@@ -11,10 +11,16 @@ from locust import HttpUser, constant, events, task
 from locust.runners import STATE_CLEANUP, STATE_STOPPED, STATE_STOPPING, WorkerRunner
 
 
+MEASURED = ("pool 5x200ms", "group 3x200ms", "semaphore 6x100ms by 3", "event set after 50ms")
+
+
 def checker(environment):
+    stats = environment.runner.stats
     while environment.runner.state not in (STATE_STOPPING, STATE_STOPPED, STATE_CLEANUP):
         time.sleep(0.1)
-        if environment.runner.stats.total.num_requests >= 40:
+        # Tasks are picked at random: wait until each measurement was taken at least once too.
+        measured = all(stats.entries.get((name, "GEVENT")) for name in MEASURED)
+        if stats.total.num_requests >= 40 and measured:
             print("CHECKER: enough requests, quitting")
             environment.runner.quit()
             return
