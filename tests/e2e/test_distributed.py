@@ -27,8 +27,11 @@ def free_port() -> int:
 
 
 @contextmanager
-def workers(count: int, port: int, log_dir: Path, *args: str) -> Iterator[list[subprocess.Popen[bytes]]]:
+def workers(
+    count: int, port: int, log_dir: Path, *args: str, env_extra: dict[str, str] | None = None
+) -> Iterator[list[subprocess.Popen[bytes]]]:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("LOCUST_", "HORDE_"))}
+    env.update(env_extra or {})
     started = []
     for n in range(count):
         with (log_dir / f"worker{n}.log").open("w") as sink:
@@ -220,3 +223,23 @@ def test_workers_register_with_a_master_restarted_on_the_same_port(target: Targe
     # It came within 10 s (--expect-workers-max-wait 10, else exit code 1) and ran the test.
     assert result.code == 0, result.stderr
     assert "ordered from 1 workers" in result.stderr
+
+
+def test_with_a_master_secret_only_workers_that_share_it_join(target: Target, tmp_path: Path) -> None:
+    port = free_port()
+    args = ("-f", locustfile("shop.py"))
+    master = (
+        *args, "--master", "--master-bind-host", "127.0.0.1", "--master-bind-port", str(port),
+        "--master-secret", "s3cret", "--headless", "--expect-workers", "1", "-u", "2", "-r", "2", "-t", "2s",
+        "--host", target.url, "--only-summary",
+    )  # fmt: skip
+    with workers(1, port, tmp_path, *args, env_extra={"HORDE_MASTER_SECRET": "s3cret"}):
+        joined = horde(*master, "--expect-workers-max-wait", "20", timeout=60)
+    assert joined.code == 0, joined.stderr
+    assert "ordered from 1 workers" in joined.stderr
+    (tmp_path / "unsigned").mkdir()
+    with workers(1, port, tmp_path / "unsigned", *args):  # no secret
+        refused = horde(*master, "--expect-workers-max-wait", "4", timeout=60)
+    assert refused.code == 1
+    assert "Refused a message from b'" in refused.stderr and "lacks the --master-secret" in refused.stderr
+    assert "gave up waiting for workers: 0 of 1 connected in 4 s" in refused.stderr

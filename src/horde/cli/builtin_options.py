@@ -344,6 +344,14 @@ def _add_master_options(group: HordeArgumentGroup) -> None:
         dest="enable_rebalancing",
         help="Redistribute running users when workers join or leave. Experimental.",
     )
+    group.add_argument(
+        "--master-secret",
+        metavar="<secret>",
+        env_var="HORDE_MASTER_SECRET",
+        help="A secret master and workers share: every frame is signed with it (HMAC-SHA256), and "
+        "frames without the right signature are refused. Give it to both sides. Locust's own masters "
+        "and workers cannot join a run that has one.",
+    )
     group.add_argument("--expect-slaves", action="store_true", help=HIDDEN)
 
 

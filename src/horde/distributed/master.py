@@ -21,7 +21,7 @@ from horde.concurrency.bridge import call_sync, sync_or_async
 from horde.concurrency.cooperative import event_loop
 from horde.distributed import protocol
 from horde.distributed.protocol import Heartbeat, Message, ProtocolError, Spawn, SpawningComplete, Stats
-from horde.distributed.transport import MasterSocket
+from horde.distributed.transport import MasterSocket, master_secret
 from horde.exception import StopTest, UsageError
 from horde.runtime.monitor import UsageMonitor
 from horde.runtime.result import RunResult
@@ -105,11 +105,19 @@ class MasterRunner(Runner):
     # Serving --------------------------------------------------------------------------------------
     async def serve(self) -> None:
         """Bind the master's port and take workers' messages (until quit)."""
+        secret = master_secret(self.environment)
         try:
-            self._socket = MasterSocket(self.bind_host, self.bind_port)
+            self._socket = MasterSocket(self.bind_host, self.bind_port, secret)
         except OSError as error:
             raise UsageError(str(error)) from None
         self.bind_port = self._socket.port
+        if secret is None and self.bind_host not in ("127.0.0.1", "localhost", "::1"):
+            logger.warning(
+                "The master listens on %s:%d without --master-secret: anyone who reaches that port can "
+                "join as a worker",
+                self.bind_host,
+                self.bind_port,
+            )
         self._receiving = event_loop().create_task(self._receive())
         self.ticker.add(self._on_tick)
 
@@ -420,12 +428,18 @@ def _headless(runner: Runner) -> bool:
     return bool(getattr(runner.environment.parsed_options, "headless", False))
 
 
+SECRET_OPTIONS = frozenset({"master_secret", "web_token", "web_user"})
+"""Never sent to workers in spawn orders (those travel unencrypted)."""
+
+
 def _primitive_options(options: Any) -> dict[str, Any]:
-    """The options a worker can receive: what msgpack carries of ``vars(options)``."""
+    """The options a worker can receive: what msgpack carries of ``vars(options)``, secrets left out."""
     if options is None:
         return {}
     kept: dict[str, Any] = {}
     for name, value in vars(options).items():
+        if name in SECRET_OPTIONS:
+            continue
         if value is None or isinstance(value, (bool, int, float, str)):
             kept[name] = value
         elif isinstance(value, (list, tuple)) and all(isinstance(v, (bool, int, float, str)) for v in value):

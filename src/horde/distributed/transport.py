@@ -4,14 +4,21 @@ worker's DEALER whose identity is its client id. Frames are :mod:`horde.distribu
 What arrives malformed (garbage, a frame over the size limit, the wrong number of parts) is
 dropped and counted, with at most one warning line a minute: nothing a network delivers stops the
 master, nor floods its log.
+
+With a shared secret (``--master-secret``) every frame travels with a second part, its HMAC-SHA256
+under the secret, and frames without the right one are refused: a worker without the secret
+cannot join, nor can anyone else who reaches the port send orders or reports.
 """
 
 from __future__ import annotations
 
 import asyncio
+import hashlib
+import hmac
 import logging
 import time
 from collections import deque
+from typing import Any
 
 import zmq
 import zmq.asyncio
@@ -25,6 +32,32 @@ KEEPALIVE_IDLE = 30  # seconds, as Locust: a dead peer's TCP connection is notic
 WARN_EVERY = 60.0  # seconds between two warnings about malformed frames
 
 
+def master_secret(environment: Any) -> bytes | None:
+    """``--master-secret`` (or HORDE_MASTER_SECRET), as the key of the frames' signatures."""
+    secret = getattr(environment.parsed_options, "master_secret", None)
+    return secret.encode() if isinstance(secret, str) and secret else None
+
+
+def sign(secret: bytes, frame: bytes) -> bytes:
+    return hmac.new(secret, frame, hashlib.sha256).digest()
+
+
+def _checked(secret: bytes | None, parts: list[bytes]) -> tuple[bytes | None, str, bool]:
+    """The frame of a message's ``parts`` (without the identity), or None, why not, and whether
+    that is a refusal (the secret) rather than a malformed message."""
+    if secret is None:
+        if len(parts) == 2:
+            return None, "a signed frame, but this side has no --master-secret", True
+        if len(parts) != 1:
+            return None, f"{len(parts)} parts, expected one frame", False
+        return parts[0], "", False
+    if len(parts) != 2:
+        return None, "not signed: the sender lacks the --master-secret", True
+    if not hmac.compare_digest(parts[1], sign(secret, parts[0])):
+        return None, "a wrong signature: the sender's --master-secret differs", True
+    return parts[0], "", False
+
+
 def _socket(kind: int) -> zmq.asyncio.Socket:
     socket = zmq.asyncio.Context.instance().socket(kind)
     socket.setsockopt(zmq.TCP_KEEPALIVE, 1)
@@ -35,21 +68,22 @@ def _socket(kind: int) -> zmq.asyncio.Socket:
 
 
 class _Warnings:
-    """Counts what was dropped; says so once every ``WARN_EVERY`` seconds at most."""
+    """Counts what was dropped; says so once every ``WARN_EVERY`` seconds at most, for malformed
+    frames and for refused ones (a missing or wrong signature) apart."""
 
     def __init__(self) -> None:
-        self._last = -WARN_EVERY
+        self._last = {False: -WARN_EVERY, True: -WARN_EVERY}
         self.dropped = 0
 
-    def drop(self, peer: bytes | str, why: str) -> None:
+    def drop(self, peer: bytes | str, why: str, refused: bool = False) -> None:
         self.dropped += 1
         now = time.monotonic()
-        if now - self._last >= WARN_EVERY:
-            self._last = now
+        if now - self._last[refused] >= WARN_EVERY:
+            self._last[refused] = now
             name = peer if isinstance(peer, str) else repr(peer[:40])  # an identity may be any bytes
             logger.warning(
-                "Dropped a malformed message from %s: %s (%d dropped so far; the next such line comes "
-                "after a minute at the earliest)",
+                "%s from %s: %s (%d dropped so far; the next such line comes after a minute at the earliest)",
+                "Refused a message" if refused else "Dropped a malformed message",
                 name,
                 why,
                 self.dropped,
@@ -59,7 +93,8 @@ class _Warnings:
 class MasterSocket:
     """The master's end: every worker's messages arrive here with the worker's client id."""
 
-    def __init__(self, host: str, port: int) -> None:
+    def __init__(self, host: str, port: int, secret: bytes | None = None) -> None:
+        self.secret = secret
         self.socket = _socket(zmq.ROUTER)
         # A worker that reconnects (after a network cut, or to a restarted master) with the same
         # identity takes its place at once instead of being refused as a duplicate.
@@ -88,12 +123,13 @@ class MasterSocket:
         while True:
             parts = await self.socket.recv_multipart()
             peer = parts[0] if parts else b""
-            if len(parts) != 2:
-                self._warnings.drop(peer, f"{len(parts)} parts, expected an identity and one frame")
+            frame, why, refused = _checked(self.secret, parts[1:])
+            if frame is None:
+                self._warnings.drop(peer, why, refused)
                 continue
             try:
                 client_id = parts[0].decode()
-                return client_id, decode(parts[1])
+                return client_id, decode(frame)
             except UnicodeDecodeError:
                 self._warnings.drop(peer, "its identity is not UTF-8")
             except ProtocolError as error:
@@ -105,8 +141,14 @@ class MasterSocket:
 
     def send(self, client_id: str, message: Message) -> bool:
         """Queue ``message`` for one worker; False when it cannot be queued (its queue is full)."""
+        frame = encode(message)
+        parts = (
+            [client_id.encode(), frame]
+            if self.secret is None
+            else [client_id.encode(), frame, sign(self.secret, frame)]
+        )
         try:
-            self.socket.send_multipart([client_id.encode(), encode(message)], zmq.NOBLOCK)
+            self.socket.send_multipart(parts, zmq.NOBLOCK)
         except zmq.Again:
             return False
         return True
@@ -121,14 +163,17 @@ class WorkerSocket:
     look dead to its master.
     """
 
-    def __init__(self, host: str, port: int, client_id: str, heartbeat_every: float = 1.0) -> None:
+    def __init__(
+        self, host: str, port: int, client_id: str, heartbeat_every: float = 1.0, secret: bytes | None = None
+    ) -> None:
         self.client_id = client_id
+        self.secret = secret
         self.heartbeat: Message | None = None
         """Sent every ``heartbeat_every`` seconds while set (the loop keeps it current)."""
         self._heartbeat_every = heartbeat_every
         self._address = f"tcp://{'[' + host + ']' if ':' in host else host}:{port}"
         self._ipv6 = ":" in host
-        self._outgoing: deque[bytes] = deque()  # appends and pops are atomic: no lock needed
+        self._outgoing: deque[list[bytes]] = deque()  # appends and pops are atomic: no lock needed
         self._incoming: asyncio.Queue[Message] = asyncio.Queue()
         self._loop = asyncio.get_running_loop()
         self._warnings = _Warnings()
@@ -141,8 +186,12 @@ class WorkerSocket:
         """Queue ``message`` for the master (the socket's thread sends it within 50 ms)."""
         if self._closing:
             return False
-        self._outgoing.append(encode(message))
+        self._outgoing.append(self._parts(message))
         return True
+
+    def _parts(self, message: Message) -> list[bytes]:
+        frame = encode(message)
+        return [frame] if self.secret is None else [frame, sign(self.secret, frame)]
 
     async def recv(self) -> Message:
         return await self._incoming.get()
@@ -177,7 +226,7 @@ class WorkerSocket:
                 if now >= next_beat:
                     next_beat = now + self._heartbeat_every
                     if self.heartbeat is not None:
-                        self._outgoing.append(encode(self.heartbeat))
+                        self._outgoing.append(self._parts(self.heartbeat))
                         continue
                 if socket.poll(50, zmq.POLLIN):
                     self._receive(socket)
@@ -190,7 +239,7 @@ class WorkerSocket:
         outgoing = self._outgoing
         while outgoing:
             try:
-                socket.send(outgoing[0], zmq.NOBLOCK)
+                socket.send_multipart(outgoing[0], zmq.NOBLOCK)
             except zmq.Again:
                 return  # the queue to the master is full: later
             outgoing.popleft()
@@ -201,11 +250,12 @@ class WorkerSocket:
                 parts = socket.recv_multipart(zmq.NOBLOCK)
             except zmq.Again:
                 return
-            if len(parts) != 1:
-                self._warnings.drop("the master", f"{len(parts)} parts, expected one frame")
+            frame, why, refused = _checked(self.secret, parts)
+            if frame is None:
+                self._warnings.drop("the master", why, refused)
                 continue
             try:
-                message = decode(parts[0])
+                message = decode(frame)
             except ProtocolError as error:
                 self._warnings.drop("the master", str(error))
                 continue

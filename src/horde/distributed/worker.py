@@ -20,7 +20,7 @@ from horde.concurrency.bridge import call_sync
 from horde.concurrency.cooperative import event_loop
 from horde.distributed import protocol
 from horde.distributed.protocol import Heartbeat, Message, ProtocolError, Spawn, SpawningComplete, Stats
-from horde.distributed.transport import WorkerSocket
+from horde.distributed.transport import WorkerSocket, master_secret
 from horde.runtime.runner import LocalRunner, RunnerState
 from horde.runtime.ticker import Tick
 from horde.stats.report import StatsReport
@@ -34,6 +34,7 @@ logger = logging.getLogger("locust.runners")  # Locust's logger name: scripts an
 
 REPORT_EVERY = 3  # ticks between two reports: Locust's WORKER_REPORT_INTERVAL (3 s)
 CONNECT_RETRY_EVERY = 5  # ticks between two client_ready while unacknowledged (Locust's 5 s)
+UNANSWERED_WARNING = 2  # client_ready retries without an answer before this worker says so
 
 
 class WorkerRunner(LocalRunner):
@@ -66,7 +67,9 @@ class WorkerRunner(LocalRunner):
     # Serving ------------------------------------------------------------------------------------
     async def serve(self) -> None:
         """Connect to the master and obey it until it (or :meth:`quit`) ends this worker."""
-        self._socket = WorkerSocket(self.master_host, self.master_port, self.client_id)
+        self._socket = WorkerSocket(
+            self.master_host, self.master_port, self.client_id, secret=master_secret(self.environment)
+        )
         self.environment.events.user_error.add_listener(self._forward_exception)
         self._send(protocol.CLIENT_READY, LOCUST_VERSION)
         self._update_heartbeat()
@@ -89,6 +92,13 @@ class WorkerRunner(LocalRunner):
         self._update_heartbeat()
         if not self._acknowledged and self._ticks % CONNECT_RETRY_EVERY == 0:
             self._send(protocol.CLIENT_READY, LOCUST_VERSION)
+            if self._ticks == UNANSWERED_WARNING * CONNECT_RETRY_EVERY:
+                logger.warning(
+                    "No answer from the master at %s:%d yet (is it running? if it has a --master-secret, "
+                    "this worker needs the same one)",
+                    self.master_host,
+                    self.master_port,
+                )
         if self._ticks % REPORT_EVERY == 0:
             self._report()
 

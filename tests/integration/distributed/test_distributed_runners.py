@@ -7,6 +7,8 @@ import asyncio
 from collections.abc import Callable
 from typing import Any
 
+import pytest
+
 from horde.distributed.worker import WorkerRunner
 from horde.runtime.environment import Environment
 from horde.runtime.events import Events
@@ -92,3 +94,14 @@ def test_shares_a_joining_worker_a_vanishing_worker_and_the_merged_reports() -> 
     assert result["unreported"][0] == result["unreported"][2] == 0
     assert result["merged"] == sum(result["made"]) - result["unreported"][1]
     assert result["made"][0] > 50 and result["made"][2] > 20
+
+
+def test_a_master_bound_beyond_loopback_without_a_secret_says_so(caplog: pytest.LogCaptureFixture) -> None:
+    async def main() -> None:
+        master = Environment(user_classes=[Clerk], events=Events()).create_master_runner("*", 0)
+        await master.serve()
+        master.close()
+
+    asyncio.run(main())
+    lines = [r.getMessage() for r in caplog.records if "without --master-secret" in r.getMessage()]
+    assert len(lines) == 1 and lines[0].startswith("The master listens on *:")

@@ -86,3 +86,39 @@ def test_garbage_oversized_frames_and_a_stray_tcp_client_never_stop_the_master(
         assert asyncio.run(main()) >= 3
     # One line for all of it, not one per frame.
     assert caplog.text.count("Dropped a malformed message from ") == 1
+
+
+def test_with_a_master_secret_only_signed_frames_pass(caplog: pytest.LogCaptureFixture) -> None:
+    async def main() -> tuple[int, list[str]]:
+        master = MasterSocket("127.0.0.1", 0, secret=b"s3cret")
+        good = WorkerSocket("127.0.0.1", master.port, "good", secret=b"s3cret")
+        unsigned = WorkerSocket("127.0.0.1", master.port, "unsigned")
+        wrong = WorkerSocket("127.0.0.1", master.port, "wrong", secret=b"guess")
+        try:
+            unsigned.send(Message("client_ready", "2.47.0", "unsigned"))
+            wrong.send(Message("client_ready", "2.47.0", "wrong"))
+            await asyncio.sleep(0.3)
+            good.send(Message("client_ready", "2.47.0", "good"))
+            assert await within(master.recv()) == ("good", Message("client_ready", "2.47.0", "good"))
+            master.send("good", Message("ack", {"index": 0}, "good"))
+            assert await within(good.recv()) == Message("ack", {"index": 0}, "good")
+            for other in (unsigned, wrong):
+                master.send(other.client_id, Message("stop", None, other.client_id))
+            with pytest.raises(TimeoutError):  # neither takes the master's signed orders either
+                await asyncio.wait_for(asyncio.gather(unsigned.recv(), wrong.recv()), 0.5)
+            return master.dropped, [unsigned._warnings.dropped, wrong._warnings.dropped]
+        finally:
+            for worker in (good, unsigned, wrong):
+                worker.close(linger=0)
+            master.close(linger=0)
+
+    with caplog.at_level(logging.WARNING, logger="locust.rpc"):
+        dropped, refused = asyncio.run(main())
+    assert dropped == 2 and refused == [1, 1]
+    lines = [r.getMessage() for r in caplog.records if r.getMessage().startswith("Refused a message from b'")]
+    assert len(lines) == 1  # the master's: one line a minute
+    assert "not signed: the sender lacks" in lines[0] or "a wrong signature: the sender's" in lines[0]
+    assert (
+        "Refused a message from the master: a signed frame, but this side has no --master-secret"
+        in caplog.text
+    )

@@ -118,3 +118,20 @@ def test_a_stats_message_carries_the_report_the_counts_and_custom_data_in_either
         Stats.from_data({"stats": [{"name": "/x"}]})  # an entry without its method
     with pytest.raises(ProtocolError, match="histograms for"):
         Stats.from_data({"stats": [], HORDE_KEY: [b"x"]})
+
+
+def test_spawn_orders_carry_the_options_but_never_the_secrets() -> None:
+    from types import SimpleNamespace
+
+    from horde.distributed.master import _primitive_options
+
+    options = SimpleNamespace(
+        master_secret="s3cret",
+        web_token="t",
+        web_user="u:p",
+        num_users=3,
+        tags=["a"],
+        host=None,
+        obj=object(),
+    )
+    assert _primitive_options(options) == {"num_users": 3, "tags": ["a"], "host": None}
