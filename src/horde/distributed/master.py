@@ -157,6 +157,8 @@ class MasterRunner(Runner):
                 await self._handle(client_id, message)
             except ProtocolError as error:
                 logger.warning("Ignored a %s message from worker %s: %s", message.type, client_id, error)
+            except Exception:  # a listener's, say: the master goes on hearing its workers
+                logger.exception("Handling a %s message from worker %s failed", message.type, client_id)
 
     async def _handle(self, client_id: str, message: Message) -> None:
         kind = message.type

@@ -129,6 +129,8 @@ class WorkerRunner(LocalRunner):
                 await self._handle(message)
             except ProtocolError as error:
                 logger.warning("Ignored a %s message from the master: %s", message.type, error)
+            except Exception:  # a listener's, say: the worker goes on hearing its master
+                logger.exception("Handling a %s message from the master failed", message.type)
 
     async def _handle(self, message: Message) -> None:
         kind = message.type

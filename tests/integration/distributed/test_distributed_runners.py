@@ -105,3 +105,32 @@ def test_a_master_bound_beyond_loopback_without_a_secret_says_so(caplog: pytest.
     asyncio.run(main())
     lines = [r.getMessage() for r in caplog.records if "without --master-secret" in r.getMessage()]
     assert len(lines) == 1 and lines[0].startswith("The master listens on *:")
+
+
+def test_a_failing_message_listener_does_not_make_the_master_deaf(caplog: pytest.LogCaptureFixture) -> None:
+    async def main() -> int:
+        master = Environment(user_classes=[Clerk], events=Events()).create_master_runner("127.0.0.1", 0)
+
+        def broken(environment: Any, msg: Any) -> None:
+            raise ValueError(f"a listener's bug with {msg.data}")
+
+        master.register_message("boom", broken)
+        await master.serve()
+        worker = Environment(user_classes=[Clerk], events=Events()).create_worker_runner(
+            "127.0.0.1", master.bind_port
+        )
+        serving = asyncio.create_task(worker.serve())
+        try:
+            await master.wait_for_workers(1, 10)
+            worker.send_message("boom", 42)  # its listener raises on the master
+            await until(lambda: "a listener's bug with 42" in caplog.text)
+            master.start(3, spawn_rate=100)  # orders still go out, and answers still come in
+            await until(lambda: master.user_count == 3 and worker.user_count == 3)
+            await master.quit()
+            return master.stats.num_requests
+        finally:
+            serving.cancel()
+            master.close()
+
+    assert asyncio.run(main()) > 0
+    assert "Handling a boom message from worker" in caplog.text
