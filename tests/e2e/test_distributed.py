@@ -243,3 +243,22 @@ def test_with_a_master_secret_only_workers_that_share_it_join(target: Target, tm
     assert refused.code == 1
     assert "Refused a message from b'" in refused.stderr and "lacks the --master-secret" in refused.stderr
     assert "gave up waiting for workers: 0 of 1 connected in 4 s" in refused.stderr
+
+
+def test_a_load_test_shape_drives_a_master_and_its_workers(target: Target, tmp_path: Path) -> None:
+    port = free_port()
+    args = ("-f", locustfile("shape.py"))
+    with workers(1, port, tmp_path, *args) as started:
+        result = horde(
+            *args, "--master", "--master-bind-host", "127.0.0.1", "--master-bind-port", str(port),
+            "--headless", "--expect-workers", "1", "--expect-workers-max-wait", "20", "--host", target.url,
+            timeout=60,
+        )  # fmt: skip
+        assert started[0].wait(timeout=20) == 0, (tmp_path / "worker0.log").read_text()
+    assert result.code == 0, result.stderr
+    assert (
+        "Shape test updating to 2 users" in result.stderr
+        and "Shape test updating to 4 users" in result.stderr
+    )
+    assert "Shape test stopping" in result.stderr  # and it ended the run, headless
+    assert "SPAWNED 4" in result.stdout

@@ -363,9 +363,6 @@ class MasterRunner(Runner):
     def result(self, exit_code: int | None = None) -> RunResult:
         return replace(super().result(exit_code), lost_workers=tuple(self.lost_workers))
 
-    def start_shape(self) -> None:
-        raise NotImplementedError("a LoadTestShape on a master is not available in this version of Horde yet")
-
     def stop(self) -> Any:
         return sync_or_async(asyncio.shield(asyncio.ensure_future(self._stop(), loop=event_loop())))
 
@@ -376,8 +373,9 @@ class MasterRunner(Runner):
         self._stopped = asyncio.Event()
         self.state = RunnerState.STOPPING
         self.environment.events.test_stopping.fire(environment=self.environment)
-        if self._ramp_task is not None and not self._ramp_task.done():
-            self._ramp_task.cancel()
+        for task in (self._ramp_task, self._shape_task):
+            if task is not None and task is not asyncio.current_task() and not task.done():
+                task.cancel()
         self._dispatched = 0
         stopping = [node for node in self._alive() if node.state != RunnerState.READY]
         for node in stopping:

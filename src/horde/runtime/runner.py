@@ -90,6 +90,7 @@ class Runner(ABC):
         self.spawn_rate = 1.0
         self.custom_messages: dict[str, tuple[Callable[..., Any], bool]] = {}
         self.shape_last_tick: Any = None
+        self._shape_task: asyncio.Task[None] | None = None
         self.unhandled_errors = 0
         self.health = monitor_from_options(environment.parsed_options)
         self.quit_event = asyncio.Event()
@@ -130,8 +131,41 @@ class Runner(ABC):
         """Ramp to ``user_count`` users at ``spawn_rate`` users/s (in the background)."""
 
     @abstractmethod
+    async def _stop(self) -> None:
+        """Stop every user and end the test (what :meth:`stop` waits for)."""
+
+    # The shape: the same for every runner -----------------------------------------------------
     def start_shape(self) -> None:
         """Let the environment's LoadTestShape drive the user count."""
+        shape = self.environment.shape_class
+        assert shape is not None
+        shape.runner = self
+        shape.reset_time()
+        logger.info("Shape test starting.")
+        self._shape_task = event_loop().create_task(self._shape_loop())
+
+    async def _shape_loop(self) -> None:
+        shape = self.environment.shape_class
+        assert shape is not None
+        while True:
+            try:
+                result = await call_sync(shape.tick)  # it may block, as under Locust
+            except StopTest:
+                result = None
+            if result is None:
+                logger.info("Shape test stopping")
+                options = self.environment.parsed_options
+                if getattr(options, "headless", False):
+                    self.quit_later()
+                else:  # as in Locust: the web UI (and --autoquit) decide when the process ends
+                    event_loop().create_task(self._stop())
+                return
+            if result != self.shape_last_tick:
+                user_count, spawn_rate, *rest = result
+                self.shape_last_tick = result
+                logger.info("Shape test updating to %d users at %.2f spawn rate", user_count, spawn_rate)
+                self.start(int(user_count), float(spawn_rate), user_classes=rest[0] if rest else None)
+            await self.clock.sleep(SHAPE_TICK_INTERVAL)
 
     @abstractmethod
     def stop(self) -> Any:
@@ -219,7 +253,6 @@ class LocalRunner(Runner):
         self._dispatched: dict[type[User], int] = {}  # started and not stopped by the runner
         self._spawn_task: asyncio.Task[None] | None = None
         self._test_started: asyncio.Task[None] | None = None
-        self._shape_task: asyncio.Task[None] | None = None
         self._stopped: asyncio.Event | None = None
         environment.events.user_error.add_listener(self._on_user_error)
 
@@ -514,39 +547,6 @@ class LocalRunner(Runner):
 
     async def _fire_blocking(self, hook: EventHook) -> None:
         await call_sync(partial(hook.fire, environment=self.environment))
-
-    # The shape ------------------------------------------------------------------------------------
-    def start_shape(self) -> None:
-        """Let the environment's LoadTestShape drive the user count."""
-        shape = self.environment.shape_class
-        assert shape is not None
-        shape.runner = self
-        shape.reset_time()
-        logger.info("Shape test starting.")
-        self._shape_task = event_loop().create_task(self._shape_loop())
-
-    async def _shape_loop(self) -> None:
-        shape = self.environment.shape_class
-        assert shape is not None
-        while True:
-            try:
-                result = await call_sync(shape.tick)  # it may block, as under Locust
-            except StopTest:
-                result = None
-            if result is None:
-                logger.info("Shape test stopping")
-                options = self.environment.parsed_options
-                if getattr(options, "headless", False):
-                    self.quit_later()
-                else:  # as in Locust: the web UI (and --autoquit) decide when the process ends
-                    event_loop().create_task(self._stop())
-                return
-            if result != self.shape_last_tick:
-                user_count, spawn_rate, *rest = result
-                self.shape_last_tick = result
-                logger.info("Shape test updating to %d users at %.2f spawn rate", user_count, spawn_rate)
-                self.start(int(user_count), float(spawn_rate), user_classes=rest[0] if rest else None)
-            await self.clock.sleep(SHAPE_TICK_INTERVAL)
 
     # Custom messages loop back in local mode --------------------------------------------------
     def send_message(self, msg_type: str, data: Any = None, client_id: str | None = None) -> None:
