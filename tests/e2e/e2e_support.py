@@ -6,6 +6,7 @@ import csv
 import json
 import os
 import re
+import socket
 import subprocess
 import sys
 import time
@@ -39,11 +40,16 @@ class Result:
     stderr: str
 
 
+def clean_env() -> dict[str, str]:
+    """This process's environment without LOCUST_* and HORDE_* settings."""
+    return {k: v for k, v in os.environ.items() if not k.startswith(("LOCUST_", "HORDE_"))}
+
+
 def horde(
     *args: str, cwd: Path | None = None, env: dict[str, str] | None = None, timeout: float = 60
 ) -> Result:
     """Run ``python -m horde ARGS`` in a subprocess and capture everything."""
-    full_env = {k: v for k, v in os.environ.items() if not k.startswith(("LOCUST_", "HORDE_"))}
+    full_env = clean_env()
     full_env.update(env or {})
     completed = subprocess.run(
         [sys.executable, "-m", "horde", *args],
@@ -73,7 +79,7 @@ def stats_rows(prefix: Path) -> dict[tuple[str, str], dict[str, str]]:
 @contextmanager
 def web_run(*args: str, log: Path) -> Iterator[tuple[subprocess.Popen[bytes], str]]:
     """``horde ARGS --web-port 0`` in a subprocess: yields it and its UI's URL; stopped after."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("LOCUST_", "HORDE_"))}
+    env = clean_env()
     with log.open("w") as sink:
         process = subprocess.Popen(
             [sys.executable, "-m", "horde", *args, "--web-port", "0"],
@@ -128,3 +134,42 @@ def _reports(locust: Path, version: str) -> bool:
         return False
     result = subprocess.run([str(locust), "--version"], capture_output=True, text=True, timeout=60)
     return result.returncode == 0 and version in result.stdout + result.stderr
+
+
+def free_port() -> int:
+    """A port free on 127.0.0.1 now (for a master to bind)."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def master_on(port: int) -> tuple[str, ...]:
+    """The flags of a master listening on 127.0.0.1:``port``."""
+    return ("--master", "--master-bind-host", "127.0.0.1", "--master-bind-port", str(port))
+
+
+@contextmanager
+def workers(
+    count: int, port: int, log_dir: Path, *args: str, env_extra: dict[str, str] | None = None
+) -> Iterator[list[subprocess.Popen[bytes]]]:
+    """``count`` Horde workers of the master at 127.0.0.1:``port``, logging to
+    ``log_dir/worker<n>.log``; killed after, if still running."""
+    env = {**clean_env(), **(env_extra or {})}
+    started = []
+    for n in range(count):
+        with (log_dir / f"worker{n}.log").open("w") as sink:
+            started.append(
+                subprocess.Popen(
+                    [sys.executable, "-m", "horde", *args, "--worker", "--master-port", str(port)],
+                    stdout=sink,
+                    stderr=subprocess.STDOUT,
+                    env=env,
+                )
+            )
+    try:
+        yield started
+    finally:
+        for process in started:
+            if process.poll() is None:
+                process.kill()
+            process.wait()

@@ -4,52 +4,16 @@ target, which counts what it served."""
 from __future__ import annotations
 
 import json
-import os
 import re
-import socket
 import subprocess
 import sys
 import time
 import urllib.request
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 import psutil
-from e2e_support import Target, horde, locustfile, web_run
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
-@contextmanager
-def workers(
-    count: int, port: int, log_dir: Path, *args: str, env_extra: dict[str, str] | None = None
-) -> Iterator[list[subprocess.Popen[bytes]]]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("LOCUST_", "HORDE_"))}
-    env.update(env_extra or {})
-    started = []
-    for n in range(count):
-        with (log_dir / f"worker{n}.log").open("w") as sink:
-            started.append(
-                subprocess.Popen(
-                    [sys.executable, "-m", "horde", *args, "--worker", "--master-port", str(port)],
-                    stdout=sink,
-                    stderr=subprocess.STDOUT,
-                    env=env,
-                )
-            )
-    try:
-        yield started
-    finally:
-        for process in started:
-            if process.poll() is None:
-                process.kill()
-            process.wait()
+from e2e_support import Target, clean_env, free_port, horde, locustfile, master_on, web_run, workers
 
 
 def test_a_master_and_two_workers_count_what_the_server_served(target: Target, tmp_path: Path) -> None:
@@ -58,7 +22,7 @@ def test_a_master_and_two_workers_count_what_the_server_served(target: Target, t
     args = ("-f", locustfile("shop.py"))
     with workers(2, port, tmp_path, *args) as started:
         result = horde(
-            *args, "--master", "--master-bind-host", "127.0.0.1", "--master-bind-port", str(port),
+            *args, *master_on(port),
             "--headless", "--expect-workers", "2", "--expect-workers-max-wait", "30",
             "-u", "6", "-r", "6", "-t", "4s", "--host", target.url, "--json", "--only-summary",
             timeout=60,
@@ -80,8 +44,7 @@ def test_a_master_and_two_workers_count_what_the_server_served(target: Target, t
 
 def test_a_master_gives_up_when_its_workers_do_not_come(tmp_path: Path) -> None:
     result = horde(
-        "-f", locustfile("shop.py"), "--master", "--master-bind-host", "127.0.0.1",
-        "--master-bind-port", str(free_port()), "--headless", "--expect-workers", "2",
+        "-f", locustfile("shop.py"), *master_on(free_port()), "--headless", "--expect-workers", "2",
         "--expect-workers-max-wait", "1", "-u", "2", "-t", "2s", "--host", "http://127.0.0.1:1",
         timeout=30,
     )  # fmt: skip
@@ -111,7 +74,7 @@ def test_worker_processes_under_one_parent_serve_a_master(target: Target, tmp_pa
     port = free_port()
     target.reset()
     args = ("-f", locustfile("shop.py"))
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("LOCUST_", "HORDE_"))}
+    env = clean_env()
     with (tmp_path / "workers.log").open("w") as sink:
         parent = subprocess.Popen(
             [
@@ -131,7 +94,7 @@ def test_worker_processes_under_one_parent_serve_a_master(target: Target, tmp_pa
         )
     try:
         result = horde(
-            *args, "--master", "--master-bind-host", "127.0.0.1", "--master-bind-port", str(port),
+            *args, *master_on(port),
             "--headless", "--expect-workers", "2", "--expect-workers-max-wait", "30",
             "-u", "4", "-r", "4", "-t", "2s", "--host", target.url, "--only-summary",
             timeout=60,
@@ -155,7 +118,7 @@ def test_cpu_heavy_user_code_does_not_make_a_worker_look_dead(target: Target, tm
     args = ("-f", locustfile("cpu_heavy.py"))
     with workers(1, port, tmp_path, *args) as started:
         result = horde(
-            *args, "--master", "--master-bind-host", "127.0.0.1", "--master-bind-port", str(port),
+            *args, *master_on(port),
             "--headless", "--expect-workers", "1", "--expect-workers-max-wait", "30",
             "-u", "2", "-r", "2", "-t", "8s", "--host", target.url, "--only-summary",
             timeout=60,
@@ -177,7 +140,7 @@ def test_a_worker_killed_with_sigkill_has_its_users_started_elsewhere_within_5_s
     port = free_port()
     args = ("-f", locustfile("shop.py"))
     with workers(2, port, tmp_path, *args) as started, web_run(
-        *args, "--master", "--master-bind-host", "127.0.0.1", "--master-bind-port", str(port),
+        *args, *master_on(port),
         "--autostart", "--expect-workers", "2", "-u", "6", "-r", "100", "--host", target.url,
         log=tmp_path / "master.log",
     ) as (master, url):  # fmt: skip
@@ -205,7 +168,7 @@ def test_a_worker_killed_with_sigkill_has_its_users_started_elsewhere_within_5_s
 def test_workers_register_with_a_master_restarted_on_the_same_port(target: Target, tmp_path: Path) -> None:
     port = free_port()
     args = ("-f", locustfile("shop.py"))
-    master_args = ("--master", "--master-bind-host", "127.0.0.1", "--master-bind-port", str(port))
+    master_args = master_on(port)
     with workers(1, port, tmp_path, *args) as started:
         with web_run(*args, *master_args, "--host", target.url, log=tmp_path / "first.log") as (first, _):
             deadline = time.monotonic() + 20
@@ -229,7 +192,7 @@ def test_with_a_master_secret_only_workers_that_share_it_join(target: Target, tm
     port = free_port()
     args = ("-f", locustfile("shop.py"))
     master = (
-        *args, "--master", "--master-bind-host", "127.0.0.1", "--master-bind-port", str(port),
+        *args, *master_on(port),
         "--master-secret", "s3cret", "--headless", "--expect-workers", "1", "-u", "2", "-r", "2", "-t", "2s",
         "--host", target.url, "--only-summary",
     )  # fmt: skip
@@ -250,7 +213,7 @@ def test_a_load_test_shape_drives_a_master_and_its_workers(target: Target, tmp_p
     args = ("-f", locustfile("shape.py"))
     with workers(1, port, tmp_path, *args) as started:
         result = horde(
-            *args, "--master", "--master-bind-host", "127.0.0.1", "--master-bind-port", str(port),
+            *args, *master_on(port),
             "--headless", "--expect-workers", "1", "--expect-workers-max-wait", "20", "--host", target.url,
             timeout=60,
         )  # fmt: skip

@@ -4,18 +4,12 @@ in one distributed run, both ways round, against the demo target, which counts w
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 from pathlib import Path
 
-from e2e_support import Target, horde, locustfile, real_locust
-from test_distributed import free_port, workers
+from e2e_support import Target, clean_env, free_port, horde, locustfile, real_locust, workers
 
 SHOP = locustfile("shop.py")
-
-
-def clean_env() -> dict[str, str]:
-    return {k: v for k, v in os.environ.items() if not k.startswith(("LOCUST_", "HORDE_"))}
 
 
 def counted(stdout: str) -> int:

@@ -11,7 +11,7 @@ import termios
 import time
 from pathlib import Path
 
-from e2e_support import locustfile
+from e2e_support import clean_env, locustfile
 
 
 def wait_for(log: Path, text: str, process: subprocess.Popen[bytes], times: int = 1) -> None:
@@ -25,7 +25,7 @@ def test_keys_change_the_user_count_and_the_terminal_is_restored(tmp_path: Path)
     controller, terminal = pty.openpty()
     settings = termios.tcgetattr(terminal)
     log = tmp_path / "log"
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("LOCUST_", "HORDE_"))}
+    env = clean_env()
     args = ["-f", locustfile("idle.py"), "--headless", "-u", "0", "-t", "30s", "--only-summary"]
     try:
         with log.open("w") as sink:
@@ -94,7 +94,7 @@ def test_a_background_job_leaves_the_terminal_alone() -> None:
         "fcntl.ioctl(0, termios.TIOCSCTTY, 0)\n"
         "sys.exit(subprocess.run(sys.argv[1:], process_group=0).returncode)\n"
     )
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("LOCUST_", "HORDE_"))}
+    env = clean_env()
     args = ["-f", locustfile("idle.py"), "--headless", "-t", "1s", "--loglevel", "DEBUG"]
     try:
         result = subprocess.run(

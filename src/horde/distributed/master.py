@@ -17,13 +17,12 @@ from dataclasses import dataclass, field, replace
 from functools import partial
 from typing import TYPE_CHECKING, Any
 
-from horde.concurrency.bridge import call_sync, sync_or_async
+from horde.concurrency.bridge import call_sync
 from horde.concurrency.cooperative import event_loop
 from horde.distributed import protocol
 from horde.distributed.protocol import Heartbeat, Message, ProtocolError, Spawn, SpawningComplete, Stats
 from horde.distributed.transport import MasterSocket, master_secret
-from horde.exception import StopTest, UsageError
-from horde.runtime.monitor import UsageMonitor
+from horde.exception import UsageError
 from horde.runtime.result import RunResult
 from horde.runtime.runner import Runner, RunnerState
 from horde.runtime.ticker import Tick
@@ -33,7 +32,6 @@ from horde.version import __version__
 
 if TYPE_CHECKING:
     from horde.runtime.environment import Environment
-    from horde.user.users import User
 
 logger = logging.getLogger("locust.runners")  # Locust's logger name: scripts and filters match it
 
@@ -68,15 +66,11 @@ class MasterRunner(Runner):
         self.worker_index = -1
         self.clients: dict[str, WorkerNode] = {}
         self._indexes: dict[str, int] = {}
-        self.monitor = UsageMonitor(environment)
         self.lost_workers: list[tuple[float, str]] = []
         """(epoch, client id) of each worker that went missing during a test."""
         self._socket: MasterSocket | None = None
         self._receiving: asyncio.Task[None] | None = None
-        self._ramp_task: asyncio.Task[None] | None = None
-        self._test_started: asyncio.Task[None] | None = None
         self._dispatched = 0  # users the ramp has reached (the total ordered)
-        self._stopped: asyncio.Event | None = None
         self._final_reports: set[str] = set()  # workers told to quit whose last report is due
 
     # Workers --------------------------------------------------------------------------------------
@@ -285,59 +279,27 @@ class MasterRunner(Runner):
     def _redispatch(self) -> None:
         if self.state in (RunnerState.SPAWNING, RunnerState.RUNNING):
             for node in self._alive():
-                node.ordered = node.ordered if node.state != RunnerState.READY else {}
+                if node.state == RunnerState.READY:  # new, or back: tell it its share again
+                    node.ordered = {}
             self._dispatch(self._dispatched)
 
     # Runner API ------------------------------------------------------------------------------------
-    def start(
-        self,
-        user_count: int,
-        spawn_rate: float,
-        wait: bool = False,
-        user_classes: list[type[User]] | None = None,
-    ) -> None:
-        if spawn_rate <= 0:
-            raise ValueError("spawn rate must be a number above 0")
-        if user_classes is not None:
-            self.environment.user_classes = list(user_classes)
-        if self.state in (RunnerState.READY, RunnerState.STOPPED):
-            self._begin_test()
-        self.target_user_count = user_count
-        self.spawn_rate = spawn_rate
-        if self._ramp_task is not None and not self._ramp_task.done():
-            self._ramp_task.cancel()
-        self.state = RunnerState.SPAWNING
-        logger.info(
+    def _announce_ramp(self, user_count: int, spawn_rate: float) -> None:
+        logger.info(  # Locust's master's words
             "Sending spawn jobs of %d users at %.2f spawn rate to %d ready workers",
             user_count,
             spawn_rate,
             self.worker_count,
         )
-        self._ramp_task = event_loop().create_task(self._ramp(user_count, spawn_rate))
 
-    def _begin_test(self) -> None:
-        self._stopped = None
-        self.stats.clear_all()
-        self.exceptions.clear()
+    def _forget_dispatch(self) -> None:
         self.lost_workers.clear()
         self._dispatched = 0
         for node in self.clients.values():
             node.ordered = {}
-        self._test_started = event_loop().create_task(
-            call_sync(partial(self.environment.events.test_start.fire, environment=self.environment))
-        )
-        self.health.start(self.clock)
-        self.ticker.sample(True)
-        self.monitor.start()
-        self.ticker.add(self.monitor.on_tick)
 
     async def _ramp(self, target: int, rate: float) -> None:
-        try:
-            if self._test_started is not None:
-                await asyncio.shield(self._test_started)
-        except StopTest as error:
-            logger.error("Stopping the test: %s", error or "a test_start listener raised StopTest")
-            self.quit_later()
+        if not await self._test_start_done():
             return
         clock = self.clock
         started = clock.monotonic()
@@ -363,19 +325,8 @@ class MasterRunner(Runner):
     def result(self, exit_code: int | None = None) -> RunResult:
         return replace(super().result(exit_code), lost_workers=tuple(self.lost_workers))
 
-    def stop(self) -> Any:
-        return sync_or_async(asyncio.shield(asyncio.ensure_future(self._stop(), loop=event_loop())))
-
-    async def _stop(self) -> None:
-        if self._stopped is not None:
-            await self._stopped.wait()
-            return
-        self._stopped = asyncio.Event()
-        self.state = RunnerState.STOPPING
-        self.environment.events.test_stopping.fire(environment=self.environment)
-        for task in (self._ramp_task, self._shape_task):
-            if task is not None and task is not asyncio.current_task() and not task.done():
-                task.cancel()
+    async def _stop_all_users(self, caller: asyncio.Task[Any] | None) -> None:
+        """Tell every worker to stop, and wait until each said it has (after its last report)."""
         self._dispatched = 0
         stopping = [node for node in self._alive() if node.state != RunnerState.READY]
         for node in stopping:
@@ -391,21 +342,8 @@ class MasterRunner(Runner):
                 logger.warning("Some workers did not report that they stopped; going on without them")
                 break
             await self.clock.sleep(0.05)
-        self.ticker.remove(self.monitor.on_tick)
-        self.ticker.sample(False)
-        self.health.stop()
-        self.snapshot(self.clock.time())
-        self.state = RunnerState.STOPPED
-        await call_sync(partial(self.environment.events.test_stop.fire, environment=self.environment))
-        self._stopped.set()
 
-    def quit(self) -> Any:
-        return sync_or_async(asyncio.shield(asyncio.ensure_future(self._quit(), loop=event_loop())))
-
-    def quit_later(self) -> None:
-        event_loop().create_task(self._quit())
-
-    async def _quit(self) -> None:
+    async def _quit(self, caller: asyncio.Task[Any] | None = None) -> None:
         await self._stop()
         self._final_reports = {node.id for node in self._alive()}
         for node in list(self.clients.values()):

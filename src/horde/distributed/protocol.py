@@ -125,16 +125,20 @@ def _number(data: dict[str, Any], key: str, what: str) -> float:
     return float(value)
 
 
+class _Data:
+    """A typed message whose data is its fields, by name."""
+
+    def to_data(self) -> dict[str, Any]:
+        return asdict(self)  # type: ignore[call-overload]
+
+
 @dataclass(frozen=True)
-class Heartbeat:
+class Heartbeat(_Data):
     """A worker's, every second."""
 
     state: str
     current_cpu_usage: float
     current_memory_usage: int
-
-    def to_data(self) -> dict[str, Any]:
-        return asdict(self)
 
     @classmethod
     def from_data(cls, data: Any) -> Heartbeat:
@@ -148,7 +152,7 @@ class Heartbeat:
 
 
 @dataclass(frozen=True)
-class Spawn:
+class Spawn(_Data):
     """The master's order: run exactly these users (the absolute count per class)."""
 
     timestamp: float
@@ -156,9 +160,6 @@ class Spawn:
     host: str | None = None
     stop_timeout: float | None = None
     parsed_options: dict[str, Any] = field(default_factory=dict)
-
-    def to_data(self) -> dict[str, Any]:
-        return asdict(self)
 
     @classmethod
     def from_data(cls, data: Any) -> Spawn:
@@ -180,12 +181,9 @@ class Spawn:
 
 
 @dataclass(frozen=True)
-class SpawningComplete:
+class SpawningComplete(_Data):
     user_classes_count: dict[str, int]
     user_count: int
-
-    def to_data(self) -> dict[str, Any]:
-        return asdict(self)
 
     @classmethod
     def from_data(cls, data: Any) -> SpawningComplete:

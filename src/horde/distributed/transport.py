@@ -60,11 +60,16 @@ def _checked(secret: bytes | None, parts: list[bytes]) -> tuple[bytes | None, st
 
 def _socket(kind: int) -> zmq.asyncio.Socket:
     socket = zmq.asyncio.Context.instance().socket(kind)
+    _configure(socket)
+    return socket
+
+
+def _configure(socket: zmq.Socket[Any]) -> None:
+    """Keepalive as Locust sets it, a size limit, and no lingering unless close() asks for it."""
     socket.setsockopt(zmq.TCP_KEEPALIVE, 1)
     socket.setsockopt(zmq.TCP_KEEPALIVE_IDLE, KEEPALIVE_IDLE)
     socket.setsockopt(zmq.MAXMSGSIZE, MAX_FRAME)  # a bigger frame drops that peer's connection
     socket.setsockopt(zmq.LINGER, 0)
-    return socket
 
 
 class _Warnings:
@@ -209,9 +214,7 @@ class WorkerSocket:
     def _run(self) -> None:
         context: zmq.Context[zmq.Socket[bytes]] = zmq.Context()  # this thread's own
         socket = context.socket(zmq.DEALER)
-        socket.setsockopt(zmq.TCP_KEEPALIVE, 1)
-        socket.setsockopt(zmq.TCP_KEEPALIVE_IDLE, KEEPALIVE_IDLE)
-        socket.setsockopt(zmq.MAXMSGSIZE, MAX_FRAME)
+        _configure(socket)
         socket.setsockopt(zmq.IDENTITY, self.client_id.encode())
         if self._ipv6:
             socket.setsockopt(zmq.IPV6, 1)

@@ -11,7 +11,6 @@ from __future__ import annotations
 import asyncio
 import logging
 import socket
-import traceback
 import uuid
 from functools import partial
 from typing import TYPE_CHECKING, Any
@@ -70,7 +69,6 @@ class WorkerRunner(LocalRunner):
         self._socket = WorkerSocket(
             self.master_host, self.master_port, self.client_id, secret=master_secret(self.environment)
         )
-        self.environment.events.user_error.add_listener(self._forward_exception)
         self._send(protocol.CLIENT_READY, LOCUST_VERSION)
         self._update_heartbeat()
         self.ticker.add(self._on_tick)
@@ -80,7 +78,6 @@ class WorkerRunner(LocalRunner):
         finally:
             receiving.cancel()
             self.ticker.remove(self._on_tick)
-            self.environment.events.user_error.remove_listener(self._forward_exception)
             self._socket.close()
 
     def _send(self, message_type: str, data: Any = None) -> None:
@@ -116,10 +113,10 @@ class WorkerRunner(LocalRunner):
         stats = Stats(StatsReport.take(self.stats), self.user_classes_count, self.user_count, extra)
         self._send(protocol.STATS, stats.to_data(exact=self._master_is_horde))
 
-    def _forward_exception(self, user_instance: Any, exception: BaseException, tb: Any, **_: Any) -> None:
-        """The master keeps the run's table of exceptions (Locust sends each occurrence)."""
-        formatted = "".join(traceback.format_tb(tb))
-        self._send(protocol.EXCEPTION, {"msg": str(exception) or repr(exception), "traceback": formatted})
+    def log_exception(self, node_id: str, msg: str, formatted_tb: str) -> None:
+        """Kept here, and sent to the master, which keeps the run's table (Locust sends each one)."""
+        super().log_exception(node_id, msg, formatted_tb)
+        self._send(protocol.EXCEPTION, {"msg": msg, "traceback": formatted_tb})
 
     async def _receive(self) -> None:
         assert self._socket is not None

@@ -93,7 +93,11 @@ class Runner(ABC):
         self._shape_task: asyncio.Task[None] | None = None
         self.unhandled_errors = 0
         self.health = monitor_from_options(environment.parsed_options)
+        self.monitor = UsageMonitor(environment)
         self.quit_event = asyncio.Event()
+        self._spawn_task: asyncio.Task[None] | None = None  # the ramp in progress (or the last one)
+        self._test_started: asyncio.Task[None] | None = None  # test_start's listeners
+        self._stopped: asyncio.Event | None = None  # set once the test has stopped
         self.clock: Clock = SYSTEM_CLOCK
         """What the ramp, the shape's ticks and the ticker wait on (a FakeClock in tests)."""
         self.ticker = Ticker(self)
@@ -120,7 +124,7 @@ class Runner(ABC):
     def user_classes(self) -> list[type[User]]:
         return self.environment.user_classes
 
-    @abstractmethod
+    # Starting and ramping: the same for every runner; where the users run is the subclass's --
     def start(
         self,
         user_count: int,
@@ -129,10 +133,74 @@ class Runner(ABC):
         user_classes: list[type[User]] | None = None,
     ) -> None:
         """Ramp to ``user_count`` users at ``spawn_rate`` users/s (in the background)."""
+        if spawn_rate <= 0 or not math.isfinite(spawn_rate):
+            raise ValueError("spawn rate must be a number above 0")
+        if user_classes is not None:
+            self.environment.user_classes = list(user_classes)
+        if self.state in (RunnerState.READY, RunnerState.STOPPED):
+            self._begin_test()
+        self.target_user_count = user_count
+        self.spawn_rate = spawn_rate
+        if self._spawn_task is not None and not self._spawn_task.done():
+            self._spawn_task.cancel()
+        self.state = RunnerState.SPAWNING
+        self._announce_ramp(user_count, spawn_rate)
+        self._spawn_task = event_loop().create_task(self._ramp(user_count, spawn_rate))
+        self._spawn_task.add_done_callback(self._ramp_done)
+
+    def _announce_ramp(self, user_count: int, spawn_rate: float) -> None:
+        logger.info("Ramping to %d users at a rate of %.2f per second", user_count, spawn_rate)
 
     @abstractmethod
-    async def _stop(self) -> None:
-        """Stop every user and end the test (what :meth:`stop` waits for)."""
+    async def _ramp(self, target: int, rate: float) -> None:
+        """Bring the users to ``target`` at ``rate`` per second, then say the ramp is over."""
+
+    def _ramp_done(self, task: asyncio.Task[None]) -> None:
+        """Spawning must never fail silently, nor leave the test "spawning": it goes on with the
+        users that started, says so, and exits with code 2."""
+        if not task.cancelled() and (error := task.exception()) is not None:
+            self.unhandled_errors += 1
+            logger.error(
+                "Spawning users failed after %d of %d users: %r; the test goes on with them",
+                self.user_count,
+                self.target_user_count,
+                error,
+                exc_info=error,
+            )
+            if self.state == RunnerState.SPAWNING:
+                self.state = RunnerState.RUNNING
+
+    def _begin_test(self) -> None:
+        self._stopped = None
+        self.stats.clear_all()
+        self.exceptions.clear()
+        self._forget_dispatch()
+        # Listeners may block (requests that set data up, time.sleep): they run in a greenlet of
+        # their own, and the first users start once they have returned, as under Locust.
+        self._test_started = event_loop().create_task(self._fire_blocking(self.environment.events.test_start))
+        self.health.start(self.clock)
+        self.ticker.sample(True)
+        self.monitor.start()
+        self.ticker.add(self.monitor.on_tick)
+
+    @abstractmethod
+    def _forget_dispatch(self) -> None:
+        """A new test: forget which users the last one started."""
+
+    async def _test_start_done(self) -> bool:
+        """Once test_start's listeners have returned: False when one raised StopTest (the run
+        then quits)."""
+        try:
+            if self._test_started is not None:  # shielded: a ramp that replaces this one waits too
+                await asyncio.shield(self._test_started)
+        except StopTest as error:
+            logger.error("Stopping the test: %s", error or "a test_start listener raised StopTest")
+            self.quit_later()
+            return False
+        return True
+
+    async def _fire_blocking(self, hook: EventHook) -> None:
+        await call_sync(partial(hook.fire, environment=self.environment))
 
     # The shape: the same for every runner -----------------------------------------------------
     def start_shape(self) -> None:
@@ -167,17 +235,53 @@ class Runner(ABC):
                 self.start(int(user_count), float(spawn_rate), user_classes=rest[0] if rest else None)
             await self.clock.sleep(SHAPE_TICK_INTERVAL)
 
-    @abstractmethod
+    # Stopping -------------------------------------------------------------------------------
     def stop(self) -> Any:
-        """Stop every user and end the test; returns once done (sync code) or awaitable."""
+        """Stop every user (honouring ``stop_timeout``) and end the test. Locust's call returns once
+        done: so does this one from sync code (a task, a greenlet); async code awaits it."""
+        return self._called(self._stop(_calling_user()))
 
-    @abstractmethod
     def quit(self) -> Any:
-        """Stop the test and let the process exit."""
+        """Stop the test and let the process exit: :meth:`stop`'s two faces."""
+        return self._called(self._quit(_calling_user()))
+
+    def quit_later(self) -> None:
+        """Stop the test and let the process exit (safe to call from any callback)."""
+        event_loop().create_task(self._quit())
+
+    @staticmethod
+    def _called(work: Coroutine[Any, Any, None]) -> Any:
+        # A task of its own, shielded: a user calling this is among the users it stops, and its
+        # cancellation must not cancel the stopping.
+        return sync_or_async(asyncio.shield(asyncio.ensure_future(work, loop=event_loop())))
+
+    async def _stop(self, caller: asyncio.Task[Any] | None = None) -> None:
+        if self._stopped is not None:  # already stopping or stopped: wait for that one
+            await self._stopped.wait()
+            return
+        self._stopped = asyncio.Event()
+        self.state = RunnerState.STOPPING
+        self.environment.events.test_stopping.fire(environment=self.environment)
+        self.stats.stopping = True  # requests cut short from now on were still waiting at the end
+        for task in (self._spawn_task, self._shape_task):
+            if task is not None and task is not asyncio.current_task() and not task.done():
+                task.cancel()
+        await self._stop_all_users(caller)
+        self.ticker.remove(self.monitor.on_tick)
+        self.ticker.sample(False)
+        self.health.stop()
+        self.snapshot(self.clock.time())
+        self.state = RunnerState.STOPPED
+        await self._fire_blocking(self.environment.events.test_stop)
+        self._stopped.set()
 
     @abstractmethod
-    def quit_later(self) -> None:
-        """:meth:`quit`, from any callback, without waiting."""
+    async def _stop_all_users(self, caller: asyncio.Task[Any] | None) -> None:
+        """Stop every user of the test (``caller``: the user task that asked, if one did)."""
+
+    async def _quit(self, caller: asyncio.Task[Any] | None = None) -> None:
+        await self._stop(caller)
+        self.quit_event.set()
 
     def snapshot(self, now: float) -> None:
         """One look at the statistics, at epoch ``now``: the history's point, and the per-name
@@ -245,15 +349,11 @@ class LocalRunner(Runner):
         self.worker_index = 0
         self.worker_count = 1  # Locust's LocalRunner says 1: scripts divide work by it
         self.client_id = "local"
-        self.monitor = UsageMonitor(environment)
         # A dict as an ordered set: a user leaves in O(1), which matters when 100,000 stop at once.
         self._users: dict[asyncio.Task[None], User] = {}  # by task: the done-callback gets it
         self._on_user_done = self._user_done
         self._counts: dict[type[User], int] = {}  # alive
         self._dispatched: dict[type[User], int] = {}  # started and not stopped by the runner
-        self._spawn_task: asyncio.Task[None] | None = None
-        self._test_started: asyncio.Task[None] | None = None
-        self._stopped: asyncio.Event | None = None
         environment.events.user_error.add_listener(self._on_user_error)
 
     # Counts ----------------------------------------------------------------------------------
@@ -277,59 +377,7 @@ class LocalRunner(Runner):
         formatted = "".join(traceback.format_tb(tb))
         self.log_exception("local", str(exception) or repr(exception), formatted)
 
-    # Starting and ramping --------------------------------------------------------------------
-    def start(
-        self,
-        user_count: int,
-        spawn_rate: float,
-        wait: bool = False,
-        user_classes: list[type[User]] | None = None,
-    ) -> None:
-        """Ramp to ``user_count`` users at ``spawn_rate`` users/s (in the background)."""
-        if spawn_rate <= 0 or not math.isfinite(spawn_rate):
-            raise ValueError("spawn rate must be a number above 0")
-        if user_classes is not None:
-            self.environment.user_classes = list(user_classes)
-        if self.state in (RunnerState.READY, RunnerState.STOPPED):
-            self._begin_test()
-        self.target_user_count = user_count
-        self.spawn_rate = spawn_rate
-        if self._spawn_task is not None and not self._spawn_task.done():
-            self._spawn_task.cancel()
-        self.state = RunnerState.SPAWNING
-        logger.info("Ramping to %d users at a rate of %.2f per second", user_count, spawn_rate)
-        self._spawn_task = event_loop().create_task(self._ramp(user_count, spawn_rate))
-        self._spawn_task.add_done_callback(self._ramp_done)
-
-    def _ramp_done(self, task: asyncio.Task[None]) -> None:
-        """Spawning must never fail silently, nor leave the test "spawning": it goes on with the
-        users that started, says so, and exits with code 2."""
-        if not task.cancelled() and (error := task.exception()) is not None:
-            self.unhandled_errors += 1
-            logger.error(
-                "Spawning users failed after %d of %d users: %r; the test goes on with them",
-                self.user_count,
-                self.target_user_count,
-                error,
-                exc_info=error,
-            )
-            if self.state == RunnerState.SPAWNING:
-                self.state = RunnerState.RUNNING
-
-    def _begin_test(self) -> None:
-        self._stopped = None
-        self.stats.clear_all()
-        self.exceptions.clear()
-        self._dispatched.clear()
-        loop = event_loop()
-        # Listeners may block (requests that set data up, time.sleep): they run in a greenlet of
-        # their own, and the first users start once they have returned, as under Locust.
-        self._test_started = loop.create_task(self._fire_blocking(self.environment.events.test_start))
-        self.health.start(self.clock)
-        self.ticker.sample(True)
-        self.monitor.start()
-        self.ticker.add(self.monitor.on_tick)
-
+    # Ramping ---------------------------------------------------------------------------------
     async def _ramp(self, target: int, rate: float) -> None:
         """Start (or stop) users at ``rate`` per second until ``target`` were reached once.
 
@@ -337,12 +385,7 @@ class LocalRunner(Runner):
         on_start, StopUser) is not replaced, and the next user goes to the class due next whether
         or not the previous ones still run, as in Locust.
         """
-        try:
-            if self._test_started is not None:  # shielded: a ramp that replaces this one waits too
-                await asyncio.shield(self._test_started)
-        except StopTest as error:
-            logger.error("Stopping the test: %s", error or "a test_start listener raised StopTest")
-            self.quit_later()
+        if not await self._test_start_done():
             return
         clock = self.clock
         started = clock.monotonic()
@@ -502,51 +545,11 @@ class LocalRunner(Runner):
         for user in users:
             self._user_finished(user)
 
-    def stop(self) -> Any:
-        """Stop every user (honouring ``stop_timeout``) and end the test. Locust's call returns once
-        done: so does this one from sync code (a task, a greenlet); async code awaits it."""
-        return self._called(self._stop(_calling_user()))
-
-    def quit(self) -> Any:
-        """Stop the test and let the process exit: :meth:`stop`'s two faces."""
-        return self._called(self._quit(_calling_user()))
-
-    @staticmethod
-    def _called(work: Coroutine[Any, Any, None]) -> Any:
-        # A task of its own, shielded: a user calling this is among the users it stops, and its
-        # cancellation must not cancel the stopping.
-        return sync_or_async(asyncio.shield(asyncio.ensure_future(work, loop=event_loop())))
-
-    async def _stop(self, caller: asyncio.Task[Any] | None = None) -> None:
-        if self._stopped is not None:  # already stopping or stopped: wait for that one
-            await self._stopped.wait()
-            return
-        self._stopped = asyncio.Event()
-        self.state = RunnerState.STOPPING
-        self.environment.events.test_stopping.fire(environment=self.environment)
-        self.stats.stopping = True  # requests cut short from now on were still waiting at the end
-        for task in (self._spawn_task, self._shape_task):
-            if task is not None and task is not asyncio.current_task() and not task.done():
-                task.cancel()
+    async def _stop_all_users(self, caller: asyncio.Task[Any] | None) -> None:
         await self._stop_users(list(self._users.values()), caller)
-        self.ticker.remove(self.monitor.on_tick)
-        self.ticker.sample(False)
-        self.health.stop()
-        self.snapshot(self.clock.time())
-        self.state = RunnerState.STOPPED
-        await self._fire_blocking(self.environment.events.test_stop)
-        self._stopped.set()
 
-    def quit_later(self) -> None:
-        """Stop the test and let the process exit (safe to call from any callback)."""
-        event_loop().create_task(self._quit())
-
-    async def _quit(self, caller: asyncio.Task[Any] | None = None) -> None:
-        await self._stop(caller)
-        self.quit_event.set()
-
-    async def _fire_blocking(self, hook: EventHook) -> None:
-        await call_sync(partial(hook.fire, environment=self.environment))
+    def _forget_dispatch(self) -> None:
+        self._dispatched.clear()
 
     # Custom messages loop back in local mode --------------------------------------------------
     def send_message(self, msg_type: str, data: Any = None, client_id: str | None = None) -> None:
