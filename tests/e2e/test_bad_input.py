@@ -77,6 +77,7 @@ CASES = [
     (BAD_WAIT_TIME, [], "Shopper.wait_time must be a function such as between(1, 5)", 1),
     (INHERITED_WAIT_TIME, [], "Shopper.wait_time must be a function such as between(1, 5)", 1),
     (NO_TASKS, [], "No tasks defined on Shopper. Use the @task decorator", 1),
+    (GOOD, ["-f", "-"], "-f - (fetch the locustfile from the master) needs --worker", 1),
 ]  # fmt: skip
 
 

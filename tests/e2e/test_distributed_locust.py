@@ -1,5 +1,7 @@
 """Mixed fleets while a team migrates: Horde and real Locust 2.47 (installed in a scratch venv)
-in one distributed run, both ways round, against the demo target, which counts what it served."""
+in one distributed run, both ways round, against the demo target, which counts what it served.
+The workers fetch the locustfile from the master of the other kind (``-f -``), as they do in a
+cluster where only the master has it."""
 
 from __future__ import annotations
 
@@ -21,7 +23,7 @@ def test_a_horde_worker_under_a_locust_master(target: Target, tmp_path: Path) ->
     locust = real_locust()
     port = free_port()
     target.reset()
-    with workers(1, port, tmp_path, "-f", SHOP) as started:
+    with workers(1, port, tmp_path, "-f", "-") as started:
         master = subprocess.run(
             [
                 str(locust), "-f", SHOP, "--master", "--master-bind-host", "127.0.0.1",
@@ -46,11 +48,11 @@ def test_a_locust_worker_beside_a_horde_worker_under_a_horde_master(target: Targ
     target.reset()
     with (tmp_path / "locust-worker.log").open("w") as sink:
         locust_worker = subprocess.Popen(
-            [str(locust), "-f", SHOP, "--worker", "--master-host", "127.0.0.1", "--master-port", str(port)],
+            [str(locust), "-f", "-", "--worker", "--master-host", "127.0.0.1", "--master-port", str(port)],
             stdout=sink, stderr=subprocess.STDOUT, env=clean_env(), cwd=tmp_path,
         )  # fmt: skip
     try:
-        with workers(1, port, tmp_path, "-f", SHOP) as started:
+        with workers(1, port, tmp_path, "-f", "-") as started:
             result = horde(
                 "-f", SHOP, "--master", "--master-bind-host", "127.0.0.1", "--master-bind-port", str(port),
                 "--headless", "--expect-workers", "2", "--expect-workers-max-wait", "30",

@@ -83,8 +83,45 @@ def add_locustfile_argument(container: _AcceptsExtraKeywords) -> None:
         default=DEFAULT_LOCUSTFILE,
         env_var="LOCUST_LOCUSTFILE",
         help="Python file(s) with the User classes: a path, a comma-separated list, a directory "
-        "(all *.py files in it). Default: %(default)s. (Locust's http(s) URLs and '-', a worker "
-        "fetching it from the master, are not available in this version of Horde yet.)",
+        "(all *.py files in it), or '-' on a worker: fetch them from the master. Default: "
+        "%(default)s. (Locust's http(s) URLs are not available in this version of Horde yet.)",
+    )
+
+
+def add_master_connection_arguments(container: _AcceptsExtraKeywords) -> None:
+    """``--worker`` and the master's address: shared with the first-phase parser, which fetches the
+    locustfile from the master for ``-f -`` (with the secret, :func:`add_master_secret_argument`)."""
+    container.add_argument(
+        "--worker",
+        action="store_true",
+        env_var="LOCUST_MODE_WORKER",
+        help="Run as a worker: take orders and send statistics to a master.",
+    )
+    container.add_argument(
+        "--master-host",
+        default="127.0.0.1",
+        metavar="<hostname>",
+        env_var="LOCUST_MASTER_NODE_HOST",
+        help="Host or address of the master to connect to. Default: %(default)s",
+    )
+    container.add_argument(
+        "--master-port",
+        type=port_number,
+        default=5557,
+        metavar="<port number>",
+        env_var="LOCUST_MASTER_NODE_PORT",
+        help="Port of the master to connect to. Default: %(default)s",
+    )
+
+
+def add_master_secret_argument(container: _AcceptsExtraKeywords) -> None:
+    container.add_argument(
+        "--master-secret",
+        metavar="<secret>",
+        env_var="HORDE_MASTER_SECRET",
+        help="A secret master and workers share: every frame is signed with it (HMAC-SHA256), and "
+        "frames without the right signature are refused. Give it to both sides. Locust's own masters "
+        "and workers cannot join a run that has one.",
     )
 
 
@@ -344,24 +381,12 @@ def _add_master_options(group: HordeArgumentGroup) -> None:
         dest="enable_rebalancing",
         help="Redistribute running users when workers join or leave. Experimental.",
     )
-    group.add_argument(
-        "--master-secret",
-        metavar="<secret>",
-        env_var="HORDE_MASTER_SECRET",
-        help="A secret master and workers share: every frame is signed with it (HMAC-SHA256), and "
-        "frames without the right signature are refused. Give it to both sides. Locust's own masters "
-        "and workers cannot join a run that has one.",
-    )
+    add_master_secret_argument(group)
     group.add_argument("--expect-slaves", action="store_true", help=HIDDEN)
 
 
 def _add_worker_options(group: HordeArgumentGroup) -> None:
-    group.add_argument(
-        "--worker",
-        action="store_true",
-        env_var="LOCUST_MODE_WORKER",
-        help="Run as a worker: take orders and send statistics to a master.",
-    )
+    add_master_connection_arguments(group)
     group.add_argument(
         "--processes",
         type=int,
@@ -371,21 +396,6 @@ def _add_worker_options(group: HordeArgumentGroup) -> None:
         "becomes their master.",
     )
     group.add_argument("--slave", action="store_true", help=HIDDEN)
-    group.add_argument(
-        "--master-host",
-        default="127.0.0.1",
-        metavar="<hostname>",
-        env_var="LOCUST_MASTER_NODE_HOST",
-        help="Host or address of the master to connect to. Default: %(default)s",
-    )
-    group.add_argument(
-        "--master-port",
-        type=port_number,
-        default=5557,
-        metavar="<port number>",
-        env_var="LOCUST_MASTER_NODE_PORT",
-        help="Port of the master to connect to. Default: %(default)s",
-    )
 
 
 def _add_tag_options(group: HordeArgumentGroup) -> None:

@@ -20,6 +20,8 @@ from horde.cli.argparser import USAGE_EXIT_CODE, HordeArgumentParser
 from horde.cli.builtin_options import (
     add_config_argument,
     add_locustfile_argument,
+    add_master_connection_arguments,
+    add_master_secret_argument,
     add_version_argument,
     build_parser,
 )
@@ -45,6 +47,10 @@ class EarlyOptions:
 
     locustfile: str
     help_requested: bool
+    worker: bool = False  # with the master's address and secret: where ``-f -`` fetches from
+    master_host: str = "127.0.0.1"
+    master_port: int = 5557
+    master_secret: str | None = None
 
 
 def parse_options(
@@ -80,7 +86,14 @@ def parse_early_options(
     parser = _early_parser()
     layered = layered_values(parser, argv, environ, cwd, home, strict=False)
     options, _ = _parse_command_line(parser, argv, layered)
-    return EarlyOptions(locustfile=options.locustfile, help_requested=options.help)
+    return EarlyOptions(
+        locustfile=options.locustfile,
+        help_requested=options.help,
+        worker=options.worker,
+        master_host=options.master_host,
+        master_port=options.master_port,
+        master_secret=options.master_secret,
+    )
 
 
 def parse_locustfile_option(argv: Sequence[str], environ: Mapping[str, str], cwd: Path, home: Path) -> str:
@@ -232,6 +245,8 @@ def _early_parser() -> HordeArgumentParser:
     parser = HordeArgumentParser(add_help=False)
     add_locustfile_argument(parser)
     add_config_argument(parser)
+    add_master_connection_arguments(parser)
+    add_master_secret_argument(parser)
     parser.add_argument("-h", "--help", action="store_true")
     add_version_argument(parser)
     return parser

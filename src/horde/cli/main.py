@@ -16,7 +16,7 @@ from horde.cli.demo import demo_arguments, start_demo_target
 from horde.cli.early_exit import EarlyExit
 from horde.cli.headless import attach_controls, run_headless
 from horde.cli.logging_setup import setup_logging
-from horde.cli.options import build_parser, extended_parser, parse_early_options, parse_options
+from horde.cli.options import EarlyOptions, build_parser, extended_parser, parse_early_options, parse_options
 from horde.cli.preflight import check_hosts, check_output_paths, check_user_classes
 from horde.cli.processes import fork_workers, reap
 from horde.cli.web_run import make_web_ui, run_web
@@ -24,6 +24,7 @@ from horde.compat.hook import install as install_locust_alias
 from horde.compat.locust import __version__ as LOCUST_VERSION
 from horde.compat.locust import log as locust_log
 from horde.concurrency import cooperative
+from horde.distributed.locustfile import fetch_locustfiles
 from horde.exception import UsageError
 from horde.http.limits import ResponseLimits
 from horde.http.limits import configure as configure_response_limits
@@ -82,7 +83,7 @@ def _run(argv: list[str], environ: dict[str, str], out: TextIO) -> int:
     early = parse_early_options(argv, environ, cwd, home)
     locustfile_option = early.locustfile
     try:
-        loaded = load_locustfiles(expand_locustfile_option(locustfile_option))
+        loaded = load_locustfiles(_locustfile_paths(early))
     except UsageError:
         if early.help_requested:  # help works without a locustfile; custom options are then missing
             parse_options(["--help"], environ, cwd, home, build_parser())
@@ -145,6 +146,16 @@ def _run(argv: list[str], environ: dict[str, str], out: TextIO) -> int:
         return _run_test(environment, options, out, parser)
     finally:
         reap(children)
+
+
+def _locustfile_paths(early: EarlyOptions) -> list[str]:
+    if early.locustfile != "-":
+        return expand_locustfile_option(early.locustfile)
+    if early.help_requested:
+        raise UsageError("-f - fetches the locustfile from a master")  # help without it, below
+    if not early.worker:
+        raise UsageError("-f - (fetch the locustfile from the master) needs --worker")
+    return fetch_locustfiles(early.master_host, early.master_port, early.master_secret)
 
 
 def _select_user_classes(loaded: LoadedFiles, options: argparse.Namespace) -> list[type[User]]:

@@ -20,10 +20,11 @@ from typing import TYPE_CHECKING, Any
 from horde.concurrency.bridge import call_sync
 from horde.concurrency.cooperative import event_loop
 from horde.distributed import protocol
+from horde.distributed.locustfile import locustfile_answer
 from horde.distributed.protocol import Heartbeat, Message, ProtocolError, Spawn, SpawningComplete, Stats
 from horde.distributed.transport import MasterSocket, master_secret
 from horde.exception import UsageError
-from horde.runtime.result import RunResult
+from horde.runtime.result import LostWorker, RunResult
 from horde.runtime.runner import Runner, RunnerState
 from horde.runtime.ticker import Tick
 from horde.shapes import ramp
@@ -66,8 +67,8 @@ class MasterRunner(Runner):
         self.worker_index = -1
         self.clients: dict[str, WorkerNode] = {}
         self._indexes: dict[str, int] = {}
-        self.lost_workers: list[tuple[float, str]] = []
-        """(epoch, client id) of each worker that went missing during a test."""
+        self.lost_workers: list[LostWorker] = []
+        """Each worker that went missing during a test."""
         self._socket: MasterSocket | None = None
         self._receiving: asyncio.Task[None] | None = None
         self._dispatched = 0  # users the ramp has reached (the total ordered)
@@ -160,6 +161,11 @@ class MasterRunner(Runner):
         if kind == protocol.CLIENT_READY:
             self._on_ready(client_id, message.data)
             return
+        if kind == protocol.LOCUSTFILE:  # a worker started with -f - (from a socket of its own)
+            logger.debug("Worker %s requested the locustfile", client_id)
+            answer = locustfile_answer(self.environment.parsed_locustfiles or [])
+            self._send(client_id, protocol.LOCUSTFILE, answer)
+            return
         if node is None:
             if kind not in (protocol.QUIT, protocol.CLIENT_STOPPED):
                 # Not registered (this master restarted, or the worker was dropped): it must say
@@ -169,6 +175,7 @@ class MasterRunner(Runner):
         node.liveness = HEARTBEAT_LIVENESS
         if node.state == RunnerState.MISSING:
             logger.info("Worker %s self-healed with heartbeat, setting state to ready.", client_id)
+            self._came_back(client_id)
             node.state = RunnerState.READY
             self._redispatch()
         if kind == protocol.HEARTBEAT:
@@ -211,6 +218,9 @@ class MasterRunner(Runner):
             logger.error("A worker (%s) running a version of Locust before 2.0 was refused", client_id)
             return
         index = self._indexes.setdefault(client_id, len(self._indexes))
+        known = self.clients.get(client_id)
+        if known is not None and known.state == RunnerState.MISSING:
+            self._came_back(client_id)
         self.clients[client_id] = WorkerNode(client_id, index, last_heartbeat=time.time())
         self._send(client_id, protocol.ACK, {"index": index, "horde": __version__})
         connected = self.worker_count
@@ -218,6 +228,11 @@ class MasterRunner(Runner):
         self.environment.events.worker_connect.fire(client_id=client_id)
         if self.state in (RunnerState.SPAWNING, RunnerState.RUNNING):
             self._redispatch()  # a worker that joins a running test gets its share at once
+
+    def _came_back(self, client_id: str) -> None:
+        for position, lost in enumerate(self.lost_workers):
+            if lost.client_id == client_id and lost.back_epoch is None:
+                self.lost_workers[position] = replace(lost, back_epoch=time.time())
 
     def _on_tick(self, tick: Tick) -> None:
         """Heartbeat bookkeeping, once a second: a worker silent too long is missing, and its users
@@ -232,7 +247,7 @@ class MasterRunner(Runner):
                 node.state = RunnerState.MISSING
                 node.user_classes_count, node.user_count, node.ordered = {}, 0, {}
                 if self.state in (RunnerState.SPAWNING, RunnerState.RUNNING):
-                    self.lost_workers.append((tick.time, node.id))
+                    self.lost_workers.append(LostWorker(node.id, tick.time))
                 lost = True
         if lost:
             if self.state in (RunnerState.SPAWNING, RunnerState.RUNNING) and not self._alive():

@@ -72,6 +72,48 @@ def _configure(socket: zmq.Socket[Any]) -> None:
     socket.setsockopt(zmq.LINGER, 0)
 
 
+def ask(
+    host: str,
+    port: int,
+    client_id: str,
+    question: Message,
+    secret: bytes | None,
+    timeout: float,
+    every: float = 1.0,
+) -> Message | None:
+    """Send ``question`` every ``every`` seconds until the master answers; the answer, or None after
+    ``timeout`` seconds. A throwaway socket in this thread, for before the event loop runs (a
+    worker's ``-f -``)."""
+    context: zmq.Context[zmq.Socket[bytes]] = zmq.Context()
+    socket = context.socket(zmq.DEALER)
+    _configure(socket)
+    socket.setsockopt(zmq.IDENTITY, client_id.encode())
+    if ":" in host:
+        socket.setsockopt(zmq.IPV6, 1)
+    socket.connect(f"tcp://{'[' + host + ']' if ':' in host else host}:{port}")
+    frame = encode(question)
+    parts = [frame] if secret is None else [frame, sign(secret, frame)]
+    deadline = time.monotonic() + timeout
+    try:
+        while time.monotonic() < deadline:
+            socket.send_multipart(parts)
+            asked = time.monotonic()
+            while (left := min(asked + every, deadline) - time.monotonic()) > 0:
+                if not socket.poll(int(left * 1000) + 1, zmq.POLLIN):
+                    continue
+                answer, _, _ = _checked(secret, socket.recv_multipart())
+                if answer is None:
+                    continue
+                try:
+                    return decode(answer)
+                except ProtocolError:
+                    continue
+        return None
+    finally:
+        socket.close(linger=0)
+        context.term()
+
+
 class _Warnings:
     """Counts what was dropped; says so once every ``WARN_EVERY`` seconds at most, for malformed
     frames and for refused ones (a missing or wrong signature) apart."""
@@ -183,6 +225,9 @@ class WorkerSocket:
         self._loop = asyncio.get_running_loop()
         self._warnings = _Warnings()
         self._closing = False
+        self.last_heard = time.monotonic()
+        """When the last message from the master arrived (set by the socket's thread, so it is
+        true even while user code holds the loop)."""
         self._running = original("_thread", "allocate_lock")()  # an OS lock: held by the thread
         self._running.acquire()
         original("_thread", "start_new_thread")(self._run, ())
@@ -262,6 +307,7 @@ class WorkerSocket:
             except ProtocolError as error:
                 self._warnings.drop("the master", str(error))
                 continue
+            self.last_heard = time.monotonic()
             try:
                 self._loop.call_soon_threadsafe(self._incoming.put_nowait, message)
             except RuntimeError:  # the loop has closed

@@ -4,6 +4,11 @@ It is a :class:`~horde.runtime.runner.LocalRunner` whose user counts come from `
 (the absolute count per class; the master paces the ramp) and whose statistics go to the master
 every ``REPORT_EVERY`` seconds, each report the delta since the last. It heartbeats every second,
 and says ``client_ready`` until the master acknowledges it.
+
+A worker that hears nothing from its master for ``MASTER_SILENCE`` seconds (a network cut, a
+master that died) stops its users: by then the master has marked it missing and ordered its share
+from the other workers, so its users would run twice. It then says ``client_ready`` again, and
+gets its share back when the master hears it.
 """
 
 from __future__ import annotations
@@ -11,6 +16,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import socket
+import time
 import uuid
 from functools import partial
 from typing import TYPE_CHECKING, Any
@@ -34,6 +40,9 @@ logger = logging.getLogger("locust.runners")  # Locust's logger name: scripts an
 REPORT_EVERY = 3  # ticks between two reports: Locust's WORKER_REPORT_INTERVAL (3 s)
 CONNECT_RETRY_EVERY = 5  # ticks between two client_ready while unacknowledged (Locust's 5 s)
 UNANSWERED_WARNING = 2  # client_ready retries without an answer before this worker says so
+MASTER_SILENCE = 5.0
+"""Seconds without a word from the master (which answers every heartbeat) before this worker
+stops its users; the master marks a silent worker missing after 3 to 4."""
 
 
 class WorkerRunner(LocalRunner):
@@ -51,6 +60,7 @@ class WorkerRunner(LocalRunner):
         self._master_is_horde = False  # then reports carry exact histograms
         self._last_spawn = 0.0
         self._applying: asyncio.Task[None] | None = None
+        self._orphaned: asyncio.Task[None] | None = None
         self._ticks = 0
 
     @property
@@ -98,6 +108,25 @@ class WorkerRunner(LocalRunner):
                 )
         if self._ticks % REPORT_EVERY == 0:
             self._report()
+        assert self._socket is not None
+        silent = time.monotonic() - self._socket.last_heard
+        if (
+            silent > MASTER_SILENCE
+            and self.state in (RunnerState.SPAWNING, RunnerState.RUNNING)
+            and (self._orphaned is None or self._orphaned.done())
+        ):
+            self._orphaned = event_loop().create_task(self._lost_master(silent))
+
+    async def _lost_master(self, silent: float) -> None:
+        logger.warning(
+            "No word from the master for %.0f s: stopping this worker's %d users until it answers "
+            "(it has ordered them from its other workers meanwhile)",
+            silent,
+            self.user_count,
+        )
+        await self._stop_for_master()
+        self._acknowledged = False
+        self._send(protocol.CLIENT_READY, LOCUST_VERSION)
 
     def _update_heartbeat(self) -> None:
         """What the socket's thread sends every second, even while user code holds the loop."""
@@ -150,8 +179,10 @@ class WorkerRunner(LocalRunner):
         elif kind == protocol.RECONNECT:  # the master does not know this worker (it restarted)
             self._acknowledged = False
             self._send(protocol.CLIENT_READY, LOCUST_VERSION)
-        elif kind in (protocol.HEARTBEAT, protocol.SPAWNING_COMPLETE):
-            pass  # the master's answer to a heartbeat, and its word that the ramp is over
+        elif kind == protocol.HEARTBEAT:  # the master's answer to one of this worker's
+            self.environment.events.heartbeat_received.fire(client_id=self.client_id, timestamp=time.time())
+        elif kind == protocol.SPAWNING_COMPLETE:
+            pass  # the master's word that the ramp is over
         elif kind in self.custom_messages:
             listener, _ = self.custom_messages[kind]
             await call_sync(partial(listener, environment=self.environment, msg=message))

@@ -15,7 +15,7 @@ import time
 from collections.abc import Sequence
 
 from horde.runtime.health import Verdict, Window, describe, summary_line, verdict
-from horde.runtime.result import RunResult
+from horde.runtime.result import LostWorker, RunResult
 from horde.stats import percentiles
 from horde.stats.request_stats import UNFINISHED_FAILS_AFTER_MS, RequestStats
 from horde.stats.rows import (
@@ -136,11 +136,17 @@ def log_final(result: RunResult, exit_code_on_invalid: int | None = None) -> Non
     log_text(health_report(result.health.windows, exit_code_on_invalid))
 
 
-def lost_workers_line(lost: Sequence[tuple[float, str]]) -> str:
-    """``2 workers lost during the test: w1 at 12:00:03, w2 at 12:00:41 (their users were started
-    on the others; each lost at most its last 3 s of requests)``."""
+def lost_workers_line(lost: Sequence[LostWorker]) -> str:
+    """``2 workers lost during the test: w1 at 12:00:03, w2 at 12:00:41 (back at 12:00:50) (their
+    users were started on the others; each lost at most its last 3 s of requests)``."""
+
+    def clock(epoch: float) -> str:
+        return time.strftime("%H:%M:%S", time.localtime(epoch))
+
     when = ", ".join(
-        f"{client} at {time.strftime('%H:%M:%S', time.localtime(epoch))}" for epoch, client in lost
+        f"{worker.client_id} at {clock(worker.epoch)}"
+        + (f" (back at {clock(worker.back_epoch)})" if worker.back_epoch is not None else "")
+        for worker in lost
     )
     noun = "worker" if len(lost) == 1 else "workers"
     return (

@@ -17,7 +17,8 @@ Schema ``horde.summary/1`` (fields are only ever added within a major version)::
       "entries": [ENTRY, ...],                  # sorted by (name, method)
       "errors": [{"method", "name", "error", "occurrences", "first_seen", "last_seen"}, ...],
       "exceptions": [{"count", "message", "traceback", "nodes": [str]}, ...],
-      "workers_lost": [{"client_id", "time", "epoch"}, ...],  # distributed: missing during the test
+      "workers_lost": [{"client_id", "time", "epoch",   # distributed: missing during the test
+                        "back_time": ISO-8601 UTC | null}, ...],  # heard again (a healed cut)
       "unfinished_requests": {"count": int,     # still on their way when their user was stopped
                               "failed": int},   # of those, counted as failures (RequestUnfinished)
       "generator_health": null | {              # was the load generator the bottleneck?
@@ -100,8 +101,13 @@ def build_summary(result: RunResult) -> dict[str, Any]:
         ],
         "unfinished_requests": {"count": stats.unfinished, "failed": stats.unfinished_failed},
         "workers_lost": [
-            {"client_id": client, "time": iso_utc(epoch), "epoch": epoch}
-            for epoch, client in result.lost_workers
+            {
+                "client_id": lost.client_id,
+                "time": iso_utc(lost.epoch),
+                "epoch": lost.epoch,
+                "back_time": iso_utc(lost.back_epoch) if lost.back_epoch is not None else None,
+            }
+            for lost in result.lost_workers
         ],
         "generator_health": result.health.to_json(),
     }

@@ -30,6 +30,16 @@ class RunInfo:
 
 
 @dataclass(frozen=True)
+class LostWorker:
+    """A worker that went missing during a distributed test (silent, not quit)."""
+
+    client_id: str
+    epoch: float
+    back_epoch: float | None = None
+    """When it was heard again (a network cut that healed), if it was."""
+
+
+@dataclass(frozen=True)
 class RunResult:
     info: RunInfo
     stats: RequestStats
@@ -39,5 +49,4 @@ class RunResult:
     """Each request name's time series (empty unless the runner kept them: web UI, ``--html``)."""
     user_classes: Sequence[type[User]]
     profile: str | None = None
-    lost_workers: Sequence[tuple[float, str]] = ()
-    """(epoch, client id) of each worker lost during a distributed test (missing, not quit)."""
+    lost_workers: Sequence[LostWorker] = ()

@@ -68,7 +68,7 @@ def test_shares_a_joining_worker_a_vanishing_worker_and_the_merged_reports() -> 
             serving[1].cancel()
             second.ticker.remove(second._on_tick)
             await until(lambda: (first.user_count, third.user_count) == (3, 3), timeout=15)
-            lost = [client for _, client in master.lost_workers]
+            lost = [worker.client_id for worker in master.lost_workers]
             await asyncio.sleep(1.0)
             await master.quit()
             await until(lambda: all(task.done() for task in (serving[0], serving[2])))
@@ -134,3 +134,48 @@ def test_a_failing_message_listener_does_not_make_the_master_deaf(caplog: pytest
 
     assert asyncio.run(main()) > 0
     assert "Handling a boom message from worker" in caplog.text
+
+
+def test_the_distributed_events_fire_where_and_with_what_locust_gives() -> None:
+    seen: dict[str, list[dict[str, Any]]] = {}
+
+    def recorder(name: str) -> Callable[..., None]:
+        def record(**kwargs: Any) -> None:
+            seen.setdefault(name, []).append(kwargs)
+
+        return record
+
+    def piggyback(client_id: str, data: dict[str, Any]) -> None:
+        data["queue_depth"] = 7  # a locustfile's own data, carried in the stats message
+
+    async def main() -> tuple[str, int]:
+        master_events, worker_events = Events(), Events()
+        for name in ("worker_connect", "heartbeat_sent", "worker_report"):
+            getattr(master_events, name).add_listener(recorder(name))
+        for name in ("heartbeat_received", "report_to_master"):
+            getattr(worker_events, name).add_listener(recorder(name))
+        worker_events.report_to_master.add_listener(piggyback)
+        master = Environment(user_classes=[Clerk], events=master_events).create_master_runner("127.0.0.1", 0)
+        await master.serve()
+        worker = Environment(user_classes=[Clerk], events=worker_events).create_worker_runner(
+            "127.0.0.1", master.bind_port
+        )
+        serving = asyncio.create_task(worker.serve())
+        try:
+            await master.wait_for_workers(1, 10)
+            await until(lambda: "worker_report" in seen and "heartbeat_received" in seen, timeout=10)
+            await master.quit()
+            return worker.client_id, worker.worker_index
+        finally:
+            serving.cancel()
+            master.close()
+
+    client_id, index = asyncio.run(main())
+    assert index == 0  # runner.worker_index, from the master's ack
+    assert seen["worker_connect"][0] == {"client_id": client_id}
+    for name in ("heartbeat_sent", "heartbeat_received"):  # the master's answer to each heartbeat
+        assert seen[name][0]["client_id"] == client_id and isinstance(seen[name][0]["timestamp"], float)
+    assert seen["report_to_master"][0]["client_id"] == client_id
+    report = seen["worker_report"][0]
+    assert report["client_id"] == client_id and report["data"]["queue_depth"] == 7
+    assert {"stats", "stats_total", "errors", "user_count"} <= set(report["data"])

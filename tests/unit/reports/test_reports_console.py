@@ -123,3 +123,20 @@ def test_locusts_print_functions_log_each_line_to_the_stats_logger(caplog):
     errors = lines[len(table) + 8 :]
     assert errors[0] == "Error report" and errors[-2] == errors[2] and errors[-1] == ""
     assert len(errors) == 6  # heading, header, separators around the two errors, ""
+
+
+def test_lost_workers_line_names_each_worker_and_when_it_came_back(monkeypatch):
+    from horde.runtime.result import LostWorker
+
+    monkeypatch.setenv("TZ", "UTC")
+    import time
+
+    time.tzset()
+    try:
+        line = console.lost_workers_line([LostWorker("w1", 3_600.0), LostWorker("w2", 3_610.0, 3_625.0)])
+    finally:
+        monkeypatch.undo()
+        time.tzset()
+    assert line.startswith(
+        "2 workers lost during the test: w1 at 01:00:00, w2 at 01:00:10 (back at 01:00:25) ("
+    )

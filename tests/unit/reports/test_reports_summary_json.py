@@ -11,7 +11,7 @@ from horde.reports.summary_json import SCHEMA, build_summary, write_summary
 from horde.runtime.environment import Environment
 from horde.runtime.events import Events
 from horde.runtime.health import HealthMonitor
-from horde.runtime.result import RunInfo, RunResult
+from horde.runtime.result import LostWorker, RunInfo, RunResult
 from horde.stats import PhaseTimings, RequestStats
 from horde.stats.series import NameSeries
 from horde.user.task import task
@@ -118,10 +118,15 @@ def test_the_runners_result_says_what_ran_and_the_summary_file_holds_it(tmp_path
 
 def test_workers_lost_in_a_distributed_run_are_listed_with_their_time() -> None:
     stats = make_stats()
-    result = RunResult(
-        RunInfo(), stats, {}, HealthMonitor(), NameSeries(stats), [], lost_workers=[(1_000.0, "w1")]
-    )
+    lost = [LostWorker("w1", 1_000.0), LostWorker("w2", 1_010.0, back_epoch=1_020.0)]
+    result = RunResult(RunInfo(), stats, {}, HealthMonitor(), NameSeries(stats), [], lost_workers=lost)
     assert build_summary(result)["workers_lost"] == [
-        {"client_id": "w1", "time": "1970-01-01T00:16:40Z", "epoch": 1_000.0}
+        {"client_id": "w1", "time": "1970-01-01T00:16:40Z", "epoch": 1_000.0, "back_time": None},
+        {
+            "client_id": "w2",
+            "time": "1970-01-01T00:16:50Z",
+            "epoch": 1_010.0,
+            "back_time": "1970-01-01T00:17:00Z",
+        },
     ]
     assert build_summary(result_of(stats, RunInfo()))["workers_lost"] == []
