@@ -70,6 +70,19 @@ export interface State {
   log_lines: number;
   time: number;
   health: Health | null;
+  workers: Worker[] | null; // a master's workers; null when the users run in this process
+}
+
+export interface Worker {
+  id: string;
+  index: number;
+  state: string;
+  user_count: number;
+  cpu_usage: number;
+  memory_usage: number;
+  rps: number;
+  last_heartbeat: number;
+  verdict: string | null;
 }
 
 export interface Point {

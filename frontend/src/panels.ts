@@ -1,8 +1,44 @@
 // The smaller tabs: failures, exceptions, task ratios, downloads and the generator's health.
 
-import type { Api, ExceptionRow, Failure, Health, HealthDetail, RatioNode, Ratios } from "./api";
+import type { Api, ExceptionRow, Failure, Health, HealthDetail, RatioNode, Ratios, Worker } from "./api";
 import { clear, h } from "./dom";
-import { count } from "./format";
+import { bytes, clock, count, rate } from "./format";
+
+export function workersTable(target: HTMLElement, workers: Worker[], now: number): void {
+  clear(target);
+  if (!workers.length) {
+    target.append(h("p", { class: "empty" }, "No workers yet: start some with horde -f locustfile.py --worker --master-host <this host>."));
+    return;
+  }
+  const heading = ["#", "Worker", "State", "Users", "CPU", "Memory", "RPS", "Last heartbeat", "Generator"];
+  const numeric = new Set(["#", "Users", "CPU", "Memory", "RPS"]);
+  target.append(
+    h(
+      "table",
+      { class: "plain workers" },
+      h("thead", {}, h("tr", {}, ...heading.map((title) => h("th", { class: numeric.has(title) ? "num" : "" }, title)))),
+      h(
+        "tbody",
+        {},
+        ...workers.map((w) =>
+          h(
+            "tr",
+            { "data-worker": w.id },
+            h("td", { class: "num" }, String(w.index)),
+            h("td", { class: "message" }, w.id),
+            h("td", { class: `state-${w.state}` }, w.state),
+            h("td", { class: "num" }, count(w.user_count)),
+            h("td", { class: w.cpu_usage >= 90 ? "num bad" : "num" }, `${w.cpu_usage.toFixed(0)}%`),
+            h("td", { class: "num" }, bytes(w.memory_usage)),
+            h("td", { class: "num" }, rate(w.rps)),
+            h("td", {}, w.last_heartbeat ? `${clock(w.last_heartbeat)} (${Math.max(0, now - w.last_heartbeat).toFixed(0)} s ago)` : "–"),
+            h("td", { class: `verdict ${(w.verdict ?? "").toLowerCase()}` }, w.verdict ?? "–"),
+          ),
+        ),
+      ),
+    ),
+  );
+}
 
 export function failuresTable(target: HTMLElement, failures: Failure[]): void {
   clear(target);

@@ -13,7 +13,17 @@ from pathlib import Path
 from typing import Any
 
 import psutil
-from e2e_support import Target, clean_env, free_port, horde, locustfile, master_on, web_run, workers
+from e2e_support import (
+    Target,
+    clean_env,
+    free_port,
+    horde,
+    locustfile,
+    master_on,
+    stats_rows,
+    web_run,
+    workers,
+)
 
 
 def test_a_master_and_two_workers_count_what_the_server_served(target: Target, tmp_path: Path) -> None:
@@ -25,6 +35,7 @@ def test_a_master_and_two_workers_count_what_the_server_served(target: Target, t
             *args, *master_on(port),
             "--headless", "--expect-workers", "2", "--expect-workers-max-wait", "30",
             "-u", "6", "-r", "6", "-t", "4s", "--host", target.url, "--json", "--only-summary",
+            "--csv", str(tmp_path / "run"), "--summary-json", str(tmp_path / "summary.json"),
             timeout=60,
         )  # fmt: skip
         codes = [process.wait(timeout=15) for process in started]  # they quit with the master
@@ -38,6 +49,13 @@ def test_a_master_and_two_workers_count_what_the_server_served(target: Target, t
     # Every request the workers made, once; those the stop cut short (one per user at most) reached
     # the server but were not answered, so they are not counted.
     assert served > 100 and 0 <= served - counted <= 6
+    # The files hold the merged run too: the CSV's last rows come after the workers' last reports.
+    assert int(stats_rows(tmp_path / "run")[("", "Aggregated")]["Request Count"]) == counted
+    summary = json.loads((tmp_path / "summary.json").read_text())
+    assert summary["totals"]["requests"] == counted
+    assert summary["generator_health"]["verdict"] == "VALID"
+    reasons = [w["reasons"] for w in summary["generator_health"]["windows"]]
+    assert len(reasons) >= 2 and not any(reasons)  # each worker's windows (4 s: one or two each)
     for n in range(2):
         assert "Got quit message from master" in (tmp_path / f"worker{n}.log").read_text()
 

@@ -170,6 +170,8 @@ def test_a_worker_cut_off_for_10_s_is_replaced_then_takes_its_share_back_without
                 back = wait_for(lambda: users_and_workers() == (10, 2), 20, everything)
                 time.sleep(3)  # the far worker's users started again, as many stopped on the near one
                 assert users_and_workers() == (10, 2)
+                shares = get_json(f"{url}stats/requests")["workers"]  # Locust's keys, per worker
+                assert [(w["state"], w["user_count"]) for w in shares] == [("running", 5)] * 2
                 assert served_rate(target, 4) == pytest.approx(RATE, rel=0.15)  # 150/s if duplicated
                 master.terminate()
                 master.wait(timeout=20)

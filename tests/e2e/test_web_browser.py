@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from e2e_support import Target, locustfile, web_run
+from e2e_support import Target, free_port, locustfile, master_on, web_run, workers
 
 from horde.stats.histogram import Histogram
 from horde.web import payloads
@@ -70,6 +70,7 @@ def test_start_watch_change_reload_stop_and_download(browser: Any, target: Targe
 
         # Rows fill in, then the charts.
         page.locator(".tbody .trow").first.wait_for(timeout=15_000)
+        assert page.locator(".tabs button[data-tab=workers]").is_hidden()  # a master's tab only
         assert page.locator(".status dd.state-running, .status dd.state-spawning").count() == 1
         page.locator(".tabs button[data-tab=charts]").click()
         page.wait_for_function(RPS_CHART_HAS_POINTS, timeout=15_000)
@@ -195,6 +196,43 @@ AWKWARD_DISTRIBUTIONS = {
     "beyond the largest double": {"buckets": [[0.5, 0.6, 1], [1.6e308, 1.7e308, 1]]},
     "no counts": {"buckets": [[0.2, 0.3, 0], [50, 60, 0]]},
 }
+
+
+def test_a_masters_form_sets_the_total_and_its_workers_tab_shows_each_worker(
+    browser: Any, target: Target, tmp_path: Path
+) -> None:
+    port = free_port()
+    args = ("-f", locustfile("shop.py"))
+    with workers(2, port, tmp_path, *args), web_run(
+        *args, *master_on(port), "--host", target.url, log=tmp_path / "master.log"
+    ) as (_, url):  # fmt: skip
+        page = browser.new_page(viewport={"width": 1440, "height": 900})
+        errors: list[str] = []
+        page.on("pageerror", lambda error: errors.append(str(error)))
+        page.goto(url)
+        page.wait_for_function(  # both workers said client_ready
+            "[...document.querySelectorAll('.status dt')].some(dt => dt.textContent === 'Workers' "
+            "&& dt.nextElementSibling.textContent === '2')",
+            timeout=20_000,
+        )
+        dialog = page.locator("dialog.swarm-dialog")
+        dialog.locator("input[name=user_count]").fill("6")
+        dialog.locator("input[name=spawn_rate]").fill("100")
+        dialog.locator("button[type=submit]").click()
+        dialog.wait_for(state="hidden")
+        page.locator(".tabs button[data-tab=workers]").click()
+        # The form's 6 users are the total: 3 on each worker, and each reports its requests.
+        page.wait_for_function(
+            "(() => { const rows = [...document.querySelectorAll('table.workers tbody tr')];"
+            " return rows.length === 2 && rows.every(r => r.cells[2].textContent === 'running'"
+            " && r.cells[3].textContent === '3' && Number(r.cells[6].textContent) > 0"
+            " && r.cells[5].textContent.endsWith('MB')"
+            " && r.cells[7].textContent.includes('s ago')); })()",
+            timeout=20_000,
+        )
+        assert page.locator(".tabs button[data-tab=workers]").is_visible()
+        shoot(page, "workers")
+        assert errors == []
 
 
 def test_the_locustfiles_option_is_in_the_start_form(browser: Any, target: Target, tmp_path: Path) -> None:

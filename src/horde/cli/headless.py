@@ -10,6 +10,7 @@ from collections.abc import Callable
 from typing import Any
 
 from horde.cli import keyboard
+from horde.distributed.master import MasterRunner
 from horde.reports import console
 from horde.reports.csv_files import CsvWriter
 from horde.runtime.environment import Environment
@@ -130,7 +131,9 @@ class PeriodicOutput:
 
     def finish_csv(self, **_: Any) -> None:
         """The CSV files' last rows, once. A headless run writes them as the test starts stopping,
-        as Locust does: requests of ``on_stop`` are in the console summary, not in the files."""
+        as Locust does: requests of ``on_stop`` are in the console summary, not in the files. A
+        master writes them once stopped: its workers' last reports come as they stop (Locust's
+        master leaves them out), so its files hold the run its console reports."""
         self.runner.ticker.remove(self._write_on_tick)
         if self.csv_writer is not None and not self.csv_writer.closed:
             clock = self.runner.clock
@@ -154,6 +157,7 @@ async def run_headless(environment: Environment, options: argparse.Namespace) ->
     if shape is not None and not shape.use_common_options:
         run_time = None  # the shape decides when the run ends (the warning said so)
     output.run_time = run_time
+    events = environment.events
     if run_time:  # before the ramp's first line, as in Locust
         logger.info("Run time limit set to %s seconds", run_time)
 
@@ -169,7 +173,8 @@ async def run_headless(environment: Environment, options: argparse.Namespace) ->
     else:
         runner.start(*users_and_rate(options))
     output.start()
-    environment.events.test_stopping.add_listener(output.finish_csv)
+    last_rows = events.test_stop if isinstance(runner, MasterRunner) else events.test_stopping
+    last_rows.add_listener(output.finish_csv)
     try:
         await runner.quit_event.wait()
     finally:

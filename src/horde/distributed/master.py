@@ -24,6 +24,7 @@ from horde.distributed.locustfile import locustfile_answer
 from horde.distributed.protocol import Heartbeat, Message, ProtocolError, Spawn, SpawningComplete, Stats
 from horde.distributed.transport import MasterSocket, master_secret
 from horde.exception import UsageError
+from horde.runtime.health import ReportedHealth
 from horde.runtime.result import LostWorker, RunResult
 from horde.runtime.runner import Runner, RunnerState
 from horde.runtime.ticker import Tick
@@ -56,9 +57,19 @@ class WorkerNode:
     last_heartbeat: float = 0.0
     ordered: dict[str, int] = field(default_factory=dict)
     """What it was last told to run (its share)."""
+    rps: float = 0.0
+    """Requests per second in its last report."""
+    last_report: float = field(default_factory=time.monotonic)
+
+    @property
+    def label(self) -> str:
+        """How the run's outputs name it (its generator-health windows, say)."""
+        return f"worker {self.index}"
 
 
 class MasterRunner(Runner):
+    health: ReportedHealth  # what its workers measured
+
     def __init__(self, environment: Environment, bind_host: str, bind_port: int) -> None:
         super().__init__(environment)
         self.bind_host = bind_host
@@ -73,6 +84,7 @@ class MasterRunner(Runner):
         self._receiving: asyncio.Task[None] | None = None
         self._dispatched = 0  # users the ramp has reached (the total ordered)
         self._final_reports: set[str] = set()  # workers told to quit whose last report is due
+        self.health = ReportedHealth(self.health.thresholds, self.health.window_s)
 
     # Workers --------------------------------------------------------------------------------------
     @property
@@ -190,6 +202,13 @@ class MasterRunner(Runner):
             stats = Stats.from_data(message.data)
             stats.report.merge_into(self.stats)
             node.user_classes_count, node.user_count = stats.user_classes_count, stats.user_count
+            now = time.monotonic()
+            node.rps = sum(entry.num_requests for entry in stats.report.entries) / max(
+                now - node.last_report, 0.5
+            )
+            node.last_report = now
+            if stats.health is not None:
+                self.health.add(node.label, *stats.health)
             self.environment.events.worker_report.fire(client_id=client_id, data=message.data)
         elif kind == protocol.SPAWNING:
             node.state = RunnerState.SPAWNING

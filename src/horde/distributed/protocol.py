@@ -21,6 +21,7 @@ from typing import Any, NamedTuple
 
 import msgpack
 
+from horde.runtime.health import Window
 from horde.stats.report import HORDE_KEY, StatsReport, from_wire, to_horde, to_locust
 
 MAX_FRAME = 64 * 1024 * 1024
@@ -192,24 +193,33 @@ class SpawningComplete(_Data):
         return cls(counts, int(_number(data, "user_count", SPAWNING_COMPLETE)))
 
 
+HEALTH_KEY = "horde_health"
+"""A Horde worker's generator-health windows, for a Horde master (Locust's ignore the key)."""
+
+
 @dataclass
 class Stats:
     """A worker's report: the requests since its last one, and the users it runs. ``extra``
-    holds what ``report_to_master`` listeners added (Locust's custom data)."""
+    holds what ``report_to_master`` listeners added (Locust's custom data). ``health``: when the
+    worker's health windows count from (epoch), and those closed since its last report."""
 
     report: StatsReport
     user_classes_count: dict[str, int]
     user_count: int
     extra: dict[str, Any] = field(default_factory=dict)
+    health: tuple[float, list[Window]] | None = None
 
-    RESERVED = ("stats", "stats_total", "errors", "user_classes_count", "user_count", HORDE_KEY)
+    RESERVED = ("stats", "stats_total", "errors", "user_classes_count", "user_count", HORDE_KEY, HEALTH_KEY)
 
     def to_data(self, exact: bool = True) -> dict[str, Any]:
-        """Horde's codec (exact histograms) for a Horde master, Locust's for a Locust one."""
+        """Horde's codec (exact histograms, health) for a Horde master, Locust's for a Locust one."""
         data = dict(self.extra)
         data.update(to_horde(self.report) if exact else to_locust(self.report))
         data["user_classes_count"] = self.user_classes_count
         data["user_count"] = self.user_count
+        if exact and self.health is not None:
+            started, windows = self.health
+            data[HEALTH_KEY] = {"start": started, "windows": [window.to_json() for window in windows]}
         return data
 
     @classmethod
@@ -222,4 +232,19 @@ class Stats:
         counts = _counts(data.get("user_classes_count") or {}, "stats: 'user_classes_count'")
         user_count = int(_number(data, "user_count", STATS)) if "user_count" in data else sum(counts.values())
         extra = {key: value for key, value in data.items() if key not in cls.RESERVED}
-        return cls(report, counts, user_count, extra)
+        return cls(report, counts, user_count, extra, _health(data.get(HEALTH_KEY)))
+
+
+def _health(data: Any) -> tuple[float, list[Window]] | None:
+    if data is None:
+        return None
+    data = _mapping(data, f"stats: {HEALTH_KEY!r}")
+    windows = data.get("windows")
+    if not isinstance(windows, list):
+        raise ProtocolError(f"stats: {HEALTH_KEY!r} needs a list of windows, got {_preview(windows)}")
+    try:
+        return _number(data, "start", HEALTH_KEY), [
+            Window.from_json(_mapping(w, "a window")) for w in windows
+        ]
+    except (ValueError, KeyError, TypeError) as error:
+        raise ProtocolError(f"stats: a malformed health window: {error!r}") from None

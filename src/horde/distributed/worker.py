@@ -21,11 +21,14 @@ import uuid
 from functools import partial
 from typing import TYPE_CHECKING, Any
 
+import psutil
+
 from horde.concurrency.bridge import call_sync
 from horde.concurrency.cooperative import event_loop
 from horde.distributed import protocol
 from horde.distributed.protocol import Heartbeat, Message, ProtocolError, Spawn, SpawningComplete, Stats
 from horde.distributed.transport import WorkerSocket, master_secret
+from horde.runtime.health import Window
 from horde.runtime.runner import LocalRunner, RunnerState
 from horde.runtime.ticker import Tick
 from horde.stats.report import StatsReport
@@ -62,6 +65,12 @@ class WorkerRunner(LocalRunner):
         self._applying: asyncio.Task[None] | None = None
         self._orphaned: asyncio.Task[None] | None = None
         self._ticks = 0
+        self._health_windows: list[Window] = []  # the list the monitor fills in this test
+        self._health_sent = 0  # how many of its windows went to the master
+        self._process = psutil.Process()
+        self._usage = (self._process.cpu_percent(), self._process.memory_info().rss)
+        """CPU % over the last second and memory, for the heartbeats (the master's Workers tab);
+        the usage_monitor event keeps Locust's 10 s."""
 
     @property
     def worker_state(self) -> RunnerState:
@@ -96,6 +105,7 @@ class WorkerRunner(LocalRunner):
 
     def _on_tick(self, tick: Tick) -> None:
         self._ticks += 1
+        self._usage = (self._process.cpu_percent(), self._process.memory_info().rss)
         self._update_heartbeat()
         if not self._acknowledged and self._ticks % CONNECT_RETRY_EVERY == 0:
             self._send(protocol.CLIENT_READY, LOCUST_VERSION)
@@ -131,15 +141,19 @@ class WorkerRunner(LocalRunner):
     def _update_heartbeat(self) -> None:
         """What the socket's thread sends every second, even while user code holds the loop."""
         if self._socket is not None:
-            monitor = self.monitor
-            beat = Heartbeat(self.worker_state, monitor.cpu_usage, monitor.memory_usage)
+            beat = Heartbeat(self.worker_state, *self._usage)
             self._socket.heartbeat = Message(protocol.HEARTBEAT, beat.to_data(), self.client_id)
 
     def _report(self) -> None:
         """Send the requests since the last report (Locust's ``stats`` message)."""
         extra: dict[str, Any] = {}
         self.environment.events.report_to_master.fire(client_id=self.client_id, data=extra)
-        stats = Stats(StatsReport.take(self.stats), self.user_classes_count, self.user_count, extra)
+        windows = self.health.windows
+        if windows is not self._health_windows:  # a new test's
+            self._health_windows, self._health_sent = windows, 0
+        health = (self.health.started_epoch, windows[self._health_sent :])
+        self._health_sent = len(windows)
+        stats = Stats(StatsReport.take(self.stats), self.user_classes_count, self.user_count, extra, health)
         self._send(protocol.STATS, stats.to_data(exact=self._master_is_horde))
 
     def log_exception(self, node_id: str, msg: str, formatted_tb: str) -> None:

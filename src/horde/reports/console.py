@@ -14,7 +14,7 @@ import logging
 import time
 from collections.abc import Sequence
 
-from horde.runtime.health import Verdict, Window, describe, summary_line, verdict
+from horde.runtime.health import HealthMonitor, Verdict, describe, summary_line
 from horde.runtime.result import LostWorker, RunResult
 from horde.stats import percentiles
 from horde.stats.request_stats import UNFINISHED_FAILS_AFTER_MS, RequestStats
@@ -133,7 +133,7 @@ def log_final(result: RunResult, exit_code_on_invalid: int | None = None) -> Non
         log_text(unfinished + "\n")
     if result.lost_workers:
         log_text(lost_workers_line(result.lost_workers) + "\n")
-    log_text(health_report(result.health.windows, exit_code_on_invalid))
+    log_text(health_report(result.health, exit_code_on_invalid))
 
 
 def lost_workers_line(lost: Sequence[LostWorker]) -> str:
@@ -155,9 +155,10 @@ def lost_workers_line(lost: Sequence[LostWorker]) -> str:
     )
 
 
-def health_report(windows: list[Window], exit_code_on_invalid: int | None = None) -> str:
+def health_report(health: HealthMonitor, exit_code_on_invalid: int | None = None) -> str:
     """The load generator's verdict, each window it was the bottleneck in, and what to do."""
-    lines = [summary_line(windows)]
+    windows = health.windows
+    lines = [summary_line(windows, health.verdict() if windows else None)]
     limited = [window for window in windows if window.limited]
     if limited:
         lines += [f"  {describe(window)}" for window in limited[:MAX_WINDOW_LINES]]
@@ -171,9 +172,8 @@ def health_report(windows: list[Window], exit_code_on_invalid: int | None = None
         else:
             lines.append(
                 "  Latencies and rates of these windows describe Horde's limits, not the target's: "
-                "fewer users, or a machine with more free CPU (spreading a test over processes, "
-                "Locust's --processes, is not available in this version of Horde yet)."
+                "fewer users per process, or more processes (--processes N, or more workers)."
             )
-        if verdict(windows) is Verdict.INVALID and exit_code_on_invalid is None:
+        if health.verdict() is Verdict.INVALID and exit_code_on_invalid is None:
             lines.append("  To fail a CI run like this one: --exit-code-on-invalid 3")
     return "\n".join(lines)

@@ -15,15 +15,17 @@ A window is *limited by the load generator* when any signal crosses its threshol
 (:class:`Thresholds`); for the cores, when they were that busy while Horde itself used at least a
 quarter of a core (a generator idling on a busy machine keeps up; its loop lag would say if not).
 The run's verdict: ``VALID`` when no window was limited, ``DEGRADED`` when up to a quarter of
-them were, ``INVALID`` beyond that.
+them were, ``INVALID`` beyond that. A distributed run's master measures nothing itself: its
+:class:`ReportedHealth` holds the windows each worker measured, judges each worker on its own, and
+gives the run the worst worker's verdict (any worker limited = the run is limited).
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Callable
-from dataclasses import asdict, dataclass, field
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import asdict, dataclass, field, replace
 from enum import StrEnum
 from time import perf_counter
 from typing import Any
@@ -106,6 +108,21 @@ class Window:
         data["limited"] = self.limited
         return data
 
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> Window:
+        """The window :meth:`to_json` made (ValueError, KeyError or TypeError if it is not one)."""
+
+        def optional(name: str) -> float | None:
+            value = data.get(name)
+            return None if value is None else float(value)
+
+        return cls(
+            float(data["start_s"]), float(data["end_s"]), float(data["cpu_percent"]),
+            optional("steal_percent"), optional("cores_busy_percent"), float(data["loop_lag_p99_ms"]),
+            float(data["loop_lag_max_ms"]), optional("schedule_lag_p99_ms"), int(data["connection_waits"]),
+            tuple(str(reason) for reason in data["reasons"]), float(data.get("blocked_s", 0.0)),
+        )  # fmt: skip
+
 
 def _p99_ms(histogram: Histogram) -> float:
     return histogram.percentile(0.99) / 1000.0
@@ -159,6 +176,9 @@ def verdict(windows: list[Window]) -> Verdict:
     return Verdict.INVALID if limited > INVALID_SHARE * len(windows) else Verdict.DEGRADED
 
 
+SEVERITY = (Verdict.VALID, Verdict.DEGRADED, Verdict.INVALID)
+
+
 def _mmss(seconds: float) -> str:
     whole = int(seconds + 0.5)  # windows end a few ms after their tick: 1.998 s reads 00:02
     return f"{whole // 60:02d}:{whole % 60:02d}"
@@ -168,11 +188,12 @@ def describe(window: Window) -> str:
     return f"{_mmss(window.start_s)}-{_mmss(window.end_s)} {', '.join(window.reasons)}"
 
 
-def summary_line(windows: list[Window]) -> str:
-    """One line for the end of the run, e.g. ``Load generator: INVALID, results limited ...``."""
+def summary_line(windows: list[Window], result: Verdict | None = None) -> str:
+    """One line for the end of the run, e.g. ``Load generator: INVALID, results limited ...``
+    (``result``: the verdict, when it is not that of ``windows`` as one process's)."""
     if not windows:
         return "Load generator: no measurement (the test ended before it started)"
-    result = verdict(windows)
+    result = result or verdict(windows)
     worst_lag = max(w.loop_lag_p99_ms for w in windows)
     worst_cpu = max(w.cpu_percent for w in windows)
     figures = f"loop lag p99 up to {worst_lag:.1f} ms, CPU up to {worst_cpu:.0f}%"
@@ -227,10 +248,13 @@ class HealthMonitor:
         self._probe_due = 0.0
         self._closer: Timer | None = None
         self.blockwatch = BlockWatch(probe_clock)
+        self.started_epoch = 0.0
+        """When the first window began (epoch): what the windows' times count from."""
 
     def start(self, clock: Clock = SYSTEM_CLOCK) -> None:
         """Begin the first window, on ``clock``, and the loop-lag probe (on the running loop)."""
         self._clock = clock
+        self.started_epoch = clock.time()
         self.windows = []
         self._started = clock.monotonic()
         self._open_window(self._started)
@@ -314,6 +338,48 @@ class HealthMonitor:
         if self._current is not None:
             self._current.loop_lag.record(int(late * 1e6) if late > 0 else 0)
         self._schedule_probe()
+
+
+class ReportedHealth(HealthMonitor):
+    """A master's: the windows its workers measured and reported (it runs no users, so it measures
+    nothing itself). Each worker is judged on its own windows; the run's verdict is the worst
+    worker's. The windows carry the worker in their reasons and count from the master's start."""
+
+    def __init__(self, thresholds: Thresholds | None = None, window_s: float = DEFAULT_WINDOW) -> None:
+        super().__init__(thresholds, window_s)
+        self._by_source: dict[str, list[Window]] = {}
+
+    def start(self, clock: Clock = SYSTEM_CLOCK) -> None:
+        self._clock = clock
+        self.started_epoch = clock.time()
+        self.windows = []
+        self._by_source = {}
+
+    def stop(self) -> None:
+        """Nothing to stop: the workers' last windows come with their last reports."""
+
+    def add(self, source: str, started_epoch: float, windows: Iterable[Window]) -> None:
+        """Windows ``source`` (a worker) measured from its own ``started_epoch``."""
+        offset = started_epoch - self.started_epoch
+        for window in windows:
+            moved = replace(
+                window,
+                start_s=window.start_s + offset,
+                end_s=window.end_s + offset,
+                reasons=tuple(f"{source}: {reason}" for reason in window.reasons),
+            )
+            self._by_source.setdefault(source, []).append(moved)
+            self.windows.append(moved)
+            if moved.limited:
+                logger.warning("Results limited by the load generator: %s", describe(moved))
+        self.windows.sort(key=lambda window: window.start_s)
+
+    def source_verdict(self, source: str) -> Verdict | None:
+        windows = self._by_source.get(source)
+        return verdict(windows) if windows else None
+
+    def verdict(self) -> Verdict:
+        return max((verdict(w) for w in self._by_source.values()), key=SEVERITY.index, default=Verdict.VALID)
 
 
 def _process_cpu_seconds() -> Callable[[], float]:

@@ -12,6 +12,7 @@ from collections.abc import Mapping
 from itertools import chain
 from typing import Any
 
+from horde.distributed.master import MasterRunner
 from horde.runtime.health import HealthMonitor
 from horde.runtime.runner import Runner
 from horde.stats.entries import StatsEntry
@@ -79,7 +80,36 @@ def stats_requests(runner: Runner) -> dict[str, Any]:
         "current_fail_per_sec": total.current_fail_per_sec,
         "state": runner.state,
         "user_count": runner.user_count,
+        **(
+            {"workers": workers(runner, locust_keys=True), "worker_count": runner.worker_count}
+            if isinstance(runner, MasterRunner)
+            else {}
+        ),
     }
+
+
+def workers(runner: MasterRunner, locust_keys: bool = False) -> list[dict[str, Any]]:
+    """A master's workers (the Workers tab); ``locust_keys``: only the keys Locust's
+    ``/stats/requests`` has (id, state, user_count, cpu_usage, memory_usage)."""
+    rows = []
+    for node in sorted(runner.clients.values(), key=lambda node: node.index):
+        row: dict[str, Any] = {
+            "id": node.id,
+            "state": node.state,
+            "user_count": node.user_count,
+            "cpu_usage": node.cpu_usage,
+            "memory_usage": node.memory_usage,
+        }
+        if not locust_keys:
+            verdict = runner.health.source_verdict(node.label)
+            row.update(
+                index=node.index,
+                rps=node.rps,
+                last_heartbeat=node.last_heartbeat,
+                verdict=str(verdict) if verdict is not None else None,
+            )
+        rows.append(row)
+    return rows
 
 
 def exceptions(rows: Mapping[Any, Mapping[str, Any]]) -> dict[str, Any]:

@@ -21,8 +21,9 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 from aiohttp import web
 
 from horde.concurrency.bridge import sync_or_async
+from horde.distributed.master import MasterRunner
 from horde.exception import UsageError
-from horde.runtime.runner import LocalRunner, Runner
+from horde.runtime.runner import Runner
 from horde.stats.histogram import Histogram
 from horde.version import __version__
 from horde.web import payloads
@@ -326,6 +327,7 @@ class WebUI:
             "log_lines": self.logs.emitted,
             "time": time.time(),
             "health": payloads.health(runner.health),
+            "workers": payloads.workers(runner) if isinstance(runner, MasterRunner) else None,
         }
 
     def _tick(self) -> dict[str, Any]:
@@ -373,7 +375,7 @@ class WebUI:
 
 def _worker_count(runner: Runner) -> int:
     """Locust's ``/worker-count``: the workers a master has (0 when the users run here)."""
-    return 0 if isinstance(runner, LocalRunner) else int(getattr(runner, "worker_count", 0))
+    return runner.worker_count if isinstance(runner, MasterRunner) else 0
 
 
 def _form_value(value: Any) -> Any:

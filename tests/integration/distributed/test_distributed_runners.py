@@ -179,3 +179,42 @@ def test_the_distributed_events_fire_where_and_with_what_locust_gives() -> None:
     report = seen["worker_report"][0]
     assert report["client_id"] == client_id and report["data"]["queue_depth"] == 7
     assert {"stats", "stats_total", "errors", "user_count"} <= set(report["data"])
+
+
+def test_each_workers_generator_health_reaches_the_master_which_takes_the_worst() -> None:
+    from horde.runtime.health import HealthMonitor, Thresholds, Verdict
+
+    async def main() -> tuple[Any, ...]:
+        master = Environment(user_classes=[Clerk], events=Events()).create_master_runner("127.0.0.1", 0)
+        await master.serve()
+        workers = []
+        for strict in (False, True):
+            worker = Environment(user_classes=[Clerk], events=Events()).create_worker_runner(
+                "127.0.0.1", master.bind_port
+            )
+            # The strict one calls any CPU use a limit: every window of it is limited.
+            worker.health = HealthMonitor(Thresholds(cpu_percent=0.0 if strict else 1000.0), window_s=0.5)
+            workers.append(worker)
+        serving = [asyncio.create_task(worker.serve()) for worker in workers]
+        try:
+            await master.wait_for_workers(2, 10)
+            master.start(2, spawn_rate=100)
+            await until(lambda: all(node.rps > 0 for node in master.clients.values()), timeout=10)
+            await master.quit()  # the last windows come with the last reports
+            labels = {w.client_id: master.clients[w.client_id].label for w in workers}
+            return (
+                [master.health.source_verdict(labels[w.client_id]) for w in workers],
+                master.health.verdict(),
+                [reason for window in master.health.windows for reason in window.reasons],
+                len(master.health.windows),
+                sum(len(w.health.windows) for w in workers),
+            )
+        finally:
+            for task in serving:
+                task.cancel()
+            master.close()
+
+    verdicts, run, reasons, merged, measured = asyncio.run(main())
+    assert verdicts == [Verdict.VALID, Verdict.INVALID] and run is Verdict.INVALID
+    assert reasons and all(reason.startswith("worker ") and ": CPU " in reason for reason in reasons)
+    assert merged == measured  # every window each worker closed, once

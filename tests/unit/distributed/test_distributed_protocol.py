@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 
 from horde.distributed import protocol
 from horde.distributed.protocol import (
+    HEALTH_KEY,
     Heartbeat,
     Message,
     ProtocolError,
@@ -20,6 +21,7 @@ from horde.distributed.protocol import (
     decode,
     encode,
 )
+from horde.runtime.health import Thresholds, WindowSample, judge
 from horde.stats import RequestStats
 from horde.stats.report import HORDE_KEY, StatsReport
 
@@ -118,6 +120,19 @@ def test_a_stats_message_carries_the_report_the_counts_and_custom_data_in_either
         Stats.from_data({"stats": [{"name": "/x"}]})  # an entry without its method
     with pytest.raises(ProtocolError, match="histograms for"):
         Stats.from_data({"stats": [], HORDE_KEY: [b"x"]})
+
+
+def test_a_stats_message_carries_the_generator_health_windows_to_a_horde_master_only() -> None:
+    window = judge(WindowSample(0.0, 10.0, 9.5, None), Thresholds(), 2)  # CPU 95%: limited
+    stats = Stats(StatsReport([], {}), {}, 0, {}, (1_000.5, [window]))
+    assert Stats.from_data(decode(encode(Message("stats", stats.to_data(True), "w"))).data).health == (
+        1_000.5,
+        [window],
+    )
+    assert HEALTH_KEY not in stats.to_data(exact=False)  # Locust's masters get Locust's message
+    for bad in ({"start": 1.0}, {"start": 1.0, "windows": [{"cpu_percent": 1}]}, {"windows": []}, [1]):
+        with pytest.raises(ProtocolError, match="stats: "):
+            Stats.from_data({"stats": [], HEALTH_KEY: bad})
 
 
 def test_spawn_orders_carry_the_options_but_never_the_secrets() -> None:

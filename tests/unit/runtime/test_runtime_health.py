@@ -151,3 +151,34 @@ def test_monitor_from_options_reads_the_health_flags() -> None:
     assert monitor.thresholds == Thresholds(cpu_percent=80.0, loop_lag_ms=5.0, schedule_lag_ms=50.0)
     assert monitor.window_s == 3.0
     assert monitor_from_options(None).thresholds == Thresholds()
+
+
+def test_a_masters_health_judges_each_worker_and_takes_the_worst() -> None:
+    from horde.reports.console import health_report
+    from horde.runtime.health import ReportedHealth
+
+    ok, busy = judge(sample(), Thresholds(), 2), judge(sample(cpu_s=9.5), Thresholds(), 2)
+    health = ReportedHealth()
+    health.start(FakeClock(epoch=1_000.0))
+    assert health.verdict() is Verdict.VALID and health.source_verdict("worker 0") is None
+    # Worker 0 kept up in 10 windows; worker 1, which began 5 s later, was limited in one of 2.
+    health.add("worker 0", 1_000.0, [ok] * 10)
+    health.add("worker 1", 1_005.0, [busy, ok])
+    assert health.source_verdict("worker 0") is Verdict.VALID
+    assert health.source_verdict("worker 1") is Verdict.INVALID  # 1 of 2 windows: over a quarter
+    # As one process's, 1 limited window of 12 would be DEGRADED: any worker limited limits the run.
+    assert verdict(health.windows) is Verdict.DEGRADED and health.verdict() is Verdict.INVALID
+    limited = [window for window in health.windows if window.limited]
+    assert [(w.start_s, w.reasons) for w in limited] == [(5.0, ("worker 1: CPU 95%",))]
+    report = health_report(health)
+    assert report.startswith("Load generator: INVALID, results limited by the load generator in 1 of 12")
+    assert "00:05-00:15 worker 1: CPU 95%" in report
+
+
+def test_a_window_goes_through_json_and_back() -> None:
+    from horde.runtime.health import Window
+
+    window = judge(sample(cpu_s=9.9, lags_ms=(25.0,), waits=2), Thresholds(), 2)
+    assert Window.from_json(window.to_json()) == window
+    with pytest.raises(KeyError):
+        Window.from_json({"start_s": 0})
