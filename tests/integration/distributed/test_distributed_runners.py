@@ -218,3 +218,35 @@ def test_each_workers_generator_health_reaches_the_master_which_takes_the_worst(
     assert verdicts == [Verdict.VALID, Verdict.INVALID] and run is Verdict.INVALID
     assert reasons and all(reason.startswith("worker ") and ": CPU " in reason for reason in reasons)
     assert merged == measured  # every window each worker closed, once
+
+
+def test_a_worker_that_quits_cleanly_hands_its_share_back_at_once() -> None:
+    async def main() -> tuple[int, float, list[Any]]:
+        master = Environment(user_classes=[Clerk], events=Events()).create_master_runner("127.0.0.1", 0)
+        await master.serve()
+        workers = [
+            Environment(user_classes=[Clerk], events=Events()).create_worker_runner(
+                "127.0.0.1", master.bind_port
+            )
+            for _ in range(2)
+        ]
+        serving = [asyncio.create_task(worker.serve()) for worker in workers]
+        try:
+            await master.wait_for_workers(2, 10)
+            master.start(4, spawn_rate=100)
+            await until(lambda: [w.user_count for w in workers] == [2, 2])
+            leaving = asyncio.get_running_loop().time()
+            await workers[1].quit()  # Ctrl-C on that worker: its last report, then quit
+            await until(lambda: workers[0].user_count == 4, timeout=5)
+            handed = asyncio.get_running_loop().time() - leaving
+            count = master.worker_count
+            await master.quit()
+            return count, handed, list(master.lost_workers)
+        finally:
+            for task in serving:
+                task.cancel()
+            master.close()
+
+    count, handed, lost = asyncio.run(main())
+    assert count == 1 and lost == []  # it left, it was not lost
+    assert handed < 1.0

@@ -48,3 +48,30 @@ def test_only_fixed_classes_stop_at_their_total() -> None:
 def test_target_counts_match_weights_exactly_when_divisible() -> None:
     a, b = make("A", 20), make("B", 25)
     assert target_counts([a, b], 45) == {a: 20, b: 25}
+
+
+def stepped(classes: list[type], user_count: int) -> dict[type, int]:
+    """The counts after stepping next_user_class from zero (what target_counts must equal)."""
+    counts = {c: 0 for c in classes}
+    for _ in range(user_count):
+        user_class = next_user_class(classes, counts)
+        if user_class is None:
+            break
+        counts[user_class] += 1
+    return counts
+
+
+def test_target_counts_from_checkpoints_equal_the_sequence_stepped_from_zero() -> None:
+    weighted = [make("A", weight=3), make("B", weight=1), make("C", fixed_count=5)]
+    fixed_only = [make("D", fixed_count=1500), make("E", fixed_count=7)]  # ends after 1,507
+    for classes in (weighted, fixed_only):
+        for n in (0, 1, 5, 1023, 1024, 1025, 1507, 1508, 5000, 2049, 3, 4097):  # up, down, past the end
+            assert target_counts(classes, n) == stepped(classes, n), (classes, n)
+    assert target_counts(weighted, 100_000) == {weighted[0]: 74_996, weighted[1]: 24_999, weighted[2]: 5}
+
+
+def test_edited_weights_make_another_sequence() -> None:
+    first, second = make("A", weight=1), make("B", weight=1)
+    assert target_counts([first, second], 2000) == {first: 1000, second: 1000}
+    second.weight = 3
+    assert target_counts([first, second], 2000) == {first: 500, second: 1500}
