@@ -318,6 +318,13 @@ def _add_web_ui_options(group: HordeArgumentGroup) -> None:
         "--web-token) to bind beyond 127.0.0.1.",
     )
     group.add_argument(
+        "--web-open",
+        action="store_true",
+        env_var="HORDE_WEB_OPEN",
+        help="Serve the web UI beyond 127.0.0.1 without a login, as Locust does, to anyone who "
+        "reaches it: for a network you trust (the container image's `locust` command sets it).",
+    )
+    group.add_argument(
         "--class-picker",
         action="store_true",
         env_var="LOCUST_USERCLASS_PICKER",

@@ -31,7 +31,7 @@ def make_web_ui(
         options.web_host,
         options.web_port,
         base_path=options.web_base_path,
-        access=Access.from_options(options.web_token, options.web_user),
+        access=Access.from_options(options.web_token, options.web_user, options.web_open),
         tls_cert=options.tls_cert,
         tls_key=options.tls_key,
         autoquit=options.autoquit if options.autostart and options.autoquit >= 0 else None,

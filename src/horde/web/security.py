@@ -16,6 +16,10 @@ operator visits) can start a test against any host. Horde's rules:
 - **DNS rebinding**: without authentication, the ``Host`` header must name this machine
   (localhost, a loopback address, or the bind address), so a page whose name was re-pointed at
   127.0.0.1 cannot drive the UI.
+- **Open, as Locust's** (``--web-open``, which the container image's ``locust`` command sets): any
+  bind and any ``Host`` without authentication, for a UI behind a network its operator trusts
+  (a Kubernetes Service, whose probes and port-forwards name the pod's address). Said in one
+  warning line; cross-site requests are still refused.
 """
 
 from __future__ import annotations
@@ -24,6 +28,7 @@ import base64
 import binascii
 import hmac
 import ipaddress
+import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from urllib.parse import urlsplit
@@ -31,6 +36,8 @@ from urllib.parse import urlsplit
 from aiohttp import web
 
 from horde.exception import UsageError
+
+logger = logging.getLogger("locust.main")  # Locust's logger name: scripts and filters match it
 
 TOKEN_COOKIE = "horde_token"
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
@@ -46,9 +53,11 @@ class Access:
     token: str | None = None
     user: str | None = None
     password: str | None = None
+    open: bool = False
+    """``--web-open``: no authentication asked for, wherever the UI listens."""
 
     @classmethod
-    def from_options(cls, token: str | None, user_password: str | None) -> Access:
+    def from_options(cls, token: str | None, user_password: str | None, web_open: bool = False) -> Access:
         if token is not None and not token.strip():
             raise UsageError("--web-token cannot be empty")
         user = password = None
@@ -56,7 +65,7 @@ class Access:
             user, sep, password = user_password.partition(":")
             if not sep or not user or not password:
                 raise UsageError("--web-user must look like USER:PASSWORD (both non-empty)")
-        return cls(token, user, password)
+        return cls(token, user, password, open=web_open and token is None and user is None)
 
     @property
     def required(self) -> bool:
@@ -99,6 +108,13 @@ def check_bind(host: str, access: Access) -> None:
     """Refuse to serve beyond this machine without authentication."""
     if not is_loopback(host) and not access.required:
         shown = host if host not in ("", "*") else "every interface"
+        if access.open:
+            logger.warning(
+                "The web UI on %s answers anyone who reaches it, without a login (--web-open, as "
+                "Locust's does); add --web-token to protect it",
+                shown,
+            )
+            return
         raise UsageError(
             f"refusing to serve the web UI on {shown} without authentication: "
             "add --web-token TOKEN or --web-user USER:PASSWORD, or bind --web-host 127.0.0.1"
@@ -110,7 +126,7 @@ def middleware(access: Access, bind_host: str) -> Callable[..., Awaitable[web.St
 
     @web.middleware
     async def guard(request: web.Request, handler: Handler) -> web.StreamResponse:
-        if not access.required and not _host_is_local(request.host, bind_host):
+        if not access.required and not access.open and not _host_is_local(request.host, bind_host):
             return _refuse(403, "this web UI only answers to localhost; use --web-token for other names")
         if request.method == "OPTIONS":  # no CORS pre-flight is granted: just what is allowed
             return web.Response(status=204, headers={"Allow": "GET, HEAD, POST, OPTIONS"})

@@ -310,6 +310,19 @@ def test_without_authentication_only_local_host_names_are_answered() -> None:
     serve(scenario)
 
 
+def test_an_open_ui_answers_any_host_name_without_a_login_but_not_cross_site_changes() -> None:
+    async def scenario(client: TestClient, web_ui: WebUI) -> None:
+        # A Kubernetes probe or port-forward names the pod's address; --web-open serves it.
+        assert (await client.get("/", headers={"Host": "10.1.2.3:8089"})).status == 200
+        assert (await client.get("/stats/requests", headers={"Host": "load-master"})).status == 200
+        evil = await client.post(
+            "/swarm", data={"user_count": "1"}, headers={"Origin": "http://evil.example"}
+        )
+        assert evil.status == 403
+
+    serve(scenario, host="*", access=Access.from_options(None, None, web_open=True))
+
+
 def test_token_authentication() -> None:
     async def scenario(client: TestClient, web_ui: WebUI) -> None:
         assert (await client.get("/stats/requests")).status == 401

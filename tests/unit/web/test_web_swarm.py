@@ -66,6 +66,12 @@ def test_a_wider_bind_needs_credentials() -> None:
         check_bind("*", Access())
 
 
+def test_web_open_serves_everywhere_without_a_login_and_says_so(caplog: pytest.LogCaptureFixture) -> None:
+    check_bind("*", Access.from_options(None, None, web_open=True))
+    assert "The web UI on every interface answers anyone who reaches it, without a login" in caplog.text
+    assert not Access.from_options("t", None, web_open=True).open  # a token still protects it
+
+
 @pytest.mark.parametrize(
     ("token", "user", "message"),
     [(" ", None, "--web-token cannot be empty"),
