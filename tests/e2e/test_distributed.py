@@ -86,6 +86,7 @@ def test_processes_forks_workers_for_this_process_as_their_master(target: Target
     served = target.counts()["total"]
     assert served > 50 and 0 <= served - sum(row["num_requests"] for row in rows) <= 4
     assert not [pid for pid in pids if psutil.pid_exists(pid)]  # reaped: nothing left running
+    assert "Traceback" not in result.stderr  # the forked workers end quietly
 
 
 def test_worker_processes_under_one_parent_serve_a_master(target: Target, tmp_path: Path) -> None:
@@ -123,6 +124,7 @@ def test_worker_processes_under_one_parent_serve_a_master(target: Target, tmp_pa
             code = None
         logs = (result.stderr, (tmp_path / "workers.log").read_text())
         assert code == 0, logs
+        assert "Traceback" not in logs[1]
     finally:
         if parent.poll() is None:
             parent.kill()

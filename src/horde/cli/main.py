@@ -52,7 +52,22 @@ _NOT_YET = {
 
 
 def main() -> None:
-    sys.exit(run(sys.argv[1:]))
+    parent = os.getpid()
+    code = run(sys.argv[1:])
+    if os.getpid() != parent:
+        _end_forked_worker(code)
+    sys.exit(code)
+
+
+def _end_forked_worker(code: int) -> None:
+    """A worker forked by ``--processes`` ends as multiprocessing's children do: its output
+    flushed, then ``os._exit``. The interpreter's own shutdown would wait on what the fork copied
+    from the parent (its threads' locks, through the gevent hub it left behind) and print a
+    traceback at every exit."""
+    logging.shutdown()
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(code)
 
 
 def run(argv: list[str], environ: dict[str, str] | None = None, out: TextIO | None = None) -> int:

@@ -519,12 +519,20 @@ class Histogram:
     ) -> Histogram:
         """Build from (bucket index, count) pairs. ``min_us``/``max_us`` are the exact extremes if
         known (they must fall in the lowest/highest bucket); None means "use the bucket bounds"."""
-        histogram = cls()
+        buckets: dict[int, int] = {}
         for index, n in counts:
             if not 0 <= index <= MAX_INDEX or n < 0:
                 raise ValueError(f"bad histogram bucket {index}: {n}")
             if n:
-                histogram._add(index, n)
+                buckets[index] = buckets.get(index, 0) + n
+        histogram = cls()
+        histogram._total = sum(buckets.values())
+        if len(buckets) >= DENSE_MIN_BUCKETS:  # at its final size at once, not grown bucket by bucket
+            dense = _dense(buckets, max(buckets))
+            histogram._counts = dense
+            histogram._pending = vec[u8]([0] * len(dense))
+        else:
+            histogram._counts = buckets
         histogram.clamped = clamped
         histogram._tighten_extremes()
         if histogram and min_us is not None and max_us is not None:
