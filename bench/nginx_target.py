@@ -34,7 +34,7 @@ _CHUNK = 3_000
 
 _CONFIG = """\
 # Written by bench/throughput.py; regenerated on every run.
-worker_processes 1;
+worker_processes {workers};{affinity}
 worker_rlimit_nofile {max_files};
 daemon off;
 pid {work}/nginx.pid;
@@ -137,11 +137,25 @@ def free_port() -> int:
 class Nginx:
     """One nginx instance on a free loopback port, started by :meth:`start` under a Supervisor."""
 
-    def __init__(self, binary: str, work_dir: Path, *, ports: int = 1, max_connections: int = 16_384) -> None:
+    def __init__(
+        self,
+        binary: str,
+        work_dir: Path,
+        *,
+        ports: int = 1,
+        max_connections: int = 16_384,
+        workers: int = 1,
+        pin_workers: bool = False,
+    ) -> None:
         """``ports`` plain-HTTP ports serve the same locations: one client address reaches at
         most ~28,000 connections per target port (the ephemeral port range), so 100,000 users
-        need several (``urls``). ``max_connections`` sizes nginx's connection and file limits."""
+        need several (``urls``). ``max_connections`` sizes nginx's connection and file limits.
+        ``workers``: nginx's worker processes (every benchmark but the distributed ones uses 1);
+        ``pin_workers``: nginx pins them itself (``worker_cpu_affinity``: one worker on core 1,
+        two one per core), for a Supervisor that does not pin."""
         self._binary = binary
+        self.workers = workers
+        self.pin_workers = pin_workers
         self._work = work_dir.resolve()
         self.max_connections = max_connections
         self.port = free_port()
@@ -193,12 +207,22 @@ class Nginx:
                 ),
                 max_connections=self.max_connections,
                 max_files=2 * self.max_connections + 1_000,
+                workers=self.workers,
+                affinity=f"\nworker_cpu_affinity {self.affinity_masks()};" if self.pin_workers else "",
             )
         )
         argv = [self._binary, "-p", str(self._work), "-e", str(self._work / "error.log"), "-c", str(config)]
-        print(f"starting nginx on {self.url} and {self.https_url} (core {cpu}): {' '.join(argv)}", flush=True)
+        where = f"workers pinned {self.affinity_masks()}" if self.pin_workers else f"core {cpu}"
+        print(f"starting nginx on {self.url} and {self.https_url} ({where}): {' '.join(argv)}", flush=True)
         self._process = supervisor.start(argv, cpu=cpu, log_path=self._work / "logs" / "nginx.out")
         self._wait_until_serving()
+
+    def affinity_masks(self) -> str:
+        """``worker_cpu_affinity``: one worker on core 1 (where the other benchmarks put nginx),
+        two one per core."""
+        if self.workers == 1:
+            return "10"
+        return " ".join(format(1 << core, "b").zfill(self.workers) for core in range(self.workers))
 
     def _wait_until_serving(self, timeout: float = 10.0) -> None:
         deadline = time.monotonic() + timeout
