@@ -21,6 +21,7 @@ from horde.cli.option_types import (
     port_number,
     positive_number,
     spawn_rate,
+    threshold_expression,
     timespan_seconds,
     whole_number,
     window_seconds,
@@ -625,6 +626,24 @@ def _add_horde_options(group: HordeArgumentGroup) -> None:
         help="Exit with this code when the load generator was the bottleneck in more than a quarter of "
         "the windows (verdict INVALID) and no other exit code applies. Default: the verdict is "
         "reported, the exit code follows Locust's rules.",
+    )
+    action = group.add_argument(
+        "--threshold",
+        action="append",
+        type=threshold_expression,
+        metavar="<expr>",
+        help="Judge the run: [NAME:]METRIC OP VALUE, e.g. p95<300ms, fail_ratio<0.01, rps>100, "
+        "'GET /cart:p99<1s' (METRIC: pN, avg, max, min, fail_ratio, rps, requests, dropped_iterations). "
+        "Repeatable; a list in a config file; a locustfile's thresholds = [...] adds to them. Any "
+        "failed threshold makes the exit code --exit-code-on-threshold.",
+    )
+    action.keep_whole = True  # type: ignore[attr-defined]  # "GET /cart:p99<1s" has a space
+    group.add_argument(
+        "--exit-code-on-threshold",
+        type=int,
+        default=1,
+        metavar="<int>",
+        help="Exit code when a threshold failed (even with --exit-code-on-error 0). Default: %(default)s",
     )
 
 

@@ -7,6 +7,8 @@ import json
 import logging
 import os
 import sys
+from collections.abc import Sequence
+from dataclasses import replace
 from pathlib import Path
 from typing import Any, TextIO
 
@@ -37,6 +39,7 @@ from horde.runtime.health import Verdict
 from horde.runtime.limits import raise_open_files_limit, users_beyond_capacity
 from horde.runtime.loading import LoadedFiles, expand_locustfile_option, load_locustfiles
 from horde.stats.percentiles import validate_settings as validate_percentile_settings
+from horde.stats.thresholds import Threshold, ThresholdError, ThresholdResult, evaluate, parse_all
 from horde.user.http_users import needs_host
 from horde.user.inspect_ratio import ratio_report, ratio_text
 from horde.user.task import filter_tasks_by_tags
@@ -156,9 +159,10 @@ def _run(argv: list[str], environ: dict[str, str], out: TextIO) -> int:
         if isinstance(forked, int):  # --worker --processes: the children have ended
             return forked
         children = forked  # none in a child, which goes on as a worker
+    thresholds = _thresholds(options, loaded)
     environment = _make_environment(loaded, user_classes, options, locustfile_option)
     try:
-        return _run_test(environment, options, out, parser)
+        return _run_test(environment, options, out, parser, thresholds)
     finally:
         reap(children)
 
@@ -171,6 +175,14 @@ def _locustfile_paths(early: EarlyOptions) -> list[str]:
     if not early.worker:
         raise UsageError("-f - (fetch the locustfile from the master) needs --worker")
     return fetch_locustfiles(early.master_host, early.master_port, early.master_secret)
+
+
+def _thresholds(options: argparse.Namespace, loaded: LoadedFiles) -> list[Threshold]:
+    """``--threshold`` (and a config file's list), then the locustfiles' ``thresholds``."""
+    try:
+        return parse_all([*(options.threshold or []), *loaded.thresholds])
+    except ThresholdError as error:
+        raise UsageError(f"{error} (in the locustfile's thresholds)") from None
 
 
 def _select_user_classes(loaded: LoadedFiles, options: argparse.Namespace) -> list[type[User]]:
@@ -271,7 +283,11 @@ def _make_environment(
 
 
 def _run_test(
-    environment: Environment, options: argparse.Namespace, out: TextIO, parser: HordeArgumentParser
+    environment: Environment,
+    options: argparse.Namespace,
+    out: TextIO,
+    parser: HordeArgumentParser,
+    thresholds: list[Threshold],
 ) -> int:
     """Run the test; ``out`` gets data (``--json``), ``locust.stats_logger`` the tables and summary,
     as Locust's."""
@@ -279,12 +295,14 @@ def _run_test(
     runner = _create_runner(environment, web_ui, options, parser)
     cooperative.run(_drive(environment, options, web_ui))
     environment.events.quitting.fire(environment=environment, reverse=True)
-    code = exit_code(environment, options)
-    if options.worker:  # its statistics went to the master, which reports the run
+    if options.worker:  # its statistics went to the master, which reports and judges the run
+        code = exit_code(environment, options)
         logger.info("Shutting down (exit code %s)", code)
         environment.events.quit.fire(exit_code=code)
         return code
-    result = runner.result(code)
+    judged = evaluate(thresholds, runner.stats)
+    code = exit_code(environment, options, judged)
+    result = replace(runner.result(code), thresholds=judged)
     if options.summary_json:
         write_summary(options.summary_json, result)
     if options.html_file:
@@ -349,13 +367,18 @@ async def _drive(environment: Environment, options: argparse.Namespace, web_ui: 
             runner.close()
 
 
-def exit_code(environment: Environment, options: argparse.Namespace) -> int:
-    """Locust's rules: the script's code, else failures/exceptions, else crashes (2), else 0; with
-    ``--exit-code-on-invalid``, that code before 0 when the generator was the bottleneck."""
+def exit_code(
+    environment: Environment, options: argparse.Namespace, thresholds: Sequence[ThresholdResult] = ()
+) -> int:
+    """Locust's rules: the script's code, else a failed threshold (``--exit-code-on-threshold``),
+    else failures/exceptions, else crashes (2), else 0; with ``--exit-code-on-invalid``, that code
+    before 0 when the generator was the bottleneck."""
     runner = environment.runner
     assert runner is not None
     if environment.process_exit_code is not None:
         return int(environment.process_exit_code)
+    if any(not judged.passed for judged in thresholds):
+        return int(options.exit_code_on_threshold)
     if runner.stats.errors or runner.exceptions:
         return int(options.exit_code_on_error)
     if (

@@ -9,9 +9,18 @@ from __future__ import annotations
 import argparse
 import math
 
+from horde.stats.thresholds import Threshold, ThresholdError
 from horde.timespan import parse_timespan
 
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
+
+
+def threshold_expression(text: str) -> str:
+    """A ``--threshold`` expression, checked now so a malformed one stops the run before it starts."""
+    try:
+        return Threshold.parse(text).expression
+    except ThresholdError as error:
+        raise argparse.ArgumentTypeError(str(error)) from None
 
 
 def timespan_seconds(text: str) -> int:

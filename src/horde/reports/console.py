@@ -21,10 +21,12 @@ from horde.stats.request_stats import UNFINISHED_FAILS_AFTER_MS, RequestStats
 from horde.stats.rows import (
     STATS_NAME_WIDTH,
     STATS_TYPE_WIDTH,
+    format_ms,
     name_column,
     percentile_row,
     stats_row,
 )
+from horde.stats.thresholds import ThresholdResult
 
 PERCENTILES_HEADING = "Response time percentiles (approximated)"
 ACCURACY_NOTE = "(Horde: every percentile is within 1 % of the exact value, from microsecond histograms.)"
@@ -133,7 +135,38 @@ def log_final(result: RunResult, exit_code_on_invalid: int | None = None) -> Non
         log_text(unfinished + "\n")
     if result.lost_workers:
         log_text(lost_workers_line(result.lost_workers) + "\n")
+    if result.thresholds:
+        log_text(thresholds_table(result.thresholds))
     log_text(health_report(result.health, exit_code_on_invalid))
+
+
+def thresholds_table(results: Sequence[ThresholdResult]) -> str:
+    """``Thresholds: 1 of 3 failed`` and a row per threshold: expression, observed, pass or FAIL."""
+    failed = sum(not result.passed for result in results)
+    width = max(32, *(len(result.threshold.expression) for result in results))
+    heading = f"{failed} of {len(results)} failed" if failed else f"all {len(results)} passed"
+    lines = [
+        f"Thresholds: {heading}",
+        f"{'Threshold':<{width}} | {'Observed':>12} | Result",
+        f"{'-' * width}-|-{'-' * 12}-|-------",
+    ]
+    for result in results:
+        verdict = "pass" if result.passed else "FAIL"
+        lines.append(f"{result.threshold.expression:<{width}} | {_observed(result):>12} | {verdict}")
+    return "\n".join(lines) + "\n"
+
+
+def _observed(result: ThresholdResult) -> str:
+    value, threshold = result.observed, result.threshold
+    if value is None:
+        return "no requests"
+    if threshold.is_time():
+        return f"{format_ms(value)} ms"
+    if threshold.metric == "fail_ratio":
+        return f"{value:.4f}"
+    if threshold.metric == "rps":
+        return f"{value:,.1f}"
+    return f"{value:,.0f}"
 
 
 def lost_workers_line(lost: Sequence[LostWorker]) -> str:

@@ -21,6 +21,8 @@ Schema ``horde.summary/1`` (fields are only ever added within a major version)::
                         "back_time": ISO-8601 UTC | null}, ...],  # heard again (a healed cut)
       "unfinished_requests": {"count": int,     # still on their way when their user was stopped
                               "failed": int},   # of those, counted as failures (RequestUnfinished)
+      "thresholds": [{"expression": str, "passed": bool,    # --threshold, each judged on the run
+                      "observed": float | null}, ...],     # ms for times; null: no such requests
       "generator_health": null | {              # was the load generator the bottleneck?
         "verdict": "VALID" | "DEGRADED" | "INVALID" | null,
         "window_s": float,
@@ -110,6 +112,7 @@ def build_summary(result: RunResult) -> dict[str, Any]:
             for lost in result.lost_workers
         ],
         "generator_health": result.health.to_json(),
+        "thresholds": [judged.to_json() for judged in result.thresholds],
     }
 
 

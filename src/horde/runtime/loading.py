@@ -27,6 +27,8 @@ class LoadedFiles:
     shape_classes: dict[str, type[LoadTestShape]] = field(default_factory=dict)
     gevent_users: list[str] = field(default_factory=list)
     """The locustfiles that import gevent (or names from it) themselves."""
+    thresholds: list[str] = field(default_factory=list)
+    """The expressions of the locustfiles' module-level ``thresholds = [...]``."""
 
 
 def expand_locustfile_option(option: str) -> list[str]:
@@ -112,7 +114,8 @@ def load_locustfiles(paths: list[str]) -> LoadedFiles:
     loaded.gevent_users = [
         path for path, namespace in zip(paths, namespaces, strict=True) if _uses_gevent(namespace)
     ]
-    for namespace in namespaces:
+    for path, namespace in zip(paths, namespaces, strict=True):
+        loaded.thresholds += _thresholds(path, namespace.get("thresholds"))
         for name, value in namespace.items():
             if _is_user_class(value):
                 _add(
@@ -136,6 +139,16 @@ def load_locustfiles(paths: list[str]) -> LoadedFiles:
         names = ", ".join(loaded.shape_classes)
         logger.warning("Found several LoadTestShape classes (%s): using the first, as Locust does", names)
     return loaded
+
+
+def _thresholds(path: str, value: Any) -> list[str]:
+    if value is None:
+        return []
+    if isinstance(value, str):
+        value = [value]
+    if not isinstance(value, (list, tuple)) or not all(isinstance(item, str) for item in value):
+        raise UsageError(f'{path}: thresholds must be a list of expressions such as "p95<300ms"')
+    return list(value)
 
 
 def _uses_gevent(namespace: dict[str, Any]) -> bool:

@@ -12,6 +12,7 @@ if TYPE_CHECKING:
     from horde.runtime.health import HealthMonitor
     from horde.stats.request_stats import RequestStats
     from horde.stats.series import NameSeries
+    from horde.stats.thresholds import ThresholdResult
     from horde.user.users import User
 
 
@@ -50,3 +51,5 @@ class RunResult:
     user_classes: Sequence[type[User]]
     profile: str | None = None
     lost_workers: Sequence[LostWorker] = ()
+    thresholds: Sequence[ThresholdResult] = ()
+    """Each threshold's observed value and whether it passed (``--threshold``)."""
