@@ -71,6 +71,14 @@ export interface State {
   time: number;
   health: Health | null;
   workers: Worker[] | null; // a master's workers; null when the users run in this process
+  thresholds: ThresholdRow[]; // --threshold, judged on the run so far
+}
+
+export interface ThresholdRow {
+  expression: string;
+  observed: number | null; // null: no such requests yet
+  passed: boolean;
+  unit: string; // "ms" for times
 }
 
 export interface Worker {

@@ -7,13 +7,13 @@ import { DistributionView } from "./distribution";
 import { clear, h } from "./dom";
 import { EntryPanel } from "./entry";
 import { clock, count, duration, percent, rate } from "./format";
-import { downloadsView, exceptionsTable, failuresTable, healthView, logsView, ratiosView, workersTable } from "./panels";
+import { downloadsView, exceptionsTable, failuresTable, healthView, logsView, ratiosView, thresholdsTable, workersTable } from "./panels";
 import { SwarmForm } from "./swarm";
 import { StatsTable } from "./table";
 import { initTheme, toggleTheme } from "./theme";
 import "./styles.css";
 
-const TABS = ["statistics", "charts", "distribution", "failures", "exceptions", "ratios", "workers", "generator", "logs", "downloads"] as const;
+const TABS = ["statistics", "charts", "distribution", "failures", "exceptions", "ratios", "thresholds", "workers", "generator", "logs", "downloads"] as const;
 type Tab = (typeof TABS)[number];
 const TAB_TITLES: Record<Tab, string> = {
   statistics: "Statistics",
@@ -22,6 +22,7 @@ const TAB_TITLES: Record<Tab, string> = {
   failures: "Failures",
   exceptions: "Exceptions",
   ratios: "Current ratio",
+  thresholds: "Thresholds",
   workers: "Workers",
   generator: "Generator health",
   logs: "Logs",
@@ -79,7 +80,7 @@ class App {
   mount(root: HTMLElement): void {
     const nav = h("nav", { class: "tabs", role: "tablist" });
     for (const tab of TABS) {
-      const button = h("button", { role: "tab", "data-tab": tab, hidden: tab === "workers", onclick: () => this.select(tab) }, TAB_TITLES[tab]);
+      const button = h("button", { role: "tab", "data-tab": tab, hidden: tab === "workers" || tab === "thresholds", onclick: () => this.select(tab) }, TAB_TITLES[tab]);
       this.buttons.set(tab, button);
       nav.append(button);
       this.panels.set(tab, h("section", { class: "panel", role: "tabpanel", "data-panel": tab, hidden: true }));
@@ -174,6 +175,7 @@ class App {
     if (tab === "logs") logsView(panel, (await this.api.get<{ master: string[] }>("/logs")).master);
     if (tab === "distribution") await this.loadDistribution("run");
     if (tab === "workers" && this.state?.workers) workersTable(panel, this.state.workers, this.state.time);
+    if (tab === "thresholds" && this.state) thresholdsTable(panel, this.state.thresholds);
   }
 
   private async showSpan(from: number, to: number): Promise<void> {
@@ -211,6 +213,8 @@ class App {
     }
     this.renderStatus(state);
     this.buttons.get("workers")!.hidden = state.workers === null; // a master's tab only
+    this.buttons.get("thresholds")!.hidden = !state.thresholds.length; // with --threshold only
+    if (this.tab === "thresholds") thresholdsTable(this.panels.get("thresholds")!, state.thresholds);
     if (this.tab === "workers" && state.workers) workersTable(this.panels.get("workers")!, state.workers, state.time);
     if (!previous || previous.state !== state.state) this.renderControls();
     this.notify("failures", state.failure_rows, this.seenFailures);
@@ -239,6 +243,7 @@ class App {
       ...item("Status", state.state.toUpperCase(), `state-${state.state}`),
       ...item("Users", count(state.user_count)),
       ...(state.workers ? item("Workers", count(state.workers.filter((w) => w.state !== "missing").length)) : []),
+      ...(state.thresholds.length ? item("Thresholds", `${state.thresholds.filter((t) => t.passed).length}/${state.thresholds.length} pass`, state.thresholds.every((t) => t.passed) ? "" : "bad") : []),
       ...item("RPS", running ? rate(state.current_rps) : "0"),
       ...item("Failures", percent(failRatio), failRatio > 0 ? "bad" : ""),
       ...item("Generator", verdict, `verdict ${verdict.toLowerCase()}`),

@@ -1,8 +1,34 @@
 // The smaller tabs: failures, exceptions, task ratios, downloads and the generator's health.
 
-import type { Api, ExceptionRow, Failure, Health, HealthDetail, RatioNode, Ratios, Worker } from "./api";
+import type { Api, ExceptionRow, Failure, Health, HealthDetail, RatioNode, Ratios, ThresholdRow, Worker } from "./api";
 import { clear, h } from "./dom";
-import { bytes, clock, count, rate } from "./format";
+import { bytes, clock, count, ms, rate } from "./format";
+
+function observed(row: ThresholdRow): string {
+  if (row.observed === null) return "no requests";
+  if (row.unit === "ms") return `${ms(row.observed)} ms`;
+  return Number.isInteger(row.observed) ? count(row.observed) : row.observed.toPrecision(4);
+}
+
+export function thresholdsTable(target: HTMLElement, rows: ThresholdRow[]): void {
+  clear(target);
+  const failed = rows.filter((row) => !row.passed).length;
+  target.append(
+    h("p", { class: failed ? "bad" : "" }, failed ? `${failed} of ${rows.length} thresholds failed` : `All ${rows.length} thresholds pass`),
+    h(
+      "table",
+      { class: "plain thresholds" },
+      h("thead", {}, h("tr", {}, h("th", {}, "Threshold"), h("th", { class: "num" }, "Observed"), h("th", {}, "Result"))),
+      h(
+        "tbody",
+        {},
+        ...rows.map((row) =>
+          h("tr", { "data-passed": String(row.passed) }, h("td", {}, row.expression), h("td", { class: "num" }, observed(row)), h("td", { class: row.passed ? "" : "bad" }, row.passed ? "pass" : "FAIL")),
+        ),
+      ),
+    ),
+  );
+}
 
 export function workersTable(target: HTMLElement, workers: Worker[], now: number): void {
   clear(target);

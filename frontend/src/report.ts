@@ -1,12 +1,12 @@
 // The HTML report: one file with its data inside (a JSON script tag) and this script and its
 // styles inlined by the Python side, so it opens offline and stays small.
 
-import type { Distribution, EntryDetail, ExceptionRow, Failure, Point, Ratios, Row } from "./api";
+import type { Distribution, EntryDetail, ExceptionRow, Failure, Point, Ratios, Row, ThresholdRow } from "./api";
 import { LineChart } from "./charts";
 import { DistributionView } from "./distribution";
 import { h } from "./dom";
 import { bytes, clock, count, duration, ms, rate } from "./format";
-import { exceptionsTable, failuresTable, ratiosView } from "./panels";
+import { exceptionsTable, failuresTable, ratiosView, thresholdsTable } from "./panels";
 import { initTheme, toggleTheme } from "./theme";
 import "./styles.css";
 
@@ -31,6 +31,7 @@ interface Report {
   distribution: Distribution;
   entries: ReportEntry[];
   ratios: Ratios;
+  thresholds: ThresholdRow[];
 }
 
 const charts: (LineChart | DistributionView)[] = [];
@@ -61,6 +62,12 @@ function percentilesTable(data: Report["percentiles"]): HTMLElement {
     h("thead", {}, h("tr", {}, h("th", {}, "Type"), h("th", {}, "Name"), h("th", { class: "num" }, "# Requests"), ...data.columns.map((p) => h("th", { class: "num" }, `${+(p * 100).toFixed(2)}%ile (ms)`)))),
     h("tbody", {}, ...data.rows.map(([method, name, n, ...values]) => h("tr", {}, h("td", {}, method), h("td", { class: "message" }, name), h("td", { class: "num" }, count(n)), ...values.map((v) => h("td", { class: "num" }, ms(v)))))),
   );
+}
+
+function thresholdsPanel(rows: ThresholdRow[]): HTMLElement {
+  const panel = h("div");
+  thresholdsTable(panel, rows);
+  return panel;
 }
 
 function section(title: string, ...children: (Node | null)[]): HTMLElement {
@@ -105,6 +112,7 @@ function render(report: Report): void {
       ),
       h("button", { class: "ghost", title: "Light or dark", onclick: () => { toggleTheme(); charts.forEach((c) => c instanceof LineChart && c.draw()); drawDistributions(); } }, "◐"),
     ),
+    report.thresholds.length ? section("Thresholds", thresholdsPanel(report.thresholds)) : null,
     section("Request statistics", statsTable(report.stats.rows, report.stats.total)),
     section("Response time statistics", percentilesTable(report.percentiles)),
     section("Charts", rps.element, latency.element, users.element),

@@ -180,6 +180,7 @@ def report_showing(distribution: dict[str, Any]) -> str:
             "distribution": distribution,
             "entries": [],
             "ratios": {"per_class": {}, "total": {}},
+            "thresholds": [],
         }
     )  # fmt: skip
 
@@ -233,6 +234,30 @@ def test_a_masters_form_sets_the_total_and_its_workers_tab_shows_each_worker(
         assert page.locator(".tabs button[data-tab=workers]").is_visible()
         shoot(page, "workers")
         assert errors == []
+
+
+def test_thresholds_are_judged_live_in_their_tab_and_in_the_report(
+    browser: Any, target: Target, tmp_path: Path
+) -> None:
+    thresholds = ("--threshold", "p95<10s", "--threshold", "requests>100000000")
+    args = ("-f", DEMO_LOCUSTFILE, "--host", target.url, "--autostart", "-u", "2", "-r", "10", *thresholds)
+    with web_run(*args, log=tmp_path / "log.txt") as (_, url):
+        page = browser.new_page(viewport={"width": 1440, "height": 900})
+        page.goto(url)
+        page.locator(".tabs button[data-tab=thresholds]").click()
+        page.wait_for_function(
+            "(() => { const rows = [...document.querySelectorAll('table.thresholds tbody tr')];"
+            " return rows.length === 2 && rows[0].cells[2].textContent === 'pass'"
+            " && rows[1].cells[2].textContent === 'FAIL'"
+            " && rows[0].cells[1].textContent.endsWith(' ms'); })()",
+            timeout=20_000,
+        )
+        assert "1/2 pass" in page.locator(".status").inner_text()
+        shoot(page, "thresholds")
+        report = browser.new_page()
+        report.goto(f"{url}stats/report")
+        report.locator("table.thresholds tbody tr").first.wait_for(timeout=10_000)
+        assert report.locator("table.thresholds tbody tr").count() == 2
 
 
 def test_the_locustfiles_option_is_in_the_start_form(browser: Any, target: Target, tmp_path: Path) -> None:

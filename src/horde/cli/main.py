@@ -291,7 +291,9 @@ def _run_test(
 ) -> int:
     """Run the test; ``out`` gets data (``--json``), ``locust.stats_logger`` the tables and summary,
     as Locust's."""
-    web_ui = None if options.headless or options.worker else make_web_ui(environment, options, parser)
+    web_ui = (
+        None if options.headless or options.worker else make_web_ui(environment, options, parser, thresholds)
+    )
     runner = _create_runner(environment, web_ui, options, parser)
     cooperative.run(_drive(environment, options, web_ui))
     environment.events.quitting.fire(environment=environment, reverse=True)

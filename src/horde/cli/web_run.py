@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import argparse
 import logging
+from collections.abc import Sequence
 from pathlib import Path
 
 from horde.cli.argparser import HordeArgumentParser, option_label
 from horde.cli.headless import PeriodicOutput, attach_controls, users_and_rate
 from horde.runtime.environment import Environment
+from horde.stats.thresholds import Threshold
 from horde.web.security import Access
 from horde.web.server import WebUI
 from horde.web.swarm import CustomOption, SwarmRequest
@@ -17,7 +19,10 @@ logger = logging.getLogger("locust.main")  # Locust's logger name: scripts and f
 
 
 def make_web_ui(
-    environment: Environment, options: argparse.Namespace, parser: HordeArgumentParser | None = None
+    environment: Environment,
+    options: argparse.Namespace,
+    parser: HordeArgumentParser | None = None,
+    thresholds: Sequence[Threshold] = (),
 ) -> WebUI:
     """The WebUI the options describe (raises UsageError for a bind it must refuse); the form shows
     the options the locustfile added to ``parser``."""
@@ -37,6 +42,7 @@ def make_web_ui(
         autoquit=options.autoquit if options.autostart and options.autoquit >= 0 else None,
         stats_history_csv=history_csv,
         custom_options=custom_options(parser) if parser is not None else (),
+        thresholds=thresholds,
     )
     environment.web_ui = web_ui
     return web_ui

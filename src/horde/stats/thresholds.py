@@ -9,7 +9,8 @@ bare number is milliseconds), the others a plain number. Examples: ``browse:p95<
 ``fail_ratio<0.01``, ``rps>100``, ``GET /cart:p99<=1.5s``.
 
 A threshold passes when the run's observed value satisfies it. A name that made no request
-observes nothing, which fails (a threshold on a name that never ran says nothing good).
+observes nothing, and neither does a time of a run without samples: that fails (a threshold on
+what never ran says nothing good).
 """
 
 from __future__ import annotations
@@ -114,8 +115,8 @@ class Threshold:
         return observed is not None and _OPERATORS[self.op](observed, self.value)
 
     def _entry(self, stats: RequestStats) -> StatsEntry | None:
-        if self.name is None:
-            return stats.total if stats.total.num_requests else None
+        if self.name is None:  # the run's: 0 requests is an observation; times need samples
+            return stats.total
         matching = [
             entry
             for (name, method), entry in stats.entries.items()

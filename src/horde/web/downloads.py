@@ -3,7 +3,8 @@ HTML report, each named as Locust names its downloads."""
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -12,7 +13,9 @@ from aiohttp import web
 
 from horde.reports.csv_files import exceptions_csv, failures_csv, stats_csv
 from horde.reports.summary_json import build_summary, summary_text
+from horde.runtime.result import RunResult
 from horde.runtime.runner import Runner
+from horde.stats.thresholds import Threshold, evaluate
 from horde.web.report import AssetsMissing, render_report, report_data
 
 if TYPE_CHECKING:
@@ -22,9 +25,17 @@ Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
 
 class Downloads:
-    def __init__(self, environment: Environment, stats_history_csv: Path | None) -> None:
+    def __init__(
+        self, environment: Environment, stats_history_csv: Path | None, thresholds: Sequence[Threshold] = ()
+    ) -> None:
         self.environment = environment
         self.stats_history_csv = stats_history_csv
+        self.thresholds = list(thresholds)
+
+    def result(self) -> RunResult:
+        """The run so far, its thresholds judged on it."""
+        runner = self.runner
+        return replace(runner.result(), thresholds=evaluate(self.thresholds, runner.stats))
 
     def routes(self) -> list[tuple[str, Handler]]:
         """(path, GET handler) of each download."""
@@ -65,14 +76,14 @@ class Downloads:
     async def _summary(self, request: web.Request) -> web.StreamResponse:
         name = self.file_stem("summary")
         return web.Response(
-            text=summary_text(build_summary(self.runner.result())),
+            text=summary_text(build_summary(self.result())),
             content_type="application/json",
             headers={"Content-Disposition": f'attachment; filename="{name}.json"'},
         )
 
     async def _report(self, request: web.Request) -> web.StreamResponse:
         try:
-            html = render_report(report_data(self.runner.result()))
+            html = render_report(report_data(self.result()))
         except AssetsMissing as error:
             return web.Response(status=500, text=f"{error}\n")
         headers = {}

@@ -8,7 +8,7 @@ timings and the generator's health.
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from itertools import chain
 from typing import Any
 
@@ -19,6 +19,7 @@ from horde.stats.entries import StatsEntry
 from horde.stats.errors import error_text
 from horde.stats.histogram import Histogram, bucket_value
 from horde.stats.request_stats import RequestStats
+from horde.stats.thresholds import ThresholdResult
 from horde.user.inspect_ratio import ratio_report
 
 MAX_LOCUST_ROWS = 500
@@ -86,6 +87,11 @@ def stats_requests(runner: Runner) -> dict[str, Any]:
             else {}
         ),
     }
+
+
+def thresholds(results: Sequence[ThresholdResult]) -> list[dict[str, Any]]:
+    """Each threshold judged: expression, observed value (``unit`` "ms" for times), passed."""
+    return [{**result.to_json(), "unit": "ms" if result.threshold.is_time() else ""} for result in results]
 
 
 def workers(runner: MasterRunner, locust_keys: bool = False) -> list[dict[str, Any]]:

@@ -92,6 +92,7 @@ def report_data(result: RunResult) -> dict[str, Any]:
             for e in busiest
         ],
         "ratios": ratio_report(list(result.user_classes), info.users or None),
+        "thresholds": payloads.thresholds(result.thresholds),
     }
 
 

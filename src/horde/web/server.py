@@ -25,6 +25,7 @@ from horde.distributed.master import MasterRunner
 from horde.exception import UsageError
 from horde.runtime.runner import Runner
 from horde.stats.histogram import Histogram
+from horde.stats.thresholds import Threshold, evaluate
 from horde.version import __version__
 from horde.web import payloads
 from horde.web.control import TestControl
@@ -66,6 +67,7 @@ class WebUI:
         autoquit: float | None = None,
         stats_history_csv: Path | None = None,
         custom_options: Sequence[CustomOption] = (),
+        thresholds: Sequence[Threshold] = (),
     ) -> None:
         self.environment = environment
         self.host = host
@@ -75,7 +77,7 @@ class WebUI:
         self.base_path = _normalise_base_path(base_path)
         self.tls = _tls_context(tls_cert, tls_key)
         self.autoquit = autoquit
-        self.downloads = Downloads(environment, stats_history_csv)
+        self.downloads = Downloads(environment, stats_history_csv, thresholds)
         self.custom_options = list(custom_options)
         """The locustfile's own options: the start form shows them, ``/swarm`` sets them."""
         self.stream = LiveStream(self._tick, lambda: payloads.stats_table(self.runner.stats))
@@ -328,6 +330,7 @@ class WebUI:
             "time": time.time(),
             "health": payloads.health(runner.health),
             "workers": payloads.workers(runner) if isinstance(runner, MasterRunner) else None,
+            "thresholds": payloads.thresholds(evaluate(self.downloads.thresholds, runner.stats)),
         }
 
     def _tick(self) -> dict[str, Any]:

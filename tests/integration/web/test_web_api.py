@@ -24,6 +24,7 @@ from horde.reports.csv_files import stats_columns
 from horde.runtime.clock import FakeClock
 from horde.runtime.environment import Environment
 from horde.runtime.events import Events
+from horde.stats.thresholds import parse_all
 from horde.user.task import task
 from horde.user.users import User
 from horde.user.wait_time import constant
@@ -128,6 +129,27 @@ def test_swarm_starts_a_test_and_stats_requests_has_locusts_keys() -> None:
         assert body["errors"] == []
 
     serve(scenario)
+
+
+def test_thresholds_are_judged_live_in_the_state_and_in_the_downloads() -> None:
+    async def scenario(client: TestClient, web_ui: WebUI) -> None:
+        state = await (await client.get("/api/v1/state")).json()
+        assert [(t["expression"], t["observed"], t["passed"]) for t in state["thresholds"]] == [
+            ("/thing:p50<20ms", None, False),  # no request yet
+            ("requests<1", 0.0, True),
+        ]
+        await client.post("/swarm", data={"user_count": "2", "spawn_rate": "100"})
+        await wait_for(lambda: web_ui.runner.stats.num_requests > 0)
+        state = await (await client.get("/api/v1/state")).json()
+        judged = {t["expression"]: t for t in state["thresholds"]}
+        assert judged["/thing:p50<20ms"] == {
+            "expression": "/thing:p50<20ms", "observed": 12.5, "passed": True, "unit": "ms"
+        }  # fmt: skip
+        assert judged["requests<1"]["passed"] is False and judged["requests<1"]["unit"] == ""
+        summary = await (await client.get("/api/v1/summary")).json()
+        assert [t["expression"] for t in summary["thresholds"]] == ["/thing:p50<20ms", "requests<1"]
+
+    serve(scenario, thresholds=parse_all(["/thing:p50<20ms", "requests<1"]))
 
 
 def test_bad_swarm_input_is_one_message_and_starts_nothing() -> None:

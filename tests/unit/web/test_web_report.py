@@ -71,6 +71,21 @@ def test_the_report_is_one_file_with_its_data_inside() -> None:
     assert busiest["series"]["rps"] == [100.0, 100.0, 100.0]
     assert data["ratios"]["per_class"]["Shopper"]["tasks"]["browse"]["ratio"] == 0.75
     assert len(html) < 200_000  # Locust's is ~950 KB
+    assert data["thresholds"] == []  # none given
+
+
+def test_the_report_lists_each_threshold_judged() -> None:
+    from dataclasses import replace
+
+    from horde.stats.thresholds import evaluate, parse_all
+
+    result = finished_environment().runner.result()
+    judged = evaluate(parse_all(["/buy:fail_ratio<0.01", "p50<1s"]), result.stats)
+    data = embedded(render_report(report_data(replace(result, thresholds=judged))))
+    assert [(row["expression"], row["passed"], row["unit"]) for row in data["thresholds"]] == [
+        ("/buy:fail_ratio<0.01", False, ""),
+        ("p50<1s", True, "ms"),
+    ]
 
 
 def test_report_file_names_like_locust() -> None:
