@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import time
 from pathlib import Path
 
 from e2e_support import Target, horde
@@ -101,3 +102,30 @@ def test_a_malformed_threshold_stops_the_run_before_it_starts(target: Target, tm
     code, log, summary = run(tmp_path, target, locustfile=LOCUSTFILE + '\nthresholds = ["p95 under 300"]\n')
     assert code == 1 and summary == {}
     assert "invalid threshold 'p95 under 300'" in log and "(in the locustfile's thresholds)" in log
+
+
+def test_an_aborting_threshold_stops_the_run_once_it_can_no_longer_pass(
+    target: Target, tmp_path: Path
+) -> None:
+    (tmp_path / "locustfile.py").write_text(LOCUSTFILE)
+
+    def timed(*args: str) -> tuple[float, int, str]:
+        started = time.monotonic()
+        result = horde(
+            "-f", "locustfile.py", "--headless", "-u", "2", "-r", "10", "-t", "60s", "-H", target.url,
+            "--only-summary", *args,
+            cwd=tmp_path, timeout=90,
+        )  # fmt: skip
+        return time.monotonic() - started, result.code, result.stderr
+
+    # A window that broke it can never be mended: the first 2 s window ends the 60 s run.
+    seconds, code, log = timed("--threshold", "p95<0.001ms@2s!", "--threshold", "rps>1@2s")
+    assert code == 1 and seconds < 20, log
+    assert "Threshold p95<0.001ms@2s! failed" in log and "stopping the test" in log
+    assert "Thresholds: 1 of 2 failed" in log
+    # --threshold-abort for all, judged on the run so far after a 4 s grace.
+    seconds, code, log = timed(
+        "--threshold", "requests>100000000", "--threshold-abort", "--threshold-grace", "4s"
+    )
+    assert code == 1 and 4 <= seconds < 20, log
+    assert "Threshold requests>100000000 failed" in log

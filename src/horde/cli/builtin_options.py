@@ -634,10 +634,23 @@ def _add_horde_options(group: HordeArgumentGroup) -> None:
         metavar="<expr>",
         help="Judge the run: [NAME:]METRIC OP VALUE, e.g. p95<300ms, fail_ratio<0.01, rps>100, "
         "'GET /cart:p99<1s' (METRIC: pN, avg, max, min, fail_ratio, rps, requests, dropped_iterations). "
-        "Repeatable; a list in a config file; a locustfile's thresholds = [...] adds to them. Any "
-        "failed threshold makes the exit code --exit-code-on-threshold.",
+        "@60s judges every 60 s window instead of the whole run; a final ! stops the run as soon as "
+        "it can no longer pass. Repeatable; a list in a config file; a locustfile's thresholds = [...] "
+        "adds to them. Any failed threshold makes the exit code --exit-code-on-threshold.",
     )
     action.keep_whole = True  # type: ignore[attr-defined]  # "GET /cart:p99<1s" has a space
+    group.add_argument(
+        "--threshold-abort",
+        action="store_true",
+        help="Stop the run as soon as any threshold can no longer pass (one threshold: end it with !).",
+    )
+    group.add_argument(
+        "--threshold-grace",
+        type=timespan_seconds,
+        default=0,
+        metavar="<time>",
+        help="Judge aborting thresholds only after this long into the test (a warm-up), e.g. 30s.",
+    )
     group.add_argument(
         "--exit-code-on-threshold",
         type=int,

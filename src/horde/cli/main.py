@@ -21,6 +21,7 @@ from horde.cli.logging_setup import setup_logging
 from horde.cli.options import EarlyOptions, build_parser, extended_parser, parse_early_options, parse_options
 from horde.cli.preflight import check_hosts, check_output_paths, check_user_classes
 from horde.cli.processes import fork_workers, reap
+from horde.cli.threshold_watch import ThresholdWatch
 from horde.cli.web_run import make_web_ui, run_web
 from horde.compat.hook import install as install_locust_alias
 from horde.compat.locust import __version__ as LOCUST_VERSION
@@ -39,7 +40,14 @@ from horde.runtime.health import Verdict
 from horde.runtime.limits import raise_open_files_limit, users_beyond_capacity
 from horde.runtime.loading import LoadedFiles, expand_locustfile_option, load_locustfiles
 from horde.stats.percentiles import validate_settings as validate_percentile_settings
-from horde.stats.thresholds import Threshold, ThresholdError, ThresholdResult, evaluate, parse_all
+from horde.stats.thresholds import (
+    Threshold,
+    ThresholdError,
+    ThresholdResult,
+    WindowJudge,
+    evaluate,
+    parse_all,
+)
 from horde.user.http_users import needs_host
 from horde.user.inspect_ratio import ratio_report, ratio_text
 from horde.user.task import filter_tasks_by_tags
@@ -291,18 +299,25 @@ def _run_test(
 ) -> int:
     """Run the test; ``out`` gets data (``--json``), ``locust.stats_logger`` the tables and summary,
     as Locust's."""
+    judge = WindowJudge(thresholds)
     web_ui = (
-        None if options.headless or options.worker else make_web_ui(environment, options, parser, thresholds)
+        None
+        if options.headless or options.worker
+        else make_web_ui(environment, options, parser, thresholds, judge)
     )
     runner = _create_runner(environment, web_ui, options, parser)
+    watch = ThresholdWatch(runner, judge, thresholds, options.threshold_abort, options.threshold_grace)
+    if thresholds and not options.worker:
+        runner.ticker.add(watch.on_tick)
     cooperative.run(_drive(environment, options, web_ui))
+    watch.finish()
     environment.events.quitting.fire(environment=environment, reverse=True)
     if options.worker:  # its statistics went to the master, which reports and judges the run
         code = exit_code(environment, options)
         logger.info("Shutting down (exit code %s)", code)
         environment.events.quit.fire(exit_code=code)
         return code
-    judged = evaluate(thresholds, runner.stats)
+    judged = evaluate(thresholds, runner.stats, windows=judge)
     code = exit_code(environment, options, judged)
     result = replace(runner.result(code), thresholds=judged)
     if options.summary_json:

@@ -10,7 +10,7 @@ from pathlib import Path
 from horde.cli.argparser import HordeArgumentParser, option_label
 from horde.cli.headless import PeriodicOutput, attach_controls, users_and_rate
 from horde.runtime.environment import Environment
-from horde.stats.thresholds import Threshold
+from horde.stats.thresholds import Threshold, WindowJudge
 from horde.web.security import Access
 from horde.web.server import WebUI
 from horde.web.swarm import CustomOption, SwarmRequest
@@ -23,6 +23,7 @@ def make_web_ui(
     options: argparse.Namespace,
     parser: HordeArgumentParser | None = None,
     thresholds: Sequence[Threshold] = (),
+    judge: WindowJudge | None = None,
 ) -> WebUI:
     """The WebUI the options describe (raises UsageError for a bind it must refuse); the form shows
     the options the locustfile added to ``parser``."""
@@ -43,6 +44,7 @@ def make_web_ui(
         stats_history_csv=history_csv,
         custom_options=custom_options(parser) if parser is not None else (),
         thresholds=thresholds,
+        windows=judge,
     )
     environment.web_ui = web_ui
     return web_ui

@@ -8,6 +8,11 @@ Aggregated row); METRIC is ``p50``, ``p90``, ``p95``, ``p99``, ``p99.9`` (any pe
 bare number is milliseconds), the others a plain number. Examples: ``browse:p95<300ms``,
 ``fail_ratio<0.01``, ``rps>100``, ``GET /cart:p99<=1.5s``.
 
+A window suffix judges every window instead of the whole run: ``p99<500ms@60s`` fails when any
+60 s window of the run broke it, and its observed value is the worst window's. A ``!`` at the end
+(or ``--threshold-abort`` for all) stops the run as soon as the threshold can no longer pass: a
+window that broke it, or the whole run's value so far (after ``--threshold-grace``).
+
 A threshold passes when the run's observed value satisfies it. A name that made no request
 observes nothing, and neither does a time of a run without samples: that fails (a threshold on
 what never ran says nothing good).
@@ -21,6 +26,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
 from horde.stats.entries import StatsEntry
+from horde.stats.histogram import BucketCounts, Histogram
 from horde.stats.request_stats import RequestStats
 
 EXPECTED = (
@@ -39,8 +45,10 @@ _METHODS = frozenset({"GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"
 _PERCENTILE = re.compile(r"p\d+(?:\.\d+)?")
 _PATTERN = re.compile(
     r"^(?:(?P<name>.+):)?\s*(?P<metric>p\d+(?:\.\d+)?|[a-z_]+)\s*(?P<op><=|>=|<|>)\s*"
-    r"(?P<value>[0-9]+(?:\.[0-9]+)?|\.[0-9]+)\s*(?P<unit>ms|s)?$"
+    r"(?P<value>[0-9]+(?:\.[0-9]+)?|\.[0-9]+)\s*(?P<unit>ms|s)?"
+    r"(?:\s*@\s*(?P<window>[0-9]+(?:\.[0-9]+)?)\s*(?P<window_unit>ms|s|m|h)?)?\s*(?P<abort>!)?$"
 )
+_WINDOW_UNITS = {None: 1.0, "ms": 0.001, "s": 1.0, "m": 60.0, "h": 3600.0}
 
 
 class ThresholdError(ValueError):
@@ -55,15 +63,12 @@ class Threshold:
     metric: str
     op: str
     value: float  # milliseconds for times
+    window_s: float | None = None  # judged per window of this many seconds
+    abort: bool = False  # stop the run as soon as it can no longer pass
 
     @classmethod
     def parse(cls, expression: str) -> Threshold:
         text = expression.strip()
-        if "@" in text or text.endswith("!"):  # issue 22's windows and aborts
-            raise ThresholdError(
-                f"invalid threshold {expression!r}: windows (@60s) and aborting thresholds (!) are not "
-                "available in this version of Horde yet"
-            )
         found = _PATTERN.match(text)
         if found is None:
             raise ThresholdError(f"invalid threshold {expression!r}: {EXPECTED}")
@@ -81,7 +86,12 @@ class Threshold:
             )
         value = float(found["value"]) * (1000.0 if unit == "s" else 1.0)
         name, method = _name_and_method(found["name"])
-        return cls(text, name, method, metric, found["op"], value)
+        window = None
+        if found["window"] is not None:
+            window = float(found["window"]) * _WINDOW_UNITS[found["window_unit"]]
+            if window < 1:
+                raise ThresholdError(f"invalid threshold {expression!r}: a window is 1 s or longer")
+        return cls(text, name, method, metric, found["op"], value, window, found["abort"] is not None)
 
     def is_time(self) -> bool:
         return self.metric not in PLAIN_METRICS  # percentiles, avg, max, min
@@ -93,23 +103,33 @@ class Threshold:
         entry = self._entry(stats)
         if entry is None:
             return None
+        start, last = stats.start_time, stats.last_request_timestamp
+        seconds = last - start if last and start and last > start else 0.0
+        return self._value(_Counts.of(entry), entry.response_times, seconds)
+
+    def _value(self, counts: _Counts, histogram: Histogram, seconds: float) -> float | None:
+        """This metric of ``counts`` and ``histogram`` (the whole run's, or one window's)."""
         if self.metric == "fail_ratio":
-            return entry.fail_ratio
+            return counts.failures / counts.requests if counts.requests else (1.0 if counts.failures else 0.0)
         if self.metric == "requests":
-            return float(entry.num_requests)
+            return float(counts.requests)
         if self.metric == "rps":
-            start, last = stats.start_time, stats.last_request_timestamp
-            return entry.num_requests / (last - start) if last and start and last > start else 0.0
-        timed = entry.num_requests - entry.num_none_requests
-        if timed <= 0:
+            return counts.requests / seconds if seconds > 0 else 0.0
+        if counts.timed <= 0 or not histogram:
             return None
         if self.metric == "avg":
-            return entry.avg_response_time
+            return counts.response_time / counts.timed
         if self.metric == "max":
-            return entry.max_response_time
+            return histogram.max_us / 1000
         if self.metric == "min":
-            return entry.min_response_time
-        return entry.get_response_time_percentile(float(self.metric[1:]) / 100)
+            return histogram.min_us / 1000
+        return histogram.percentile(float(self.metric[1:]) / 100) / 1000
+
+    def worse(self, a: float | None, b: float | None) -> float | None:
+        """The value further from passing (None, no observation, is worst)."""
+        if a is None or b is None:
+            return None
+        return max(a, b) if self.op in ("<", "<=") else min(a, b)
 
     def passes(self, observed: float | None) -> bool:
         return observed is not None and _OPERATORS[self.op](observed, self.value)
@@ -130,6 +150,31 @@ class Threshold:
         for entry in matching:
             merged.extend(entry)
         return merged
+
+
+@dataclass(frozen=True)
+class _Counts:
+    requests: int
+    failures: int
+    timed: int
+    response_time: float  # ms, summed over the timed requests
+
+    @classmethod
+    def of(cls, entry: StatsEntry) -> _Counts:
+        return cls(
+            entry.num_requests,
+            entry.num_failures,
+            entry.num_requests - entry.num_none_requests,
+            entry.total_response_time,
+        )
+
+    def minus(self, older: _Counts) -> _Counts:
+        return _Counts(
+            self.requests - older.requests,
+            self.failures - older.failures,
+            self.timed - older.timed,
+            self.response_time - older.response_time,
+        )
 
 
 def _name_and_method(text: str | None) -> tuple[str | None, str | None]:
@@ -163,10 +208,80 @@ def parse_all(expressions: Iterable[str]) -> list[Threshold]:
 
 
 def evaluate(
-    thresholds: Sequence[Threshold], stats: RequestStats, dropped_iterations: int = 0
+    thresholds: Sequence[Threshold],
+    stats: RequestStats,
+    dropped_iterations: int = 0,
+    windows: WindowJudge | None = None,
 ) -> list[ThresholdResult]:
+    """Each threshold judged: on the whole run, or, with a window, by ``windows`` (the worst
+    window so far; unjudged without one)."""
     results = []
     for threshold in thresholds:
+        if threshold.window_s is not None:
+            judged = windows.result(threshold) if windows is not None else None
+            results.append(judged or ThresholdResult(threshold, None, False))  # nothing judged yet
+            continue
         observed = threshold.observe(stats, dropped_iterations)
         results.append(ThresholdResult(threshold, observed, threshold.passes(observed)))
     return results
+
+
+@dataclass
+class _Window:
+    start: float
+    counts: _Counts
+    buckets: BucketCounts | None
+    worst: float | None = None
+    judged: int = 0
+    failed: bool = False
+
+
+class WindowJudge:
+    """Judges the windowed thresholds (``p99<500ms@60s``) as the run goes: :meth:`tick` once a
+    second with the run's statistics closes each threshold's window when it is due, and
+    :meth:`finish` the last, partial one (if it saw a request)."""
+
+    def __init__(self, thresholds: Sequence[Threshold]) -> None:
+        self.thresholds = [t for t in thresholds if t.window_s is not None]
+        self._windows: dict[str, _Window] = {}
+
+    def tick(self, now: float, stats: RequestStats) -> None:
+        for threshold in self.thresholds:
+            window = self._windows.get(threshold.expression)
+            entry = threshold._entry(stats)
+            counts = _Counts.of(entry) if entry is not None else _Counts(0, 0, 0, 0.0)
+            if window is None:
+                snapshot = entry.response_times.snapshot() if entry is not None else None
+                self._windows[threshold.expression] = _Window(now, counts, snapshot)
+            elif now - window.start >= (threshold.window_s or 0) - 1e-6:
+                self._close(threshold, window, now, entry, counts)
+
+    def finish(self, now: float, stats: RequestStats) -> None:
+        for threshold in self.thresholds:
+            window = self._windows.get(threshold.expression)
+            entry = threshold._entry(stats)
+            if window is None or entry is None or entry.num_requests == window.counts.requests:
+                continue  # nothing since the last window closed
+            self._close(threshold, window, now, entry, _Counts.of(entry))
+
+    def _close(
+        self, threshold: Threshold, window: _Window, now: float, entry: StatsEntry | None, counts: _Counts
+    ) -> None:
+        histogram = Histogram()
+        if entry is not None:
+            histogram.merge(entry.response_times)
+            if window.buckets is not None:
+                histogram.subtract(window.buckets)
+        value = threshold._value(counts.minus(window.counts), histogram, now - window.start)
+        window.worst = value if window.judged == 0 else threshold.worse(window.worst, value)
+        window.judged += 1
+        window.failed = window.failed or not threshold.passes(value)
+        window.start, window.counts = now, counts
+        window.buckets = entry.response_times.snapshot() if entry is not None else None
+
+    def result(self, threshold: Threshold) -> ThresholdResult | None:
+        """The worst window so far; None before the first window closed."""
+        window = self._windows.get(threshold.expression)
+        if window is None or window.judged == 0:
+            return None
+        return ThresholdResult(threshold, window.worst, not window.failed)

@@ -15,7 +15,7 @@ from horde.reports.csv_files import exceptions_csv, failures_csv, stats_csv
 from horde.reports.summary_json import build_summary, summary_text
 from horde.runtime.result import RunResult
 from horde.runtime.runner import Runner
-from horde.stats.thresholds import Threshold, evaluate
+from horde.stats.thresholds import Threshold, ThresholdResult, WindowJudge, evaluate
 from horde.web.report import AssetsMissing, render_report, report_data
 
 if TYPE_CHECKING:
@@ -26,16 +26,24 @@ Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
 class Downloads:
     def __init__(
-        self, environment: Environment, stats_history_csv: Path | None, thresholds: Sequence[Threshold] = ()
+        self,
+        environment: Environment,
+        stats_history_csv: Path | None,
+        thresholds: Sequence[Threshold] = (),
+        windows: WindowJudge | None = None,
     ) -> None:
         self.environment = environment
         self.stats_history_csv = stats_history_csv
         self.thresholds = list(thresholds)
+        self.windows = windows
+
+    def judged(self) -> list[ThresholdResult]:
+        """The thresholds judged on the run so far (a windowed one: its worst closed window)."""
+        return evaluate(self.thresholds, self.runner.stats, windows=self.windows)
 
     def result(self) -> RunResult:
         """The run so far, its thresholds judged on it."""
-        runner = self.runner
-        return replace(runner.result(), thresholds=evaluate(self.thresholds, runner.stats))
+        return replace(self.runner.result(), thresholds=self.judged())
 
     def routes(self) -> list[tuple[str, Handler]]:
         """(path, GET handler) of each download."""

@@ -25,7 +25,7 @@ from horde.distributed.master import MasterRunner
 from horde.exception import UsageError
 from horde.runtime.runner import Runner
 from horde.stats.histogram import Histogram
-from horde.stats.thresholds import Threshold, evaluate
+from horde.stats.thresholds import Threshold, WindowJudge
 from horde.version import __version__
 from horde.web import payloads
 from horde.web.control import TestControl
@@ -68,6 +68,7 @@ class WebUI:
         stats_history_csv: Path | None = None,
         custom_options: Sequence[CustomOption] = (),
         thresholds: Sequence[Threshold] = (),
+        windows: WindowJudge | None = None,
     ) -> None:
         self.environment = environment
         self.host = host
@@ -77,7 +78,7 @@ class WebUI:
         self.base_path = _normalise_base_path(base_path)
         self.tls = _tls_context(tls_cert, tls_key)
         self.autoquit = autoquit
-        self.downloads = Downloads(environment, stats_history_csv, thresholds)
+        self.downloads = Downloads(environment, stats_history_csv, thresholds, windows)
         self.custom_options = list(custom_options)
         """The locustfile's own options: the start form shows them, ``/swarm`` sets them."""
         self.stream = LiveStream(self._tick, lambda: payloads.stats_table(self.runner.stats))
@@ -330,7 +331,7 @@ class WebUI:
             "time": time.time(),
             "health": payloads.health(runner.health),
             "workers": payloads.workers(runner) if isinstance(runner, MasterRunner) else None,
-            "thresholds": payloads.thresholds(evaluate(self.downloads.thresholds, runner.stats)),
+            "thresholds": payloads.thresholds(self.downloads.judged()),
         }
 
     def _tick(self) -> dict[str, Any]:

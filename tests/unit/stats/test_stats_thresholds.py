@@ -6,7 +6,7 @@ import pytest
 
 from horde.exception import CatchResponseError
 from horde.stats import RequestStats
-from horde.stats.thresholds import Threshold, ThresholdError, evaluate, parse_all
+from horde.stats.thresholds import Threshold, ThresholdError, WindowJudge, evaluate, parse_all
 
 
 @pytest.mark.parametrize(
@@ -27,6 +27,17 @@ from horde.stats.thresholds import Threshold, ThresholdError, evaluate, parse_al
 def test_the_grammar(expression: str, parsed: tuple[object, ...]) -> None:
     threshold = Threshold.parse(expression)
     assert (threshold.name, threshold.method, threshold.metric, threshold.op, threshold.value) == parsed
+    assert (threshold.window_s, threshold.abort) == (None, False)
+
+
+@pytest.mark.parametrize(
+    ("expression", "window_s", "abort"),
+    [("p99<500ms@60s", 60.0, False), ("p99<500@2m!", 120.0, True), ("browse:rps>10 @ 30!", 30.0, True),
+     ("fail_ratio<0.01!", None, True)],
+)  # fmt: skip
+def test_a_window_and_an_abort_mark(expression: str, window_s: float | None, abort: bool) -> None:
+    threshold = Threshold.parse(expression)
+    assert (threshold.window_s, threshold.abort) == (window_s, abort)
 
 
 @pytest.mark.parametrize(
@@ -39,7 +50,8 @@ def test_the_grammar(expression: str, parsed: tuple[object, ...]) -> None:
         ("p0<3", "a percentile is p0.1 to p100, not p0"),
         ("p101<3", "a percentile is p0.1 to p100, not p101"),
         ("rps>10ms", "rps takes a plain number, not ms"),
-        ("p99<500ms@60s", "windows (@60s) and aborting thresholds (!) are not available"),
+        ("p99<500ms@0.5s", "a window is 1 s or longer"),
+        ("p99<500ms@60x", "expected [NAME:]METRIC OP VALUE"),
     ],
 )
 def test_a_malformed_expression_is_one_line_that_quotes_it(expression: str, why: str) -> None:
@@ -103,3 +115,40 @@ def test_an_empty_run_observes_nothing_and_fails_its_time_thresholds() -> None:
 def test_parse_all_keeps_the_order_and_drops_repeats() -> None:
     parsed = parse_all(["rps>1", "p95<3", "rps>1"])
     assert [t.expression for t in parsed] == ["rps>1", "p95<3"]
+
+
+def test_a_windowed_threshold_fails_when_any_window_broke_it() -> None:
+    """10 s windows: 5 ms, then a 10 s stall of 900 ms answers, then 5 ms again. The whole run's
+    p50 passes, the windowed one reports the stalled window."""
+    now = [0.0]
+    stats = RequestStats(clock=lambda: now[0])
+    thresholds = parse_all(["p50<100ms@10s", "p50<100ms", "requests>=50@10s", "max<1s@10s"])
+    judge = WindowJudge(thresholds)
+    for second in range(31):
+        now[0] = float(second)
+        if second:
+            for _ in range(10):
+                stats.record("GET", "/", 900.0 if 10 < second <= 20 else 5.0, 10, None)
+        judge.tick(now[0], stats)
+    judged = {r.threshold.expression: r for r in evaluate(thresholds, stats, windows=judge)}
+    assert judged["p50<100ms"].passed  # 200 of 300 answers took 5 ms
+    assert not judged["p50<100ms@10s"].passed
+    assert judged["p50<100ms@10s"].observed == pytest.approx(900, rel=0.01)  # the worst window
+    assert judged["requests>=50@10s"].passed and judged["requests>=50@10s"].observed == 100
+    assert judged["max<1s@10s"].passed
+
+
+def test_the_last_partial_window_counts_and_a_window_never_judged_fails() -> None:
+    now = [0.0]
+    stats = RequestStats(clock=lambda: now[0])
+    thresholds = parse_all(["p99<100ms@60s", "/never:p99<100ms@60s"])
+    judge = WindowJudge(thresholds)
+    judge.tick(0.0, stats)
+    assert [r.passed for r in evaluate(thresholds, stats, windows=judge)] == [False, False]  # none yet
+    now[0] = 5.0
+    stats.record("GET", "/", 250.0, 10, None)
+    judge.tick(5.0, stats)
+    judge.finish(5.0, stats)  # the run ended after 5 s of a 60 s window
+    first, never = evaluate(thresholds, stats, windows=judge)
+    assert (first.observed, first.passed) == (pytest.approx(250, rel=0.01), False)
+    assert (never.observed, never.passed) == (None, False)
