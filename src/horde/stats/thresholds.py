@@ -125,10 +125,10 @@ class Threshold:
             return histogram.min_us / 1000
         return histogram.percentile(float(self.metric[1:]) / 100) / 1000
 
-    def worse(self, a: float | None, b: float | None) -> float | None:
-        """The value further from passing (None, no observation, is worst)."""
-        if a is None or b is None:
-            return None
+    def worse(self, a: float | None, b: float) -> float:
+        """The value further from passing."""
+        if a is None:
+            return b
         return max(a, b) if self.op in ("<", "<=") else min(a, b)
 
     def passes(self, observed: float | None) -> bool:
@@ -273,9 +273,10 @@ class WindowJudge:
             if window.buckets is not None:
                 histogram.subtract(window.buckets)
         value = threshold._value(counts.minus(window.counts), histogram, now - window.start)
-        window.worst = value if window.judged == 0 else threshold.worse(window.worst, value)
-        window.judged += 1
-        window.failed = window.failed or not threshold.passes(value)
+        if value is not None:  # a window without samples says nothing of a time
+            window.worst = value if window.judged == 0 else threshold.worse(window.worst, value)
+            window.judged += 1
+            window.failed = window.failed or not threshold.passes(value)
         window.start, window.counts = now, counts
         window.buckets = entry.response_times.snapshot() if entry is not None else None
 

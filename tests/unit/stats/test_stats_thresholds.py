@@ -138,6 +138,21 @@ def test_a_windowed_threshold_fails_when_any_window_broke_it() -> None:
     assert judged["max<1s@10s"].passed
 
 
+def test_a_window_without_samples_says_nothing_of_a_time() -> None:
+    now = [0.0]
+    stats = RequestStats(clock=lambda: now[0])
+    thresholds = parse_all(["p99<100ms@5s", "requests>=1@5s"])
+    judge = WindowJudge(thresholds)
+    for second in range(16):
+        now[0] = float(second)
+        if second > 10:  # nothing in the first two windows
+            stats.record("GET", "/", 20.0, 10, None)
+        judge.tick(now[0], stats)
+    latency, requests = evaluate(thresholds, stats, windows=judge)
+    assert (latency.observed, latency.passed) == (pytest.approx(20, rel=0.01), True)
+    assert (requests.observed, requests.passed) == (0, False)  # a count of 0 is an observation
+
+
 def test_the_last_partial_window_counts_and_a_window_never_judged_fails() -> None:
     now = [0.0]
     stats = RequestStats(clock=lambda: now[0])
