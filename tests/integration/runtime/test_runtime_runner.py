@@ -211,6 +211,60 @@ def test_shape_drives_user_count_and_stops_the_test() -> None:
     assert seen[3.5] == seen[4.0] == (0, "stopped")  # the tick at 3 s said None
 
 
+def test_a_shape_re_targets_a_ramp_under_way_at_once() -> None:
+    """Locust asks a shape nothing while a ramp is under way; Horde asks every second and follows
+    the new answer at once: 100 users at 10/s, then 4 users after 2 s."""
+
+    class ChangeOfMind(LoadTestShape):
+        def tick(self) -> tuple[int, float] | None:
+            elapsed = self.get_run_time()
+            return None if elapsed >= 6 else (100, 10) if elapsed < 2 else (4, 10)
+
+    env = make_env(Idle, shape_class=ChangeOfMind())
+
+    async def main() -> dict[float, int]:
+        clock = FakeClock()
+        runner = env.create_local_runner()
+        runner.clock = clock
+        runner.start_shape()
+        seen = {}
+        for step in range(1, 11):
+            await clock.advance(0.5)
+            seen[step / 2] = runner.user_count
+        await runner.quit()
+        return seen
+
+    seen = asyncio.run(asyncio.wait_for(main(), 5))
+    assert 15 <= seen[1.5] <= 25  # ramping to 100 at 10/s
+    # Re-targeted at the 2 s tick: from ~20 down to 4 at 10/s, where Locust would ramp on to 100.
+    assert seen[3.0] == 10 and seen[4.0] == seen[5.0] == 4
+
+
+def test_a_stages_shape_follows_its_stages() -> None:
+    from horde.shapes import StagesShape
+
+    class UpHoldDown(StagesShape):
+        stages = [(4, 8), (2, 8), (2, 0)]  # 8 users over 4 s (2/s), hold 2 s, down to 0 in 2 s
+
+    env = make_env(Idle, shape_class=UpHoldDown())
+
+    async def main() -> dict[float, tuple[int, str]]:
+        clock = FakeClock()
+        runner = env.create_local_runner()
+        runner.clock = clock
+        runner.start_shape()
+        seen = {}
+        for step in range(1, 21):
+            await clock.advance(0.5)
+            seen[step / 2] = (runner.user_count, runner.state)
+        await runner.quit()
+        return seen
+
+    seen = asyncio.run(asyncio.wait_for(main(), 5))
+    assert seen[2.0][0] == 4 and seen[4.5][0] == seen[5.5][0] == 8  # linear up, then the hold
+    assert seen[7.0][0] == 4 and seen[8.5] == (0, "stopped")  # down at 4/s, then the end
+
+
 def test_task_exceptions_land_in_the_exceptions_table() -> None:
     class Raiser(User):
         wait_time = constant(0.01)
