@@ -96,10 +96,8 @@ class Threshold:
     def is_time(self) -> bool:
         return self.metric not in PLAIN_METRICS  # percentiles, avg, max, min
 
-    def observe(self, stats: RequestStats, dropped_iterations: int = 0) -> float | None:
+    def observe(self, stats: RequestStats) -> float | None:
         """The run's value of this metric (ms for times); None when the name made no request."""
-        if self.metric == "dropped_iterations":
-            return float(dropped_iterations)
         entry = self._entry(stats)
         if entry is None:
             return None
@@ -109,6 +107,8 @@ class Threshold:
 
     def _value(self, counts: _Counts, histogram: Histogram, seconds: float) -> float | None:
         """This metric of ``counts`` and ``histogram`` (the whole run's, or one window's)."""
+        if self.metric == "dropped_iterations":
+            return 0.0  # a closed-model run (users in a loop) drops no iteration
         if self.metric == "fail_ratio":
             return counts.failures / counts.requests if counts.requests else (1.0 if counts.failures else 0.0)
         if self.metric == "requests":
@@ -208,10 +208,7 @@ def parse_all(expressions: Iterable[str]) -> list[Threshold]:
 
 
 def evaluate(
-    thresholds: Sequence[Threshold],
-    stats: RequestStats,
-    dropped_iterations: int = 0,
-    windows: WindowJudge | None = None,
+    thresholds: Sequence[Threshold], stats: RequestStats, windows: WindowJudge | None = None
 ) -> list[ThresholdResult]:
     """Each threshold judged: on the whole run, or, with a window, by ``windows`` (the worst
     window so far; unjudged without one)."""
@@ -221,7 +218,7 @@ def evaluate(
             judged = windows.result(threshold) if windows is not None else None
             results.append(judged or ThresholdResult(threshold, None, False))  # nothing judged yet
             continue
-        observed = threshold.observe(stats, dropped_iterations)
+        observed = threshold.observe(stats)
         results.append(ThresholdResult(threshold, observed, threshold.passes(observed)))
     return results
 
@@ -231,8 +228,7 @@ class _Window:
     start: float
     counts: _Counts
     buckets: BucketCounts | None
-    worst: float | None = None
-    judged: int = 0
+    worst: float | None = None  # None until a window with samples closed
     failed: bool = False
 
 
@@ -274,8 +270,7 @@ class WindowJudge:
                 histogram.subtract(window.buckets)
         value = threshold._value(counts.minus(window.counts), histogram, now - window.start)
         if value is not None:  # a window without samples says nothing of a time
-            window.worst = value if window.judged == 0 else threshold.worse(window.worst, value)
-            window.judged += 1
+            window.worst = threshold.worse(window.worst, value)
             window.failed = window.failed or not threshold.passes(value)
         window.start, window.counts = now, counts
         window.buckets = entry.response_times.snapshot() if entry is not None else None
@@ -283,6 +278,6 @@ class WindowJudge:
     def result(self, threshold: Threshold) -> ThresholdResult | None:
         """The worst window so far; None before the first window closed."""
         window = self._windows.get(threshold.expression)
-        if window is None or window.judged == 0:
+        if window is None or window.worst is None:
             return None
         return ThresholdResult(threshold, window.worst, not window.failed)

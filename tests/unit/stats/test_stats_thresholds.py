@@ -122,7 +122,9 @@ def test_a_windowed_threshold_fails_when_any_window_broke_it() -> None:
     p50 passes, the windowed one reports the stalled window."""
     now = [0.0]
     stats = RequestStats(clock=lambda: now[0])
-    thresholds = parse_all(["p50<100ms@10s", "p50<100ms", "requests>=50@10s", "max<1s@10s"])
+    thresholds = parse_all(
+        ["p50<100ms@10s", "p50<100ms", "requests>=50@10s", "max<1s@10s", "dropped_iterations<1@10s"]
+    )
     judge = WindowJudge(thresholds)
     for second in range(31):
         now[0] = float(second)
@@ -136,6 +138,10 @@ def test_a_windowed_threshold_fails_when_any_window_broke_it() -> None:
     assert judged["p50<100ms@10s"].observed == pytest.approx(900, rel=0.01)  # the worst window
     assert judged["requests>=50@10s"].passed and judged["requests>=50@10s"].observed == 100
     assert judged["max<1s@10s"].passed
+    assert (judged["dropped_iterations<1@10s"].observed, judged["dropped_iterations<1@10s"].passed) == (
+        0,
+        True,
+    )
 
 
 def test_a_window_without_samples_says_nothing_of_a_time() -> None:
