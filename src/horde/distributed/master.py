@@ -24,6 +24,7 @@ from horde.distributed.locustfile import locustfile_answer
 from horde.distributed.protocol import Heartbeat, Message, ProtocolError, Spawn, SpawningComplete, Stats
 from horde.distributed.transport import MasterSocket, master_secret
 from horde.exception import UsageError
+from horde.http.urls import is_loopback
 from horde.runtime.health import ReportedHealth
 from horde.runtime.result import LostWorker, RunResult
 from horde.runtime.runner import Runner, RunnerState
@@ -118,7 +119,7 @@ class MasterRunner(Runner):
         except OSError as error:
             raise UsageError(str(error)) from None
         self.bind_port = self._socket.port
-        if secret is None and self.bind_host not in ("127.0.0.1", "localhost", "::1"):
+        if secret is None and not is_loopback(self.bind_host):
             logger.warning(
                 "The master listens on %s:%d without --master-secret: anyone who reaches that port can "
                 "join as a worker",

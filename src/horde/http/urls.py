@@ -6,6 +6,7 @@ the hot path does one dict lookup instead of ``urlsplit`` + quoting per request.
 
 from __future__ import annotations
 
+import ipaddress
 import re
 from collections.abc import Iterable, Mapping
 from typing import Any, NamedTuple
@@ -21,6 +22,7 @@ _NEEDS_QUOTING = re.compile(r"[^A-Za-z0-9\-._~!#$%&'()*+,/:;=?@\[\]]")
 _HAS_SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.\-]*://")
 
 _CACHE_LIMIT = 4096
+_LOCAL_NAMES = frozenset({"localhost", "localhost.", "ip6-localhost"})
 
 
 class Origin(NamedTuple):
@@ -167,3 +169,15 @@ def add_params(url: str, params: Any) -> str:
     url, _, fragment = url.partition("#")
     url = f"{url}{'&' if '?' in url else '?'}{encoded}"
     return f"{url}#{fragment}" if fragment else url
+
+
+def is_loopback(host: str) -> bool:
+    """True for a bind address that only this machine can reach ('' and '*' mean every interface)."""
+    if host in ("", "*"):
+        return False
+    if host.lower() in _LOCAL_NAMES:
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False  # a host name: it may resolve to anything

@@ -15,7 +15,7 @@ from horde.reports.csv_files import exceptions_csv, failures_csv, stats_csv
 from horde.reports.summary_json import build_summary, summary_text
 from horde.runtime.result import RunResult
 from horde.runtime.runner import Runner
-from horde.stats.thresholds import Threshold, ThresholdResult, WindowJudge, evaluate
+from horde.stats.thresholds import ThresholdResult
 from horde.web.report import AssetsMissing, render_report, report_data
 
 if TYPE_CHECKING:
@@ -29,21 +29,16 @@ class Downloads:
         self,
         environment: Environment,
         stats_history_csv: Path | None,
-        thresholds: Sequence[Threshold] = (),
-        windows: WindowJudge | None = None,
+        thresholds: Callable[[], Sequence[ThresholdResult]] = tuple,
     ) -> None:
         self.environment = environment
         self.stats_history_csv = stats_history_csv
-        self.thresholds = list(thresholds)
-        self.windows = windows
-
-    def judged(self) -> list[ThresholdResult]:
-        """The thresholds judged on the run so far (a windowed one: its worst closed window)."""
-        return evaluate(self.thresholds, self.runner.stats, windows=self.windows)
+        self.thresholds = thresholds
+        """The run's thresholds judged on it so far (the web UI's)."""
 
     def result(self) -> RunResult:
         """The run so far, its thresholds judged on it."""
-        return replace(self.runner.result(), thresholds=self.judged())
+        return replace(self.runner.result(), thresholds=self.thresholds())
 
     def routes(self) -> list[tuple[str, Handler]]:
         """(path, GET handler) of each download."""

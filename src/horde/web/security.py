@@ -27,7 +27,6 @@ from __future__ import annotations
 import base64
 import binascii
 import hmac
-import ipaddress
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
@@ -36,12 +35,12 @@ from urllib.parse import urlsplit
 from aiohttp import web
 
 from horde.exception import UsageError
+from horde.http.urls import is_loopback
 
 logger = logging.getLogger("locust.main")  # Locust's logger name: scripts and filters match it
 
 TOKEN_COOKIE = "horde_token"
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
-_LOCAL_NAMES = frozenset({"localhost", "localhost.", "ip6-localhost"})
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
@@ -90,18 +89,6 @@ class Access:
             same_password = hmac.compare_digest(password.encode(), self.password.encode())
             return same_user and same_password
         return False
-
-
-def is_loopback(host: str) -> bool:
-    """True for a bind address that only this machine can reach ('' and '*' mean every interface)."""
-    if host in ("", "*"):
-        return False
-    if host.lower() in _LOCAL_NAMES:
-        return True
-    try:
-        return ipaddress.ip_address(host.strip("[]")).is_loopback
-    except ValueError:
-        return False  # a host name: it may resolve to anything
 
 
 def check_bind(host: str, access: Access) -> None:

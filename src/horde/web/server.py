@@ -25,7 +25,7 @@ from horde.distributed.master import MasterRunner
 from horde.exception import UsageError
 from horde.runtime.runner import Runner
 from horde.stats.histogram import Histogram
-from horde.stats.thresholds import Threshold, WindowJudge
+from horde.stats.thresholds import Threshold, ThresholdResult, WindowJudge, evaluate
 from horde.version import __version__
 from horde.web import payloads
 from horde.web.control import TestControl
@@ -78,7 +78,10 @@ class WebUI:
         self.base_path = _normalise_base_path(base_path)
         self.tls = _tls_context(tls_cert, tls_key)
         self.autoquit = autoquit
-        self.downloads = Downloads(environment, stats_history_csv, thresholds, windows)
+        self.thresholds = list(thresholds)
+        self.windows = windows
+        """The windowed thresholds' judge, which the runner's ticks feed."""
+        self.downloads = Downloads(environment, stats_history_csv, self.judged)
         self.custom_options = list(custom_options)
         """The locustfile's own options: the start form shows them, ``/swarm`` sets them."""
         self.stream = LiveStream(self._tick, lambda: payloads.stats_table(self.runner.stats))
@@ -331,8 +334,12 @@ class WebUI:
             "time": time.time(),
             "health": payloads.health(runner.health),
             "workers": payloads.workers(runner) if isinstance(runner, MasterRunner) else None,
-            "thresholds": payloads.thresholds(self.downloads.judged()),
+            "thresholds": payloads.thresholds(self.judged()),
         }
+
+    def judged(self) -> list[ThresholdResult]:
+        """The thresholds judged on the run so far (a windowed one: its worst closed window)."""
+        return evaluate(self.thresholds, self.runner.stats, windows=self.windows)
 
     def _tick(self) -> dict[str, Any]:
         runner = self.runner

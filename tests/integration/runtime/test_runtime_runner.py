@@ -180,6 +180,29 @@ def test_stop_timeout_lets_running_tasks_finish() -> None:
     assert finished == ["done"] * 3
 
 
+def drive(shape: LoadTestShape, seconds: float) -> dict[float, tuple[int, str]]:
+    """Users and state every 0.5 s of a fake clock while ``shape`` drives an idle runner; then it quits.
+    Shapes tick at 0, 1, 2... s of the clock."""
+    env = make_env(Idle, shape_class=shape)
+
+    async def main() -> dict[float, tuple[int, str]]:
+        clock = FakeClock()
+        runner = env.create_local_runner()
+        runner.clock = clock
+        runner.start_shape()
+        seen = {}
+        for step in range(1, int(seconds * 2) + 1):
+            await clock.advance(0.5)
+            seen[step / 2] = (runner.user_count, runner.state)
+        # Stopped, not quit, as Locust's runner outside a headless run: a web UI stays up.
+        stayed_up = not runner.quit_event.is_set()
+        await runner.quit()
+        assert stayed_up
+        return seen
+
+    return asyncio.run(asyncio.wait_for(main(), 5))
+
+
 def test_shape_drives_user_count_and_stops_the_test() -> None:
     class TwoSteps(LoadTestShape):
         def tick(self) -> tuple[int, float] | None:
@@ -189,23 +212,7 @@ def test_shape_drives_user_count_and_stops_the_test() -> None:
                 return (4, 100)
             return None
 
-    env = make_env(Idle, shape_class=TwoSteps())
-
-    async def main() -> dict[float, tuple[int, str]]:
-        clock = FakeClock()
-        runner = env.create_local_runner()
-        runner.clock = clock
-        runner.start_shape()  # ticks at 0, 1, 2 and 3 s of the clock
-        seen = {}
-        for step in range(1, 9):
-            await clock.advance(0.5)
-            seen[step / 2] = (runner.user_count, runner.state)
-        # Stopped, not quit, as Locust's runner outside a headless run: a web UI stays up.
-        assert not runner.quit_event.is_set()
-        await runner.quit()
-        return seen
-
-    seen = asyncio.run(asyncio.wait_for(main(), 5))
+    seen = drive(TwoSteps(), 4)
     assert seen[0.5] == seen[1.5] == (2, "running")
     assert seen[2.5] == (4, "running")  # the tick at 2 s
     assert seen[3.5] == seen[4.0] == (0, "stopped")  # the tick at 3 s said None
@@ -220,24 +227,10 @@ def test_a_shape_re_targets_a_ramp_under_way_at_once() -> None:
             elapsed = self.get_run_time()
             return None if elapsed >= 6 else (100, 10) if elapsed < 2 else (4, 10)
 
-    env = make_env(Idle, shape_class=ChangeOfMind())
-
-    async def main() -> dict[float, int]:
-        clock = FakeClock()
-        runner = env.create_local_runner()
-        runner.clock = clock
-        runner.start_shape()
-        seen = {}
-        for step in range(1, 11):
-            await clock.advance(0.5)
-            seen[step / 2] = runner.user_count
-        await runner.quit()
-        return seen
-
-    seen = asyncio.run(asyncio.wait_for(main(), 5))
-    assert 15 <= seen[1.5] <= 25  # ramping to 100 at 10/s
+    users = {moment: count for moment, (count, _) in drive(ChangeOfMind(), 5).items()}
+    assert 15 <= users[1.5] <= 25  # ramping to 100 at 10/s
     # Re-targeted at the 2 s tick: from ~20 down to 4 at 10/s, where Locust would ramp on to 100.
-    assert seen[3.0] == 10 and seen[4.0] == seen[5.0] == 4
+    assert users[3.0] == 10 and users[4.0] == users[5.0] == 4
 
 
 def test_a_stages_shape_follows_its_stages() -> None:
@@ -246,21 +239,7 @@ def test_a_stages_shape_follows_its_stages() -> None:
     class UpHoldDown(StagesShape):
         stages = [(4, 8), (2, 8), (2, 0)]  # 8 users over 4 s (2/s), hold 2 s, down to 0 in 2 s
 
-    env = make_env(Idle, shape_class=UpHoldDown())
-
-    async def main() -> dict[float, tuple[int, str]]:
-        clock = FakeClock()
-        runner = env.create_local_runner()
-        runner.clock = clock
-        runner.start_shape()
-        seen = {}
-        for step in range(1, 21):
-            await clock.advance(0.5)
-            seen[step / 2] = (runner.user_count, runner.state)
-        await runner.quit()
-        return seen
-
-    seen = asyncio.run(asyncio.wait_for(main(), 5))
+    seen = drive(UpHoldDown(), 10)
     assert seen[2.0][0] == 4 and seen[4.5][0] == seen[5.5][0] == 8  # linear up, then the hold
     assert seen[7.0][0] == 4 and seen[8.5] == (0, "stopped")  # down at 4/s, then the end
 
