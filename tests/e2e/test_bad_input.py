@@ -59,6 +59,16 @@ from locust import HttpUser
 class Shopper(HttpUser):
     pass
 """
+WITH_SHAPE = (
+    GOOD
+    + """
+from locust import LoadTestShape
+
+class Ramp(LoadTestShape):
+    def tick(self):
+        return (1, 1) if self.get_run_time() < 5 else None
+"""
+)
 NOT_FOLDER = "{file} is a file, not a folder"
 HOST = "http://127.0.0.1:9"  # nothing is asked of it: each case stops before the test
 
@@ -78,6 +88,11 @@ CASES = [
     (INHERITED_WAIT_TIME, [], "Shopper.wait_time must be a function such as between(1, 5)", 1),
     (NO_TASKS, [], "No tasks defined on Shopper. Use the @task decorator", 1),
     (GOOD, ["-f", "-"], "-f - (fetch the locustfile from the master) needs --worker", 1),
+    (GOOD, ["--arrival-rate", "fast"], "argument --arrival-rate: invalid arrival rate 'fast': use e.g. 5", 2),
+    (GOOD, ["--arrival-rate", "1m:x"], "argument --arrival-rate: invalid arrival rate '1m:x': stage '1m:x' "
+     "has no rate", 2),
+    (GOOD, ["--arrival-rate", "10", "--processes", "2"], "--arrival-rate runs in one process", 1),
+    (WITH_SHAPE, ["--arrival-rate", "10"], "--arrival-rate and the shape Ramp both set the load", 1),
 ]  # fmt: skip
 
 

@@ -16,6 +16,7 @@ from typing import Any
 from horde.cli.argparser import HordeArgumentGroup, HordeArgumentParser, _AcceptsExtraKeywords
 from horde.cli.early_exit import HelpRequested, VersionRequested
 from horde.cli.option_types import (
+    arrival_rate,
     byte_size,
     log_level,
     port_number,
@@ -650,6 +651,24 @@ def _add_horde_options(group: HordeArgumentGroup) -> None:
         default=0,
         metavar="<time>",
         help="Judge aborting thresholds only after this long into the test (a warm-up), e.g. 30s.",
+    )
+    group.add_argument(
+        "--arrival-rate",
+        type=arrival_rate,
+        metavar="<rate>",
+        env_var="HORDE_ARRIVAL_RATE",
+        help="Open model: start this many iterations per second (50, 50/s, 600/m), each one task of an idle "
+        "user, whatever the system's speed; or stages DURATION:RATE (30s:100,1m:100,30s:0, each a linear "
+        "ramp; the run ends after the last). -u is the pool of users (on_start once each); an arrival "
+        "that finds none idle is dropped and counted (dropped_iterations).",
+    )
+    group.add_argument(
+        "--arrival-process",
+        choices=("constant", "poisson"),
+        default="constant",
+        env_var="HORDE_ARRIVAL_PROCESS",
+        help="How --arrival-rate spreads arrivals: evenly (constant) or as a Poisson process (random, "
+        "independent arrivals at that mean rate). Default: %(default)s",
     )
     group.add_argument(
         "--exit-code-on-threshold",

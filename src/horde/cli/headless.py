@@ -16,6 +16,7 @@ from horde.reports.csv_files import CsvWriter
 from horde.runtime.environment import Environment
 from horde.runtime.runner import Runner
 from horde.runtime.ticker import Tick
+from horde.shapes.arrivals import ArrivalPlan
 from horde.stats.rows import format_ms
 
 logger = logging.getLogger("locust.main")  # Locust's logger name: scripts and filters match it
@@ -170,6 +171,9 @@ async def run_headless(environment: Environment, options: argparse.Namespace) ->
         logger.info("No run time limit set, use CTRL+C to interrupt")
     if shape is not None:
         runner.start_shape()
+    elif options.arrival_rate:
+        plan = ArrivalPlan.parse(options.arrival_rate)
+        runner.start_arrivals(plan, options.num_users, options.spawn_rate, options.arrival_process)
     else:
         runner.start(*users_and_rate(options))
     output.start()

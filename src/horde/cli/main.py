@@ -146,6 +146,11 @@ def _run(argv: list[str], environ: dict[str, str], out: TextIO) -> int:
     check_hosts(user_classes, options.host)
     check_output_paths(options)
     _warn_shape_ignores(loaded, options)
+    if options.arrival_rate and loaded.shape_classes:
+        raise UsageError(
+            f"--arrival-rate and the shape {next(iter(loaded.shape_classes))} both set the load: keep one "
+            "(a shape drives arrivals by returning horde.shapes.ArrivalRate(rate, users))"
+        )
     if loaded.gevent_users and not cooperative.patched():
         logger.warning(
             "%s uses gevent, but %s=1 left the standard library unpatched: its greenlets run "
@@ -254,6 +259,21 @@ def _refuse_unavailable(options: argparse.Namespace) -> None:
             raise UsageError(f"{what} is not available in Horde {__version__} yet")
     if options.run_time and not options.headless and not options.autostart:
         raise UsageError("--run-time can only be used together with --headless or --autostart")
+    if options.arrival_rate:
+        _check_arrival_rate(options)
+
+
+def _check_arrival_rate(options: argparse.Namespace) -> None:
+    if options.master or options.worker or options.processes:
+        raise UsageError(
+            f"--arrival-rate runs in one process in Horde {__version__}: leave out --master, --worker "
+            "and --processes"
+        )
+    if options.num_users is None and (options.headless or options.autostart):
+        raise UsageError(
+            "--arrival-rate needs -u/--users: the pool of users that run the arrivals (about the rate "
+            "times an iteration's seconds, plus a margin)"
+        )
 
 
 def _make_environment(

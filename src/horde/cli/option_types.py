@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import math
 
+from horde.shapes.arrivals import ArrivalPlan, ArrivalRateError
 from horde.stats.thresholds import Threshold, ThresholdError
 from horde.timespan import parse_timespan
 
@@ -21,6 +22,15 @@ def threshold_expression(text: str) -> str:
         return Threshold.parse(text).expression
     except ThresholdError as error:
         raise argparse.ArgumentTypeError(str(error)) from None
+
+
+def arrival_rate(text: str) -> str:
+    """``--arrival-rate``: a rate or stages, checked now (the plan is built when the test starts)."""
+    try:
+        ArrivalPlan.parse(text)
+    except ArrivalRateError as error:
+        raise argparse.ArgumentTypeError(str(error)) from None
+    return text.strip()
 
 
 def timespan_seconds(text: str) -> int:

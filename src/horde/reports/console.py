@@ -15,8 +15,10 @@ import time
 from collections.abc import Sequence
 
 from horde.runtime.health import HealthMonitor, Verdict, describe, summary_line
-from horde.runtime.result import LostWorker, RunResult
+from horde.runtime.result import LostWorker, RunInfo, RunResult
 from horde.stats import percentiles
+from horde.stats.aggregate import AGGREGATED_NAME
+from horde.stats.histogram import Histogram
 from horde.stats.request_stats import UNFINISHED_FAILS_AFTER_MS, RequestStats
 from horde.stats.rows import (
     STATS_NAME_WIDTH,
@@ -29,6 +31,11 @@ from horde.stats.rows import (
 from horde.stats.thresholds import ThresholdResult
 
 PERCENTILES_HEADING = "Response time percentiles (approximated)"
+PLANNED_HEADING = "Latency from the planned start (ms): service time plus how late its iteration started"
+PLANNED_NOTE = (
+    "(What a user arriving on schedule waited: an arrival's lateness is the generator's; a paced user's "
+    "includes the iterations it skipped while a slow answer held it, as wrk2 counts them.)"
+)
 ACCURACY_NOTE = "(Horde: every percentile is within 1 % of the exact value, from microsecond histograms.)"
 
 stats_logger = logging.getLogger("locust.stats_logger")
@@ -127,10 +134,55 @@ def unfinished_line(stats: RequestStats) -> str | None:
 MAX_WINDOW_LINES = 10
 
 
+def planned_table(stats: RequestStats, name_width: int = STATS_NAME_WIDTH) -> str | None:
+    """The percentiles of the latency from the planned start (arrivals, paced users), with the
+    sample count (a paced user's skipped iterations count too); None when no request had a plan."""
+    total = stats.total.planned
+    if not total:
+        return None
+    shown = percentiles.PERCENTILES_TO_REPORT
+    titles = [*percentiles.get_readable_percentiles(shown), "# samples"]
+    header_cells = [f"{titles[0]:>8}", *(f"{title:>6}" for title in titles[1:])]
+    header = f"{'Type':<{STATS_TYPE_WIDTH}} {'Name':<{name_width}} " + " ".join(header_cells)
+    separator = "|".join(["-" * STATS_TYPE_WIDTH, "-" * name_width, "-" * 8, *(["-" * 6] * len(shown))])
+
+    def row(method: str, name: str, histogram: Histogram) -> str:
+        values = [format_ms(v / 1000) for v in histogram.percentiles(shown)]
+        cells = [f"{values[0]:>8}", *(f"{value:>6}" for value in values[1:]), f"{histogram.count:>6}"]
+        return f"{method:<{STATS_TYPE_WIDTH}} {name:<{name_width}} " + " ".join(cells)
+
+    lines = [PLANNED_HEADING, header, separator]
+    for key in sorted(stats.entries):
+        entry = stats.entries[key]
+        if entry.planned:
+            lines.append(row(entry.method, entry.name, entry.planned))
+    lines += [separator, row("", AGGREGATED_NAME, total), PLANNED_NOTE, ""]
+    return "\n".join(lines)
+
+
+def arrivals_line(info: RunInfo, stats: RequestStats) -> str | None:
+    """An open-model run's arrivals: started, and dropped for want of an idle user."""
+    if info.arrival_rate is None:
+        return None
+    started, dropped = info.arrivals_started or 0, stats.dropped_iterations
+    line = f"Arrivals ({info.arrival_rate}, {info.arrival_process}): {started:,} started, {dropped:,} dropped"
+    if dropped:
+        share = dropped / (started + dropped)
+        line += (
+            f" ({share:.1%}): no user of the pool ({info.users:,}) was idle when they were due; a bigger "
+            "-u takes them, unless the system under test is what holds the users"
+        )
+    return line
+
+
 def log_final(result: RunResult, exit_code_on_invalid: int | None = None) -> None:
-    """What a run prints once it ended: Locust's final tables, the requests cut short, and whether
-    the load generator was the bottleneck."""
+    """What a run prints once it ended: Locust's final tables, the latency from the planned start,
+    the arrivals, the requests cut short, and whether the load generator was the bottleneck."""
     log_text(final_summary(result.stats))
+    if (planned := planned_table(result.stats)) is not None:
+        log_text(planned)
+    if (arrivals := arrivals_line(result.info, result.stats)) is not None:
+        log_text(arrivals + "\n")
     if (unfinished := unfinished_line(result.stats)) is not None:
         log_text(unfinished + "\n")
     if result.lost_workers:

@@ -23,6 +23,9 @@ Schema ``horde.summary/1`` (fields are only ever added within a major version)::
                               "failed": int},   # of those, counted as failures (RequestUnfinished)
       "thresholds": [{"expression": str, "passed": bool,    # --threshold, each judged on the run
                       "observed": float | null}, ...],     # ms for times; null: no such requests
+      "dropped_iterations": int,                # arrivals that found no idle user (open model)
+      "arrivals": null | {"plan": str, "process": "constant" | "poisson",   # --arrival-rate runs
+                          "started": int, "dropped": int},
       "generator_health": null | {              # was the load generator the bottleneck?
         "verdict": "VALID" | "DEGRADED" | "INVALID" | null,
         "window_s": float,
@@ -41,6 +44,9 @@ Schema ``horde.summary/1`` (fields are only ever added within a major version)::
       "response_time_ms": {"min", "avg", "max", "median",
                            "percentiles_ms": {"50": v, "66": v, ..., "99.9": v, "100": v}},
       "content_length": {"total": int, "avg": float},
+      "planned_ms": null | {                    # latency from the planned start (arrivals, paced
+        "samples": int, "max": float,           # users; with a paced user's skipped iterations)
+        "percentiles_ms": {"50": v, ..., "100": v}},
       "phases": null | {                        # requests that reported phase timings
         "connect": PHASE | null, "tls": PHASE | null, "ttfb": PHASE | null,
         "reused_connections": int, "new_connections": int
@@ -65,6 +71,7 @@ from horde.runtime.result import RunInfo, RunResult
 from horde.stats import percentiles
 from horde.stats.entries import StatsEntry
 from horde.stats.errors import error_text
+from horde.stats.histogram import Histogram
 from horde.version import __version__
 
 SCHEMA = "horde.summary/1"
@@ -113,11 +120,26 @@ def build_summary(result: RunResult) -> dict[str, Any]:
         ],
         "generator_health": result.health.to_json(),
         "thresholds": [judged.to_json() for judged in result.thresholds],
+        "dropped_iterations": stats.dropped_iterations,
+        "arrivals": _arrivals_section(result.info, stats.dropped_iterations),
+    }
+
+
+def _arrivals_section(run: RunInfo, dropped: int) -> dict[str, Any] | None:
+    if run.arrival_rate is None:
+        return None
+    return {
+        "plan": run.arrival_rate,
+        "process": run.arrival_process,
+        "started": run.arrivals_started or 0,
+        "dropped": dropped,
     }
 
 
 def _run_section(run: RunInfo) -> dict[str, Any]:
     section = asdict(run)
+    for key in ("arrival_rate", "arrival_process", "arrivals_started"):  # in "arrivals"
+        del section[key]
     section["start_time"] = iso_utc(run.start_epoch) or None
     section["end_time"] = iso_utc(run.end_epoch) or None
     duration = None
@@ -149,7 +171,19 @@ def entry_summary(entry: StatsEntry, shown: list[float]) -> dict[str, Any]:
             "percentiles_ms": dict(zip(titles, values, strict=True)),
         },
         "content_length": {"total": entry.total_content_length, "avg": entry.avg_content_length},
+        "planned_ms": _planned(entry.planned, titles, shown),
         "phases": phases.summary() if phases is not None and phases.requests else None,
+    }
+
+
+def _planned(histogram: Histogram | None, titles: list[str], shown: list[float]) -> dict[str, Any] | None:
+    if not histogram:
+        return None
+    values = [value / 1000 for value in histogram.percentiles(shown)]
+    return {
+        "samples": histogram.count,
+        "max": histogram.max_us / 1000,
+        "percentiles_ms": dict(zip(titles, values, strict=True)),
     }
 
 

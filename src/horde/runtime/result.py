@@ -28,6 +28,9 @@ class RunInfo:
     start_epoch: float | None = None
     end_epoch: float | None = None
     exit_code: int | None = None
+    arrival_rate: str | None = None  # an open-model run's plan, as the log says it
+    arrival_process: str | None = None
+    arrivals_started: int | None = None  # arrivals that found an idle user
 
 
 @dataclass(frozen=True)

@@ -11,6 +11,7 @@ import math
 import traceback
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Coroutine
+from dataclasses import astuple
 from enum import StrEnum
 from functools import partial
 from typing import TYPE_CHECKING, Any
@@ -19,12 +20,14 @@ from horde.concurrency.bridge import call_sync, in_sync_context, sync_or_async
 from horde.concurrency.cooperative import event_loop
 from horde.concurrency.loop import NO_CONTEXT
 from horde.exception import StopTest
+from horde.runtime.arrivals import Arrivals
 from horde.runtime.clock import SYSTEM_CLOCK, Clock
 from horde.runtime.health import monitor_from_options
 from horde.runtime.monitor import UsageMonitor
 from horde.runtime.result import RunInfo, RunResult
 from horde.runtime.ticker import Ticker
 from horde.shapes import ramp
+from horde.shapes.arrivals import ArrivalPlan, ArrivalRate
 from horde.shapes.dispatch import next_user_class, target_counts
 from horde.stats.series import NameSeries
 from horde.stats.timeline import HistogramTimeline
@@ -63,6 +66,9 @@ SPAWN_SLICE = 500
 """Users started between two turns of the loop when many are due at once: the web UI, ``/stop``
 and the other users keep answering during a ramp to a huge count at a huge rate."""
 SHAPE_TICK_INTERVAL = 1.0
+POOL_AT_ONCE = 100.0
+"""An arrival pool without a spawn rate starts at this many times its size per second: at once,
+in a few batches of the spawn tick."""
 
 
 class Message:
@@ -106,6 +112,9 @@ class Runner(ABC):
         """Each request name's time series, for its charts (sampled once ``keep_series`` is set)."""
         self.timeline = HistogramTimeline()
         """Snapshots of the Aggregated histogram: the distribution of any span of the run."""
+        self.arrivals: Arrivals | None = None
+        """The open model's arrivals when the test runs one (``--arrival-rate``), else None."""
+        self._next_arrivals: Arrivals | None = None  # for the test start_arrivals begins
         self.keep_series = False
         """Set by what reads :attr:`series` and :attr:`timeline` (the web UI, an HTML report):
         sampling them costs a pass over every name each second."""
@@ -148,6 +157,39 @@ class Runner(ABC):
         self._spawn_task = event_loop().create_task(self._ramp(user_count, spawn_rate))
         self._spawn_task.add_done_callback(self._ramp_done)
 
+    def start_arrivals(
+        self,
+        plan: ArrivalPlan | float,
+        users: int,
+        spawn_rate: float | None = None,
+        process: str = "constant",
+    ) -> None:
+        """Run the open model: arrivals of ``plan`` (or a constant rate per second) for a pool of
+        ``users`` (started at ``spawn_rate`` per second, all at once without one). On a test that
+        runs arrivals already, a rate re-targets them from now on and ``users`` resizes the pool."""
+        if not isinstance(plan, ArrivalPlan) and not (plan >= 0 and math.isfinite(plan)):
+            raise ValueError("arrival rate must be a finite number, 0 or more")
+        if self.state in (RunnerState.READY, RunnerState.STOPPED):
+            if not isinstance(plan, ArrivalPlan):
+                plan = ArrivalPlan(plan)
+            self._next_arrivals = Arrivals(self, plan, process)
+        elif self.arrivals is None:
+            raise ValueError("this test runs users in a loop: stop it before starting arrivals")
+        elif isinstance(plan, ArrivalPlan):
+            raise ValueError("a running test's arrivals change by rate, not by a new plan")
+        else:
+            self.arrivals.retarget(plan)
+            logger.info("Arrival rate set to %g per second", plan)
+        self.start(users, spawn_rate or POOL_AT_ONCE * max(users, 1))
+
+    def plan_ended(self) -> None:
+        """The arrival plan (or the shape) has no more to give: the run ends, headless; under the
+        web UI (and --autoquit) the test stops and the UI decides when the process ends."""
+        if getattr(self.environment.parsed_options, "headless", False):
+            self.quit_later()
+        else:
+            event_loop().create_task(self._stop())
+
     def _announce_ramp(self, user_count: int, spawn_rate: float) -> None:
         logger.info("Ramping to %d users at a rate of %.2f per second", user_count, spawn_rate)
 
@@ -175,6 +217,9 @@ class Runner(ABC):
         self.stats.clear_all()
         self.exceptions.clear()
         self._forget_dispatch()
+        self.arrivals, self._next_arrivals = self._next_arrivals, None
+        if self.arrivals is not None:
+            self.arrivals.start()
         # Listeners may block (requests that set data up, time.sleep): they run in a greenlet of
         # their own, and the first users start once they have returned, as under Locust.
         self._test_started = event_loop().create_task(self._fire_blocking(self.environment.events.test_start))
@@ -222,13 +267,14 @@ class Runner(ABC):
                 result = None
             if result is None:
                 logger.info("Shape test stopping")
-                options = self.environment.parsed_options
-                if getattr(options, "headless", False):
-                    self.quit_later()
-                else:  # as in Locust: the web UI (and --autoquit) decide when the process ends
-                    event_loop().create_task(self._stop())
+                self.plan_ended()
                 return
-            if result != self.shape_last_tick:
+            if isinstance(result, ArrivalRate):
+                if result != self.shape_last_tick:
+                    self.shape_last_tick = result
+                    logger.info("Shape test updating to %g arrivals/s into %d users", *astuple(result))
+                    self.start_arrivals(result.rate, result.users)
+            elif result != self.shape_last_tick:
                 user_count, spawn_rate, *rest = result
                 self.shape_last_tick = result
                 logger.info("Shape test updating to %d users at %.2f spawn rate", user_count, spawn_rate)
@@ -263,6 +309,8 @@ class Runner(ABC):
         self.state = RunnerState.STOPPING
         self.environment.events.test_stopping.fire(environment=self.environment)
         self.stats.stopping = True  # requests cut short from now on were still waiting at the end
+        if self.arrivals is not None:
+            self.arrivals.stop()
         for task in (self._spawn_task, self._shape_task):
             if task is not None and task is not asyncio.current_task() and not task.done():
                 task.cancel()
@@ -296,6 +344,7 @@ class Runner(ABC):
         """The test as the outputs render it: the last one once it ended, else the one running."""
         environment = self.environment
         stats = self.stats
+        arrivals = self.arrivals
         info = RunInfo(
             locustfile=str(environment.locustfile) if environment.locustfile else None,
             host=environment.host,
@@ -305,6 +354,9 @@ class Runner(ABC):
             start_epoch=stats.start_time,
             end_epoch=stats.last_request_timestamp,
             exit_code=exit_code,
+            arrival_rate=arrivals.plan.describe() if arrivals is not None else None,
+            arrival_process=arrivals.process if arrivals is not None else None,
+            arrivals_started=arrivals.started if arrivals is not None else None,
         )
         return RunResult(
             info,
@@ -457,6 +509,7 @@ class LocalRunner(Runner):
             logger.error("A %s user could not start: %s", name, missing)
             return True
         self._counts[user_class] = self._counts.get(user_class, 0) + 1
+        user._arrivals = self.arrivals
         task = user.start()
         self._users[task] = user
         # One bound method and one (empty) context for every user, not a copy each: bytes per user.

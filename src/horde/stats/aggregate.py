@@ -106,6 +106,16 @@ class AggregatedEntry(StatsEntry):
             self._phases_key = key
         return self._phases
 
+    def _merged_planned(self) -> Histogram | None:
+        """Every entry's latency from the planned start, merged (None when none has any)."""
+        merged: Histogram | None = None
+        for entry in list(self._stats().entries.values()):
+            if entry.planned is not None:
+                if merged is None:
+                    merged = Histogram()
+                merged.merge(entry.planned)
+        return merged
+
     def _response_times(self) -> Histogram:
         """The Aggregated histogram ``RequestStats.record`` keeps; merged from the entries again
         only after data was taken out of them (an entry reset or removed)."""
@@ -146,6 +156,7 @@ class AggregatedEntry(StatsEntry):
     total_content_length = _Computed[int](lambda total: total._sums().total_content_length)
     response_times = _Computed[Histogram](lambda total: total._response_times())
     phases = _Computed["PhaseStats | None"](lambda total: total._merged_phases())
+    planned = _Computed["Histogram | None"](lambda total: total._merged_planned())
     last_request_timestamp = _Computed["float | None"](lambda total: total._last_request_timestamp())
     start_time = _Computed[float](lambda total: total._stats().start_time)
 

@@ -27,6 +27,9 @@ class EntryCounts:
     total_content_length: int
     response_times: Histogram
     phases: PhaseStats | None
+    planned: Histogram | None
+    """Latency from each request's planned start, in µs (see ``RequestStats.plans``): None until a
+    request of an iteration with a planned start was recorded."""
 
     def _zero_counts(self) -> None:
         self.num_requests = 0
@@ -36,3 +39,4 @@ class EntryCounts:
         self.total_content_length = 0
         self.response_times = Histogram()
         self.phases = None
+        self.planned = None

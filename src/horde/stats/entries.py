@@ -124,6 +124,10 @@ class StatsEntry(EntryCounts):
             if self.phases is None:
                 self.phases = PhaseStats()
             self.phases.merge(other.phases)
+        if other.planned is not None:
+            if self.planned is None:
+                self.planned = Histogram()
+            self.planned.merge(other.planned)
         if stamps:
             self.last_request_timestamp = max(stamps)
         if self.stats is not None:

@@ -11,6 +11,7 @@ the cumulative counts at each 1 Hz tick. The "Aggregated" row is computed from t
 
 from __future__ import annotations
 
+import asyncio
 import time
 from collections.abc import Callable
 from typing import Any, final
@@ -78,6 +79,13 @@ class RequestStats:
         self.unfinished_failed = 0
         """Of those, the ones counted as failures (``RequestUnfinished``)."""
         self._slowest_answered: dict[tuple[str, str], float] = {}
+        self.dropped_iterations = 0
+        """Arrivals of an open-model run that found no idle user (k6's name)."""
+        self.plans: dict[object, Any] = {}
+        """The users whose iterations have a planned start, by their asyncio task: an arrival's
+        time, or a paced user's (``constant_pacing``) next start. Each holds ``_plan_lag``, how late
+        (ms) its iteration under way started, and ``_plan_every``, its pacing interval (ms; 0 for
+        arrivals). Their requests are also recorded from the planned start (``entry.planned``)."""
         self.stopping = False
         """Set by the runner as it stops the test's users: only then is a cancelled request one
         still waiting at the end (a user's own ``asyncio.wait_for`` cancels requests too)."""
@@ -151,6 +159,8 @@ class RequestStats:
             entry.total_response_time += response_time
             # The same value into the Aggregated histogram.
             self._total_times.record(entry.response_times.record_ms(response_time))
+            if self.plans:
+                self._record_planned(entry, response_time)
         if timings is not None:
             phases = entry.phases
             if phases is None:
@@ -160,6 +170,29 @@ class RequestStats:
             entry.num_failures += 1
             self._num_failures += 1
             self._error_table.add(method, name, exception, self._clock())
+
+    def _record_planned(self, entry: EntryCounts, response_time: float) -> None:
+        """A request's latency from its planned start, when its user's iteration had one: the
+        time it took plus how late its iteration started. A paced user that started whole
+        intervals late skipped the iterations planned in between; each is recorded too, as late
+        as it would have been (HdrHistogram's expected-interval correction, as wrk2 measures)."""
+        try:
+            user = self.plans.get(asyncio.current_task())
+        except RuntimeError:  # no loop running: not a user's request
+            return
+        if user is None:
+            return
+        planned = entry.planned
+        if planned is None:
+            planned = entry.planned = Histogram()
+        lag: float = user._plan_lag
+        every: float = user._plan_every
+        planned.record_ms(response_time + lag)
+        if every > 0:
+            lag -= every
+            while lag > 0:
+                planned.record_ms(response_time + lag)
+                lag -= every
 
     def record_sample(
         self,
@@ -287,6 +320,7 @@ class RequestStats:
         self._num_requests = 0
         self._num_failures = 0
         self.unfinished = self.unfinished_failed = 0
+        self.dropped_iterations = 0
         self._slowest_answered = {}
         self.stopping = False
         self._epoch += 1

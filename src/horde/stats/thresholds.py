@@ -86,6 +86,11 @@ class Threshold:
             )
         value = float(found["value"]) * (1000.0 if unit == "s" else 1.0)
         name, method = _name_and_method(found["name"])
+        if name is not None and metric == "dropped_iterations":
+            raise ThresholdError(
+                f"invalid threshold {expression!r}: dropped_iterations counts the whole run's arrivals, "
+                "not a request name's; leave the name out"
+            )
         window = None
         if found["window"] is not None:
             window = float(found["window"]) * _WINDOW_UNITS[found["window_unit"]]
@@ -103,12 +108,12 @@ class Threshold:
             return None
         start, last = stats.start_time, stats.last_request_timestamp
         seconds = last - start if last and start and last > start else 0.0
-        return self._value(_Counts.of(entry), entry.response_times, seconds)
+        return self._value(_Counts.of(entry, stats), entry.response_times, seconds)
 
     def _value(self, counts: _Counts, histogram: Histogram, seconds: float) -> float | None:
         """This metric of ``counts`` and ``histogram`` (the whole run's, or one window's)."""
         if self.metric == "dropped_iterations":
-            return 0.0  # a closed-model run (users in a loop) drops no iteration
+            return float(counts.dropped)
         if self.metric == "fail_ratio":
             return counts.failures / counts.requests if counts.requests else (1.0 if counts.failures else 0.0)
         if self.metric == "requests":
@@ -158,14 +163,18 @@ class _Counts:
     failures: int
     timed: int
     response_time: float  # ms, summed over the timed requests
+    dropped: int  # the run's dropped iterations (arrivals)
 
     @classmethod
-    def of(cls, entry: StatsEntry) -> _Counts:
+    def of(cls, entry: StatsEntry | None, stats: RequestStats) -> _Counts:
+        if entry is None:
+            return cls(0, 0, 0, 0.0, stats.dropped_iterations)
         return cls(
             entry.num_requests,
             entry.num_failures,
             entry.num_requests - entry.num_none_requests,
             entry.total_response_time,
+            stats.dropped_iterations,
         )
 
     def minus(self, older: _Counts) -> _Counts:
@@ -174,6 +183,7 @@ class _Counts:
             self.failures - older.failures,
             self.timed - older.timed,
             self.response_time - older.response_time,
+            self.dropped - older.dropped,
         )
 
 
@@ -245,7 +255,7 @@ class WindowJudge:
         for threshold in self.thresholds:
             window = self._windows.get(threshold.expression)
             entry = threshold._entry(stats)
-            counts = _Counts.of(entry) if entry is not None else _Counts(0, 0, 0, 0.0)
+            counts = _Counts.of(entry, stats)
             if window is None:
                 snapshot = entry.response_times.snapshot() if entry is not None else None
                 self._windows[threshold.expression] = _Window(now, counts, snapshot)
@@ -256,9 +266,10 @@ class WindowJudge:
         for threshold in self.thresholds:
             window = self._windows.get(threshold.expression)
             entry = threshold._entry(stats)
-            if window is None or entry is None or entry.num_requests == window.counts.requests:
+            counts = _Counts.of(entry, stats)
+            if window is None or entry is None or counts == window.counts:
                 continue  # nothing since the last window closed
-            self._close(threshold, window, now, entry, _Counts.of(entry))
+            self._close(threshold, window, now, entry, counts)
 
     def _close(
         self, threshold: Threshold, window: _Window, now: float, entry: StatsEntry | None, counts: _Counts

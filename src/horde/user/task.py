@@ -185,9 +185,12 @@ async def planned_sleep(user: User, pause: float) -> None:
         await future
     finally:
         timer.cancel()
+    late = perf_counter() - due
+    if user._plan_every and late > 0:  # a paced user: its next start is later than planned
+        user._plan_lag += late * 1000
     health = user._health
     if health is not None:
-        health.record_schedule_lag(perf_counter() - due)
+        health.record_schedule_lag(late)
 
 
 @types.coroutine

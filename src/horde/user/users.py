@@ -23,6 +23,7 @@ from horde.user.task import (
 from horde.user.wait_time import constant
 
 if TYPE_CHECKING:
+    from horde.runtime.arrivals import Arrivals
     from horde.runtime.environment import Environment
     from horde.runtime.health import HealthMonitor
 
@@ -69,6 +70,9 @@ class User(metaclass=UserMeta):
         self._task: asyncio.Task[None] | None = None
         self._taskset_instance: TaskSet | None = None
         self._group: Any = None
+        self._arrivals: Arrivals | None = None  # set by the runner: the user serves arrivals
+        self._plan_lag = 0.0  # ms: how late the iteration under way started (see plan_next)
+        self._plan_every = 0.0  # ms: the pacing interval of a paced user
         self._init_called = True
 
     # Lifecycle hooks -------------------------------------------------------------------------
@@ -101,6 +105,9 @@ class User(metaclass=UserMeta):
         self._state = STATE_RUNNING
         self._health = getattr(getattr(self.environment, "runner", None), "health", None)
         self._taskset_instance = DefaultTaskSet(self)
+        pacing = getattr(self.wait_time, "pacing", None)
+        if pacing is not None and self._arrivals is None:
+            self.plan_next(0.0, pacing)  # the first iteration starts as planned
         try:
             try:
                 await self._call_hook("on_start")
@@ -112,10 +119,15 @@ class User(metaclass=UserMeta):
                     user_instance=self, exception=error, tb=error.__traceback__
                 )
                 return  # the user dies, as in Locust: no retry
-            await self._taskset_instance._run()
+            if self._arrivals is None:
+                await self._taskset_instance._run()
+            else:
+                await self._arrivals.serve(self)
         except (StopUser, StopTest, asyncio.CancelledError):
             await self._stop_hook()  # and the user simply ends: these are not errors
         finally:
+            if self._plan_every or self._arrivals is not None:
+                self.environment.stats.plans.pop(self._task, None)
             self._finished()
 
     def _finished(self) -> None:
@@ -126,6 +138,15 @@ class User(metaclass=UserMeta):
             await self._call_hook("on_stop")
         except Exception:
             logger.error("Uncaught exception in on_stop:\n%s", traceback.format_exc())
+
+    def plan_next(self, late: float, every: float) -> None:
+        """The next iteration is planned ``every`` seconds after the last one's plan and will start
+        ``late`` seconds after its plan (``constant_pacing`` says so): from then on this user's
+        requests are also recorded from their planned start (``RequestStats.plans``)."""
+        self._plan_lag = late * 1000
+        self._plan_every = every * 1000
+        if self._task is not None:
+            self.environment.stats.plans[self._task] = self
 
     def wait(self) -> Any:
         """Wait as between tasks (a point where a stopping user may be killed)."""
