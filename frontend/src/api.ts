@@ -7,6 +7,7 @@ export interface Config {
   host: string | null;
   userCount: number | null;
   spawnRate: number | null;
+  arrivalRate: string | null; // --arrival-rate (or the last test's): the open model
   runTime: number | null;
   classPicker: boolean;
   userClasses: string[];
@@ -72,6 +73,15 @@ export interface State {
   health: Health | null;
   workers: Worker[] | null; // a master's workers; null when the users run in this process
   thresholds: ThresholdRow[]; // --threshold, judged on the run so far
+  arrivals: Arrivals | null; // an open-model test's (--arrival-rate); null when users loop
+}
+
+export interface Arrivals {
+  rate: number; // per second, now
+  plan: string;
+  process: string;
+  started: number;
+  dropped: number; // found no idle user
 }
 
 export interface ThresholdRow {
@@ -120,6 +130,13 @@ export type Row = [
   avgSize: number,
   currentRps: number,
   currentFailures: number,
+  // The latency from the planned start, when the name has one (arrivals, paced users):
+  plannedMedian?: number,
+  plannedP95?: number,
+  plannedP99?: number,
+  plannedAvg?: number,
+  plannedMin?: number,
+  plannedMax?: number,
 ];
 
 export interface StatsTable {

@@ -241,7 +241,9 @@ class App {
     this.status.append(
       ...item("Host", state.host ?? "–", "host"),
       ...item("Status", state.state.toUpperCase(), `state-${state.state}`),
-      ...item("Users", count(state.user_count)),
+      ...item(state.arrivals ? "Pool" : "Users", count(state.user_count)),
+      ...(state.arrivals ? item("Arrivals", `${rate(state.arrivals.rate)}/s`) : []),
+      ...(state.arrivals ? item("Dropped", count(state.arrivals.dropped), state.arrivals.dropped ? "bad" : "") : []),
       ...(state.workers ? item("Workers", count(state.workers.filter((w) => w.state !== "missing").length)) : []),
       ...(state.thresholds.length ? item("Thresholds", `${state.thresholds.filter((t) => t.passed).length}/${state.thresholds.length} pass`, state.thresholds.every((t) => t.passed) ? "" : "bad") : []),
       ...item("RPS", running ? rate(state.current_rps) : "0"),

@@ -48,6 +48,17 @@ export class SwarmForm {
       ),
       h(
         "label",
+        { class: "hide-when-shape" },
+        "Arrival rate (open model: iterations/second, e.g. 50 or 50/s, or stages 30s:100,1m:0; the users above are its pool; empty: users loop)",
+        h("input", {
+          name: "arrival_rate",
+          type: "text",
+          placeholder: "empty: each user loops over its tasks",
+          value: config.arrivalRate ?? "",
+        }),
+      ),
+      h(
+        "label",
         { class: "new-only" },
         "Host",
         h("input", { name: "host", type: "url", placeholder: "http://127.0.0.1:8080", value: config.host ?? "" }),
@@ -110,6 +121,7 @@ export class SwarmForm {
     if (this.config.shape) {
       form.delete("user_count");
       form.delete("spawn_rate");
+      form.delete("arrival_rate");
     }
     if (this.config.classPicker && !this.editing && !form.getAll("user_classes").length) {
       this.message.textContent = "Pick at least one User class.";

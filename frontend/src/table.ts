@@ -28,6 +28,10 @@ const COLUMNS: Column[] = [
   { key: "fails", title: "Current Failures/s", index: 12, format: rate, numeric: true },
 ];
 
+/** The latency columns (median to max) read the planned-start values this many places later. */
+const PLANNED_OFFSET = 9;
+const LATENCY = new Set(["median", "p95", "p99", "avg", "min", "max"]);
+
 const ROW_HEIGHT = 30;
 const OVERSCAN = 10;
 
@@ -46,6 +50,8 @@ export class StatsTable {
   private readonly header: HTMLElement;
   private readonly summary: HTMLElement;
   private selected: string | null = null;
+  private planned = false;
+  private readonly plannedToggle: HTMLElement;
 
   constructor(private readonly onSelect: (row: Row) => void) {
     this.element = document.createElement("section");
@@ -62,7 +68,23 @@ export class StatsTable {
     });
     this.summary = document.createElement("span");
     this.summary.className = "muted";
-    tools.append(search, this.summary);
+    const box = document.createElement("input");
+    box.type = "checkbox";
+    box.addEventListener("change", () => {
+      this.planned = box.checked;
+      this.header.querySelectorAll<HTMLElement>(".cell").forEach((cell, i) => {
+        const column = COLUMNS[i];
+        if (LATENCY.has(column.key)) cell.textContent = this.planned ? column.title.replace("(ms)", "(ms, planned)") : column.title;
+      });
+      this.refresh();
+    });
+    this.plannedToggle = document.createElement("label");
+    this.plannedToggle.className = "planned-toggle";
+    this.plannedToggle.title =
+      "Latency from each request's planned start (an arrival's due time, a paced user's planned next start): what a user arriving on schedule waited";
+    this.plannedToggle.append(box, " From the planned start");
+    this.plannedToggle.hidden = true;
+    tools.append(search, this.summary, this.plannedToggle);
 
     this.header = document.createElement("div");
     this.header.className = "trow thead";
@@ -93,7 +115,13 @@ export class StatsTable {
   update(rows: Row[], total: Row): void {
     this.rows = rows;
     this.total = total;
+    this.plannedToggle.hidden = total.length <= 13; // no request had a planned start
     this.refresh();
+  }
+
+  /** Where a column's value is in a row: the planned-start one for latencies, when shown. */
+  private at(index: number): number {
+    return this.planned && LATENCY.has(COLUMNS[index].key) ? index + PLANNED_OFFSET : index;
   }
 
   get visibleCount(): number {
@@ -115,7 +143,7 @@ export class StatsTable {
       ? this.rows.filter((row) => row[1].toLowerCase().includes(filter) || row[0].toLowerCase().includes(filter))
       : this.rows.slice();
     if (this.sortIndex >= 0) {
-      const i = this.sortIndex;
+      const i = this.at(this.sortIndex);
       const sign = this.descending ? -1 : 1;
       shown = shown.sort((a, b) => {
         const x = a[i] ?? -1;
@@ -166,8 +194,8 @@ export class StatsTable {
     return COLUMNS.map((column) => {
       const cell = document.createElement("span");
       cell.className = `cell ${column.numeric ? "num" : "text"} col-${column.key}`;
-      const value = row[column.index] as never;
-      cell.textContent = column.format(value);
+      const value = row[this.at(column.index)] as never;
+      cell.textContent = value === undefined ? "–" : column.format(value);
       if (column.key === "name") cell.title = String(value);
       return cell;
     });

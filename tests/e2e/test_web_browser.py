@@ -260,6 +260,57 @@ def test_thresholds_are_judged_live_in_their_tab_and_in_the_report(
         assert report.locator("table.thresholds tbody tr").count() == 2
 
 
+def status_says(page: Any, label: str, value: str) -> None:
+    page.wait_for_function(
+        f"[...document.querySelectorAll('.status dt')].some(dt => dt.textContent === {label!r} "
+        f"&& dt.nextElementSibling.textContent === {value!r})",
+        timeout=15_000,
+    )
+
+
+def test_an_arrival_rate_is_set_and_changed_from_the_form_and_the_table_shows_the_planned_start(
+    browser: Any, target: Target, tmp_path: Path
+) -> None:
+    with web_run("-f", DEMO_LOCUSTFILE, "--host", target.url, log=tmp_path / "log.txt") as (_, url):
+        page = browser.new_page(viewport={"width": 1440, "height": 900})
+        errors: list[str] = []
+        page.on("pageerror", lambda error: errors.append(str(error)))
+        page.goto(url)
+        dialog = page.locator("dialog.swarm-dialog")
+        dialog.wait_for(state="visible")
+        dialog.locator("input[name=user_count]").fill("6")
+        dialog.locator("input[name=arrival_rate]").fill("20/s")
+        dialog.locator("button[type=submit]").click()
+        dialog.wait_for(state="hidden")
+        status_says(page, "Pool", "6")  # the users are the pool the arrivals take from
+        status_says(page, "Arrivals", "20/s")
+        assert page.locator(".status dt", has_text="Dropped").count() == 1
+
+        # The latency columns switch to the planned start, and back.
+        page.locator(".tbody .trow").first.wait_for(timeout=15_000)
+        toggle = page.locator(".planned-toggle input")
+        toggle.wait_for(state="visible", timeout=10_000)
+        toggle.check()
+        assert page.locator(".thead .col-p99").inner_text() == "99%ile (ms, planned)"
+        assert page.locator(".tfoot .col-p99").inner_text() not in ("", "\u2013")  # a value, not a dash
+        shoot(page, "arrivals")
+        toggle.uncheck()
+        assert page.locator(".thead .col-p99").inner_text() == "99%ile (ms)"
+
+        # The rate changes while the test runs, as the user count does.
+        page.locator(".controls button", has_text="Edit").click()
+        dialog.locator("input[name=arrival_rate]").fill("1m:5")  # stages are for a new test
+        dialog.locator("button[type=submit]").click()
+        dialog.locator(".form-error", has_text="a running test takes a new rate").wait_for(timeout=5_000)
+        dialog.locator("input[name=arrival_rate]").fill("40")
+        dialog.locator("button[type=submit]").click()
+        dialog.wait_for(state="hidden")
+        status_says(page, "Arrivals", "40/s")
+        page.locator(".controls button", has_text="Stop").click()
+        page.locator(".status dd.state-stopped").wait_for(timeout=15_000)
+        assert errors == []
+
+
 def test_the_locustfiles_option_is_in_the_start_form(browser: Any, target: Target, tmp_path: Path) -> None:
     log = tmp_path / "log.txt"
     with web_run("-f", locustfile("events_and_args.py"), "--host", target.url, log=log) as (_, url):

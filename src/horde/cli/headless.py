@@ -42,8 +42,12 @@ def progress_line(runner: Runner, elapsed: float, run_time: int | None) -> str:
     if windows:
         last = windows[-1]
         generator = f" | generator limited: {', '.join(last.reasons)}" if last.limited else " | generator ok"
+    users = f"users {runner.user_count}/{target}"
+    if (arrivals := runner.arrivals) is not None:
+        dropped = runner.stats.dropped_iterations
+        users = f"arrivals {arrivals.rate:,.4g}/s, {dropped:,} dropped, pool {runner.user_count}"
     return (
-        f"[{clock}] {runner.state:<8} users {runner.user_count}/{target} | "
+        f"[{clock}] {runner.state:<8} {users} | "
         f"{total.current_rps:,.0f} req/s | failures {total.current_fail_per_sec:,.1f}/s "
         f"({total.fail_ratio:.1%} total) | {latency} | {total.num_requests:,} requests{generator}"
     )

@@ -91,7 +91,15 @@ async def run_web(environment: Environment, options: argparse.Namespace, web_ui:
             if not options.run_time and not shaped:
                 logger.info("No run time limit set, use CTRL+C to interrupt")
             web_ui.control.swarm(
-                SwarmRequest(None if shaped else users, rate, None, options.run_time, None, None)
+                SwarmRequest(
+                    None if shaped else users,
+                    rate,
+                    None,
+                    options.run_time,
+                    None,
+                    None,
+                    arrival_rate=options.arrival_rate,
+                )
             )
         await runner.quit_event.wait()
     finally:

@@ -10,8 +10,10 @@ import asyncio
 import logging
 from typing import TYPE_CHECKING, Any
 
+from horde.distributed.master import MasterRunner
 from horde.runtime.limits import users_beyond_capacity
 from horde.runtime.runner import Runner, RunnerState
+from horde.shapes.arrivals import ArrivalPlan, ArrivalRateError, parse_rate
 from horde.user.http_users import needs_host
 from horde.web.swarm import SwarmError, SwarmRequest
 
@@ -60,6 +62,7 @@ class TestControl:
                 f"No host for {', '.join(missing)}: type the address of the system to test in the Host "
                 "field (e.g. http://127.0.0.1:8080)"
             )
+        arrivals = self._arrivals(request)
         if request.user_count is not None:
             connections = any(needs_host(c) for c in classes)
             running = runner.user_count
@@ -81,6 +84,10 @@ class TestControl:
             self._quit_timer = None
         if use_shape:
             runner.start_shape()
+        elif arrivals is not None:
+            assert request.user_count is not None
+            process = getattr(environment.parsed_options, "arrival_process", None) or "constant"
+            runner.start_arrivals(arrivals, request.user_count, process=process)  # the pool at once
         else:
             assert request.user_count is not None and request.spawn_rate is not None
             runner.start(request.user_count, request.spawn_rate)
@@ -92,6 +99,26 @@ class TestControl:
         if request.user_classes is not None:
             answer["user_classes"] = request.user_classes
         return answer
+
+    def _arrivals(self, request: SwarmRequest) -> ArrivalPlan | float | None:
+        """The form's arrival rate, as the runner takes it: a plan for a new test, a rate for a
+        running one (its arrivals change from now on)."""
+        text = request.arrival_rate
+        if text is None:
+            return None
+        runner = self.runner
+        if isinstance(runner, MasterRunner):
+            raise SwarmError("arrival rates run in one process in this version of Horde, not on workers")
+        if runner.state in (RunnerState.READY, RunnerState.STOPPED):
+            return ArrivalPlan.parse(text)
+        if runner.arrivals is None:
+            raise SwarmError("this test runs its users in a loop: stop it to start one with an arrival rate")
+        try:
+            return parse_rate(text)
+        except ArrivalRateError:
+            raise SwarmError(
+                f"arrival_rate {text!r}: a running test takes a new rate (e.g. 50 or 50/s), not stages"
+            ) from None
 
     def update_user_class(self, settings: dict[str, Any]) -> None:
         """Locust's ``POST /user``: set attributes of a User class; ``tasks`` picks tasks by name."""

@@ -149,8 +149,15 @@ SPECTRUM = (*(1 - 10 ** (-step / 8) for step in range(41)), 1.0)
 
 
 def table_row(entry: StatsEntry) -> list[Any]:
-    """One row of the UI's statistics table (an array: 10,000 of them stay small on the wire)."""
+    """One row of the UI's statistics table (an array: 10,000 of them stay small on the wire), and
+    at its end the latency from the planned start (median, p95, p99, avg, min, max) when the name
+    has one (arrivals, paced users)."""
     median, p95, p99 = entry.get_response_time_percentiles([0.5, 0.95, 0.99])
+    planned = entry.planned
+    from_plan: list[Any] = []
+    if planned:
+        from_plan = [value / 1000 for value in planned.percentiles([0.5, 0.95, 0.99])]
+        from_plan += [planned.mean_us() / 1000, planned.min_us / 1000, planned.max_us / 1000]
     return [
         entry.method,
         entry.name,
@@ -164,6 +171,7 @@ def table_row(entry: StatsEntry) -> list[Any]:
         entry.max_response_time,
         entry.avg_content_length,
         *entry.current_rates(),
+        *from_plan,
     ]
 
 
@@ -221,6 +229,20 @@ def phases(entry: StatsEntry) -> dict[str, Any] | None:
         "connect": of(stats.connect),
         "tls": of(stats.tls),
         "ttfb": of(stats.ttfb),
+    }
+
+
+def arrivals(runner: Runner) -> dict[str, Any] | None:
+    """An open-model test's arrivals: the rate now, the plan, started and dropped so far."""
+    executor = runner.arrivals
+    if executor is None:
+        return None
+    return {
+        "rate": executor.rate,
+        "plan": executor.plan.describe(),
+        "process": executor.process,
+        "started": executor.started,
+        "dropped": runner.stats.dropped_iterations,
     }
 
 

@@ -228,6 +228,7 @@ class WebUI:
             "host": self._host(),
             "userCount": last.user_count if last else getattr(options, "num_users", None),
             "spawnRate": last.spawn_rate if last else getattr(options, "spawn_rate", None),
+            "arrivalRate": last.arrival_rate if last else getattr(options, "arrival_rate", None),
             "runTime": getattr(options, "run_time", None),
             "classPicker": bool(getattr(options, "class_picker", False)),
             "userClasses": list(environment.available_user_classes or {}),
@@ -335,6 +336,7 @@ class WebUI:
             "health": payloads.health(runner.health),
             "workers": payloads.workers(runner) if isinstance(runner, MasterRunner) else None,
             "thresholds": payloads.thresholds(self.judged()),
+            "arrivals": payloads.arrivals(runner),
         }
 
     def judged(self) -> list[ThresholdResult]:

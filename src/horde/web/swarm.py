@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
 from horde.http.urls import host_problem
+from horde.shapes.arrivals import ArrivalPlan, ArrivalRateError
 from horde.timespan import parse_timespan
 
 N = TypeVar("N", int, float)
@@ -36,6 +37,8 @@ class SwarmRequest:
     user_classes: list[str] | None
     profile: str | None
     custom: dict[str, Any] = field(default_factory=dict)
+    arrival_rate: str | None = None
+    """The open model's rate or stages (``--arrival-rate``'s forms); the users are then its pool."""
     """Values for the locustfile's own options (``init_command_line_parser``), by option name."""
 
 
@@ -112,7 +115,15 @@ def parse_swarm(
     if unknown:
         raise SwarmError(f"unknown user class(es): {', '.join(unknown)}; available: {', '.join(available)}")
     profile = (form.get("profile") or "").strip() or None
-    return SwarmRequest(user_count, spawn_rate, host, run_time, list(user_classes) or None, profile)
+    arrival_rate = (form.get("arrival_rate") or "").strip() or None
+    if arrival_rate is not None:
+        try:
+            ArrivalPlan.parse(arrival_rate)
+        except ArrivalRateError as error:
+            raise SwarmError(str(error).replace("invalid arrival rate", "arrival_rate", 1)) from None
+    return SwarmRequest(
+        user_count, spawn_rate, host, run_time, list(user_classes) or None, profile, arrival_rate=arrival_rate
+    )
 
 
 def _number(form: Mapping[str, str], field: str, kind: Callable[[str], N], what: str) -> N | None:

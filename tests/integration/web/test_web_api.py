@@ -208,6 +208,38 @@ def test_swarm_changes_users_stop_and_start_again() -> None:
     serve(scenario)
 
 
+def test_swarm_with_an_arrival_rate_runs_the_open_model_and_changes_its_rate() -> None:
+    async def scenario(client: TestClient, web_ui: WebUI) -> None:
+        runner = web_ui.runner
+        form = {"user_count": "3", "spawn_rate": "1", "arrival_rate": "50", "user_classes": "Reporter"}
+        assert (await (await client.post("/swarm", data=form)).json())["success"] is True
+        await wait_for(lambda: runner.arrivals is not None and runner.arrivals.started >= 10)
+        assert runner.user_count == 3  # the pool, at once: not at the form's spawn rate
+        state = await (await client.get("/api/v1/state")).json()
+        assert state["arrivals"]["rate"] == 50 and state["arrivals"]["plan"] == "50/s"
+        changed = await client.post(
+            "/swarm", data={"user_count": "4", "spawn_rate": "1", "arrival_rate": "100"}
+        )
+        assert (await changed.json())["success"] is True
+        await wait_for(lambda: runner.user_count == 4)
+        assert runner.arrivals is not None and runner.arrivals.rate == 100
+        stages = await client.post(
+            "/swarm", data={"user_count": "4", "spawn_rate": "1", "arrival_rate": "1m:5"}
+        )
+        assert "a running test takes a new rate" in (await stages.json())["message"]
+        await client.post("/stop")
+        # A new test without a rate runs its users in a loop again.
+        await client.post("/swarm", data={"user_count": "1", "spawn_rate": "10"})
+        await wait_for(lambda: runner.user_count == 1)
+        assert runner.arrivals is None
+        refused = await client.post(
+            "/swarm", data={"user_count": "1", "spawn_rate": "1", "arrival_rate": "5"}
+        )
+        assert "runs its users in a loop" in (await refused.json())["message"]
+
+    serve(scenario)
+
+
 def test_run_time_from_the_form_stops_the_test_but_not_the_server() -> None:
     async def scenario(client: TestClient, web_ui: WebUI) -> None:
         answer = await client.post("/swarm", data={"user_count": "1", "spawn_rate": "10", "run_time": "1s"})

@@ -19,7 +19,7 @@ def runner_with(windows: list) -> SimpleNamespace:  # type: ignore[type-arg]
     stats.sample_history(now[0], 10)
     return SimpleNamespace(
         stats=stats, state="running", user_count=10, target_user_count=10,
-        health=SimpleNamespace(windows=windows),
+        health=SimpleNamespace(windows=windows), arrivals=None,
     )  # fmt: skip
 
 
@@ -35,3 +35,11 @@ def test_progress_line_shows_sub_millisecond_latency_and_the_generator_state() -
     assert progress_line(runner_with([calm, busy]), 22, None).endswith(  # type: ignore[arg-type]
         "| generator limited: CPU 98%"
     )
+
+
+def test_an_open_model_run_shows_its_rate_drops_and_pool() -> None:
+    runner = runner_with([])
+    runner.arrivals = SimpleNamespace(rate=50.0)
+    runner.stats.dropped_iterations = 1234
+    line = progress_line(runner, elapsed=4, run_time=10)  # type: ignore[arg-type]
+    assert line.startswith("[00:04/00:10] running  arrivals 50/s, 1,234 dropped, pool 10 |")

@@ -20,6 +20,11 @@ def test_a_full_form() -> None:
     assert parse_swarm(form, ["A"], ["A", "B"]) == SwarmRequest(10, 2.5, "http://h:8080", 5400, ["A"], "p")
 
 
+def test_an_arrival_rate_is_kept_as_typed_once_checked() -> None:
+    form = {"user_count": "5", "spawn_rate": "1", "arrival_rate": " 10,30s:100 "}
+    assert parse_swarm(form, [], ["A"]).arrival_rate == "10,30s:100"
+
+
 def test_empty_fields_are_none() -> None:
     form = {"user_count": "", "spawn_rate": " ", "host": "", "run_time": ""}
     assert parse_swarm(form, [], ["A"]) == SwarmRequest(None, None, None, None, None, None)
@@ -34,6 +39,10 @@ def test_empty_fields_are_none() -> None:
         ({"spawn_rate": "inf"}, "spawn_rate must be a number above 0"),
         ({"run_time": "0s"}, "run_time must be above 0"),
         ({"host": "ftp://x"}, "host must start with http:// or https://, got 'ftp://x'"),
+        (
+            {"arrival_rate": "fast"},
+            "arrival_rate 'fast': use e.g. 50, 50/s, 600/m, or stages 30s:100,1m:100,30s:0",
+        ),
     ],
 )
 def test_bad_values_give_one_readable_message(form: dict[str, str], message: str) -> None:
