@@ -35,6 +35,9 @@ READY_POLL = 0.01
 """How often the start waits to see the whole pool ready (each user's ``on_start`` done)."""
 BATCH = 500
 """Arrivals started between two turns of the loop when many are due at once."""
+GRACEFUL_END = 30.0
+"""Once the plan has ended, how long the iterations under way may take to finish before the test
+stops (k6's ``gracefulStop`` default)."""
 PROCESSES = ("constant", "poisson")
 
 
@@ -49,6 +52,8 @@ class Arrivals:
         self.process = process
         self.started = 0
         """Arrivals handed to a user so far (those dropped are in ``stats.dropped_iterations``)."""
+        self.busy = 0
+        """Iterations under way."""
         self._idle: deque[tuple[User, asyncio.Future[float]]] = deque()
         self._joined = 0  # users that were ready once
         self._origin: float | None = None  # the clock's monotonic time at the plan's start
@@ -100,10 +105,13 @@ class Arrivals:
             planned = await arrival
             user._state = STATE_RUNNING
             user._plan_lag = max(0.0, clock.monotonic() - planned) * 1000
+            self.busy += 1
             try:
                 await taskset.run_iteration()
             except LocustError as error:  # no tasks: an error of the user's, as in the loop
                 taskset._task_failed(error)
+            finally:
+                self.busy -= 1
 
     # The schedule -------------------------------------------------------------------------------
     async def _schedule(self) -> None:
@@ -124,7 +132,7 @@ class Arrivals:
         while True:
             due = self.plan.when(self._next)
             if due is None:
-                logger.info("Arrivals finished: the plan has ended")
+                await self._let_iterations_end()
                 runner.plan_ended()
                 return
             planned = self._origin + due
@@ -138,6 +146,20 @@ class Arrivals:
             batch += 1
             if batch % BATCH == 0:
                 await asyncio.sleep(0)
+
+    async def _let_iterations_end(self) -> None:
+        clock = self.runner.clock
+        if self.busy:
+            logger.info(
+                "Arrivals finished: the plan has ended; waiting up to %g s for the %d iterations under way",
+                GRACEFUL_END,
+                self.busy,
+            )
+        else:
+            logger.info("Arrivals finished: the plan has ended")
+        deadline = clock.monotonic() + GRACEFUL_END
+        while self.busy and clock.monotonic() < deadline:
+            await clock.sleep(READY_POLL)
 
     def _arrive(self, planned: float) -> None:
         idle = self._idle

@@ -161,6 +161,16 @@ def test_stages_ramp_the_rate_and_the_test_stops_after_the_last() -> None:
     assert runner is not None and runner.state == "stopped"
 
 
+def test_when_the_plan_ends_the_iterations_under_way_finish_before_the_test_stops() -> None:
+    pool = worker(busy=0.5)
+    environment = run_arrivals(pool, ArrivalPlan.parse("1s:10"), users=5, seconds=2.0)
+    runner = environment.runner
+    assert runner is not None and runner.arrivals is not None and runner.state == "stopped"
+    # Each iteration, the last (due at 1 s, busy until 1.5 s) included, made its request.
+    assert runner.arrivals.started == 6 and environment.stats.total.num_requests == 6
+    assert environment.stats.unfinished == 0
+
+
 def test_a_new_rate_and_pool_size_take_effect_at_once() -> None:
     pool = worker()
 
