@@ -22,7 +22,7 @@ from typing import Any, NamedTuple
 import msgpack
 
 from horde.runtime.health import Window
-from horde.stats.report import HORDE_KEY, StatsReport, from_wire, to_horde, to_locust
+from horde.stats.report import HORDE_KEY, PLANNED_KEY, StatsReport, from_wire, to_horde, to_locust
 
 MAX_FRAME = 64 * 1024 * 1024
 """Frames above this many bytes are refused (a report of 10,000 names is a few MB)."""
@@ -209,7 +209,10 @@ class Stats:
     extra: dict[str, Any] = field(default_factory=dict)
     health: tuple[float, list[Window]] | None = None
 
-    RESERVED = ("stats", "stats_total", "errors", "user_classes_count", "user_count", HORDE_KEY, HEALTH_KEY)
+    RESERVED = (
+        "stats", "stats_total", "errors", "user_classes_count", "user_count",
+        HORDE_KEY, PLANNED_KEY, HEALTH_KEY,
+    )  # fmt: skip
 
     def to_data(self, exact: bool = True) -> dict[str, Any]:
         """Horde's codec (exact histograms, health) for a Horde master, Locust's for a Locust one."""

@@ -29,6 +29,9 @@ if TYPE_CHECKING:
 HORDE_KEY = "horde_histograms"
 """The extra key of Horde's codec: ``[entry.response_times.encode(), ...]`` in the order of
 ``stats``."""
+PLANNED_KEY = "horde_planned"
+"""Horde's codec, when an entry has latency from the planned start (paced users): each entry's
+``planned.encode()`` or None, in the order of ``stats``."""
 
 
 @dataclass
@@ -77,6 +80,8 @@ def to_locust(report: StatsReport, response_times: bool = True) -> dict[str, Any
 def to_horde(report: StatsReport) -> dict[str, Any]:
     data = to_locust(report, response_times=False)
     data[HORDE_KEY] = [entry.response_times.encode() for entry in report.entries]
+    if any(entry.planned for entry in report.entries):
+        data[PLANNED_KEY] = [entry.planned.encode() if entry.planned else None for entry in report.entries]
     return data
 
 
@@ -90,5 +95,11 @@ def from_wire(data: dict[str, Any]) -> StatsReport:
             raise ValueError(f"{len(exact)} histograms for {len(entries)} entries")
         for entry, encoded in zip(entries, exact, strict=True):
             entry.response_times = Histogram.decode(bytes(encoded))
+    planned = data.get(PLANNED_KEY)
+    if planned is not None:
+        if len(planned) != len(entries):
+            raise ValueError(f"{len(planned)} planned histograms for {len(entries)} entries")
+        for entry, encoded in zip(entries, planned, strict=True):
+            entry.planned = Histogram.decode(bytes(encoded)) if encoded is not None else None
     errors = {key: StatsError.unserialize(row) for key, row in (data.get("errors") or {}).items()}
     return StatsReport(entries, errors)

@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 
 from horde.stats import RequestStats
 from horde.stats.percentiles import PERCENTILES_TO_REPORT
-from horde.stats.report import HORDE_KEY, StatsReport, from_wire, to_horde, to_locust
+from horde.stats.report import HORDE_KEY, PLANNED_KEY, StatsReport, from_wire, to_horde, to_locust
 
 NAMES = [("GET", "/"), ("GET", "/item"), ("POST", "/buy")]
 
@@ -114,3 +114,22 @@ def test_a_malformed_report_is_refused() -> None:
         from_wire({**data, HORDE_KEY: data[HORDE_KEY][:1]})
     with pytest.raises(ValueError):
         from_wire({**data, HORDE_KEY: [b"\x00garbage", b""]})
+
+
+def test_latency_from_the_planned_start_travels_in_horde_s_codec() -> None:
+    """A worker's paced users record it; its master merges it exactly, name by name."""
+    worker = RequestStats()
+    record(worker, [(0, 5.0, False), (1, 6.0, False)])
+    planned = worker.get("/item", "GET").planned = worker.get("/item", "GET").response_times.copy()
+    planned.record_ms(900.0)
+    data = to_horde(StatsReport.take(worker))
+    assert data[PLANNED_KEY][0] is None and data[PLANNED_KEY][1] is not None
+    master = RequestStats()
+    from_wire(data).merge_into(master)
+    merged = master.get("/item", "GET").planned
+    assert merged is not None and merged.count == 2 and merged.max_us == 900_000
+    assert master.get("/", "GET").planned is None
+    assert master.total.planned is not None and master.total.planned.count == 2
+    assert PLANNED_KEY not in to_horde(StatsReport.take(worker))  # nothing planned: no key
+    with pytest.raises(ValueError, match="1 planned histograms for 2 entries"):
+        from_wire({**data, PLANNED_KEY: data[PLANNED_KEY][:1]})
