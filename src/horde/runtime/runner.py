@@ -273,7 +273,12 @@ class Runner(ABC):
                 if result != self.shape_last_tick:
                     self.shape_last_tick = result
                     logger.info("Shape test updating to %g arrivals/s into %d users", *astuple(result))
-                    self.start_arrivals(result.rate, result.users)
+                    try:
+                        self.start_arrivals(result.rate, result.users)
+                    except ValueError as error:  # arrivals into a test whose users loop
+                        logger.error("Shape test stopping: it returned %r: %s", result, error)
+                        self.plan_ended()
+                        return
             elif result != self.shape_last_tick:
                 user_count, spawn_rate, *rest = result
                 self.shape_last_tick = result
@@ -509,7 +514,8 @@ class LocalRunner(Runner):
             logger.error("A %s user could not start: %s", name, missing)
             return True
         self._counts[user_class] = self._counts.get(user_class, 0) + 1
-        user._arrivals = self.arrivals
+        if self.arrivals is not None:
+            user._arrivals = self.arrivals
         task = user.start()
         self._users[task] = user
         # One bound method and one (empty) context for every user, not a copy each: bytes per user.

@@ -61,6 +61,10 @@ class User(metaclass=UserMeta):
     weight: float = 1
     fixed_count: int = 0
     abstract: bool = True
+    # Set on the users that need them (class defaults: nothing per instance for the others).
+    _arrivals: Arrivals | None = None  # set by the runner: the user serves arrivals
+    _plan_lag = 0.0  # ms: how late the iteration under way started (see plan_next)
+    _plan_every = 0.0  # ms: the pacing interval of a paced user
 
     def __init__(self, environment: Environment) -> None:
         self.environment = environment
@@ -70,9 +74,6 @@ class User(metaclass=UserMeta):
         self._task: asyncio.Task[None] | None = None
         self._taskset_instance: TaskSet | None = None
         self._group: Any = None
-        self._arrivals: Arrivals | None = None  # set by the runner: the user serves arrivals
-        self._plan_lag = 0.0  # ms: how late the iteration under way started (see plan_next)
-        self._plan_every = 0.0  # ms: the pacing interval of a paced user
         self._init_called = True
 
     # Lifecycle hooks -------------------------------------------------------------------------
@@ -105,9 +106,6 @@ class User(metaclass=UserMeta):
         self._state = STATE_RUNNING
         self._health = getattr(getattr(self.environment, "runner", None), "health", None)
         self._taskset_instance = DefaultTaskSet(self)
-        pacing = getattr(self.wait_time, "pacing", None)
-        if pacing is not None and self._arrivals is None:
-            self.plan_next(0.0, pacing)  # the first iteration starts as planned
         try:
             try:
                 await self._call_hook("on_start")
@@ -120,6 +118,9 @@ class User(metaclass=UserMeta):
                 )
                 return  # the user dies, as in Locust: no retry
             if self._arrivals is None:
+                pacing = getattr(self.wait_time, "pacing", None)
+                if pacing is not None:
+                    self.plan_next(0.0, pacing)  # the first iteration starts as planned
                 await self._taskset_instance._run()
             else:
                 await self._arrivals.serve(self)
@@ -142,7 +143,10 @@ class User(metaclass=UserMeta):
     def plan_next(self, late: float, every: float) -> None:
         """The next iteration is planned ``every`` seconds after the last one's plan and will start
         ``late`` seconds after its plan (``constant_pacing`` says so): from then on this user's
-        requests are also recorded from their planned start (``RequestStats.plans``)."""
+        requests are also recorded from their planned start (``RequestStats.plans``). A user that
+        serves arrivals is planned by them instead."""
+        if self._arrivals is not None:
+            return
         self._plan_lag = late * 1000
         self._plan_every = every * 1000
         if self._task is not None:

@@ -19,7 +19,7 @@ from horde.shapes.arrivals import ArrivalPlan, ArrivalRate
 from horde.shapes.load_test_shape import LoadTestShape
 from horde.user.task import task
 from horde.user.users import User
-from horde.user.wait_time import constant
+from horde.user.wait_time import constant, constant_pacing
 
 
 class Worker(User):
@@ -229,3 +229,71 @@ def test_requests_are_measured_from_the_planned_start_too() -> None:
     assert planned.min_us >= 1000 and planned.max_us <= 2000  # 1 ms of service, plus the lag
     assert 1300 < planned.mean_us() < 1700
     assert entry.response_times.max_us == 1000  # the service time knows nothing of the plan
+
+
+def test_a_paced_user_s_task_requests_are_planned_and_its_on_start_s_are_not() -> None:
+    class Paced(User):
+        wait_time = constant_pacing(0.02)
+
+        def on_start(self) -> None:
+            self.environment.events.request.fire(
+                request_type="X",
+                name="login",
+                response_time=1.0,
+                response_length=0,
+                exception=None,
+                context={},
+            )
+
+        @task
+        def read(self) -> None:
+            self.environment.events.request.fire(
+                request_type="X",
+                name="read",
+                response_time=1.0,
+                response_length=0,
+                exception=None,
+                context={},
+            )
+
+    environment = Environment(user_classes=[Paced], events=Events())
+
+    async def main() -> None:
+        runner = environment.create_local_runner()
+        runner.start(2, spawn_rate=100)
+        await asyncio.sleep(0.3)
+        await runner.quit()
+
+    asyncio.run(main())
+    login, read = environment.stats.get("login", "X"), environment.stats.get("read", "X")
+    assert login.num_requests == 2 and login.planned is None
+    assert read.num_requests > 10 and read.planned is not None and read.planned.count >= read.num_requests
+    assert environment.stats.plans == {}  # the users left it as they ended
+
+
+def test_a_shape_that_turns_looping_users_into_arrivals_stops_the_test_and_says_why(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    pool = worker()
+
+    class Switch(LoadTestShape):
+        def tick(self) -> tuple[int, float] | ArrivalRate:
+            return (2, 100) if self.get_run_time() < 1 else ArrivalRate(10, 2)
+
+    environment = Environment(user_classes=[pool], events=Events(), shape_class=Switch())
+
+    async def main() -> None:
+        clock = FakeClock()
+        runner = environment.create_local_runner()
+        runner.clock = clock
+        runner.start_shape()
+        for _ in range(30):
+            await clock.advance(0.1)
+        assert runner.state == "stopped"
+        await runner.quit()
+
+    asyncio.run(asyncio.wait_for(main(), 20))
+    assert (
+        "Shape test stopping: it returned ArrivalRate(rate=10, users=2): this test runs users in a loop"
+        in (caplog.text)
+    )
