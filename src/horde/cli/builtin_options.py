@@ -653,6 +653,22 @@ def _add_horde_options(group: HordeArgumentGroup) -> None:
         help="Judge aborting thresholds only after this long into the test (a warm-up), e.g. 30s.",
     )
     group.add_argument(
+        "--metrics-port",
+        type=port_number,
+        metavar="<port>",
+        env_var="HORDE_METRICS_PORT",
+        help="Serve Prometheus metrics at http://HOST:PORT/metrics during the run, headless too (the web "
+        "UI serves them at /metrics as well): requests, failures and response times by name, users, "
+        "dropped iterations, the generator's CPU and loop lag.",
+    )
+    group.add_argument(
+        "--metrics-host",
+        default="127.0.0.1",
+        metavar="<host>",
+        env_var="HORDE_METRICS_HOST",
+        help="The address --metrics-port binds (* or 0.0.0.0: every interface). Default: %(default)s",
+    )
+    group.add_argument(
         "--arrival-rate",
         type=arrival_rate,
         metavar="<rate>",

@@ -31,6 +31,7 @@ from horde.distributed.locustfile import fetch_locustfiles
 from horde.exception import UsageError
 from horde.http.limits import ResponseLimits
 from horde.http.limits import configure as configure_response_limits
+from horde.outputs.prometheus import MetricsServer
 from horde.reports import console
 from horde.reports.locust_json import stats_json
 from horde.reports.summary_json import write_summary
@@ -392,6 +393,10 @@ async def _drive(environment: Environment, options: argparse.Namespace, web_ui: 
     if options.master:
         await runner.serve()
         logger.info("The master waits for workers on %s:%d", options.master_bind_host, runner.bind_port)
+    metrics = None
+    if options.metrics_port is not None:
+        metrics = MetricsServer(runner, options.metrics_host, options.metrics_port)
+        await metrics.start()
     try:
         if options.master and (options.headless or options.autostart):
             await runner.wait_for_workers(options.expect_workers, options.expect_workers_max_wait or None)
@@ -400,6 +405,8 @@ async def _drive(environment: Environment, options: argparse.Namespace, web_ui: 
         else:
             await run_web(environment, options, web_ui)
     finally:
+        if metrics is not None:
+            await metrics.stop()
         if options.master:
             runner.close()
 

@@ -23,6 +23,7 @@ from aiohttp import web
 from horde.concurrency.bridge import sync_or_async
 from horde.distributed.master import MasterRunner
 from horde.exception import UsageError
+from horde.outputs.prometheus import exposition, registry_for
 from horde.runtime.runner import Runner
 from horde.stats.histogram import Histogram
 from horde.stats.thresholds import Threshold, ThresholdResult, WindowJudge, evaluate
@@ -198,6 +199,7 @@ class WebUI:
         add("GET", base + "/api/v1/entry", self._entry)
         add("GET", base + "/api/v1/health", self._json(lambda r: r.health.to_json()))
         add("GET", base + "/api/v1/stream", self.stream.serve)
+        add("GET", base + "/metrics", self._metrics)
         for path, handler in self.downloads.routes():
             add("GET", base + path, handler)
         assets = resources.files("horde.web").joinpath("static", "assets")
@@ -338,6 +340,14 @@ class WebUI:
             "thresholds": payloads.thresholds(self.judged()),
             "arrivals": payloads.arrivals(runner),
         }
+
+    async def _metrics(self, request: web.Request) -> web.Response:
+        """Prometheus's text format of the run (:mod:`horde.outputs.prometheus`)."""
+        return exposition(self._registry, request)
+
+    @cached_property
+    def _registry(self) -> Any:
+        return registry_for(self.runner)
 
     def judged(self) -> list[ThresholdResult]:
         """The thresholds judged on the run so far (a windowed one: its worst closed window)."""

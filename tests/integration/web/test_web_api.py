@@ -240,6 +240,19 @@ def test_swarm_with_an_arrival_rate_runs_the_open_model_and_changes_its_rate() -
     serve(scenario)
 
 
+def test_the_web_ui_serves_prometheus_metrics() -> None:
+    async def scenario(client: TestClient, web_ui: WebUI) -> None:
+        await client.post("/swarm", data={"user_count": "2", "spawn_rate": "100", "user_classes": "Reporter"})
+        await wait_for(lambda: web_ui.runner.user_count == 2 and web_ui.runner.stats.num_requests > 0)
+        answer = await client.get("/metrics")
+        assert answer.status == 200 and answer.headers["Content-Type"].startswith("text/plain; version=0.0.4")
+        text = await answer.text()
+        assert 'horde_users{user_class="Reporter"} 2.0' in text
+        assert "horde_requests_total{" in text and "horde_request_duration_seconds_bucket{" in text
+
+    serve(scenario)
+
+
 def test_run_time_from_the_form_stops_the_test_but_not_the_server() -> None:
     async def scenario(client: TestClient, web_ui: WebUI) -> None:
         answer = await client.post("/swarm", data={"user_count": "1", "spawn_rate": "10", "run_time": "1s"})

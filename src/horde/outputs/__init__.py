@@ -1,0 +1,1 @@
+"""Where a run's results go besides the reports: live metrics for Prometheus."""
