@@ -669,6 +669,27 @@ def _add_horde_options(group: HordeArgumentGroup) -> None:
         help="The address --metrics-port binds (* or 0.0.0.0: every interface). Default: %(default)s",
     )
     group.add_argument(
+        "--influxdb",
+        metavar="<url>",
+        env_var="HORDE_INFLUXDB",
+        help="Write each second's requests per name (count, failures, avg, p50, p95, p99, max) and the users "
+        "to InfluxDB: for 1.x the URL's path is the database (http://127.0.0.1:8086/horde); for 2.x add "
+        "--influxdb-org, --influxdb-bucket and --influxdb-token. A sink that is down costs a warning, never "
+        "the test; the summary says how many points were dropped.",
+    )
+    group.add_argument(
+        "--influxdb-org", metavar="<org>", env_var="HORDE_INFLUXDB_ORG", help="InfluxDB 2.x organization."
+    )
+    group.add_argument(
+        "--influxdb-bucket", metavar="<bucket>", env_var="HORDE_INFLUXDB_BUCKET", help="InfluxDB 2.x bucket."
+    )
+    group.add_argument(
+        "--influxdb-token",
+        metavar="<token>",
+        env_var="HORDE_INFLUXDB_TOKEN",
+        help="InfluxDB 2.x API token (prefer the HORDE_INFLUXDB_TOKEN variable: a flag shows in ps).",
+    )
+    group.add_argument(
         "--arrival-rate",
         type=arrival_rate,
         metavar="<rate>",

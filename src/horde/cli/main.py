@@ -31,6 +31,7 @@ from horde.distributed.locustfile import fetch_locustfiles
 from horde.exception import UsageError
 from horde.http.limits import ResponseLimits
 from horde.http.limits import configure as configure_response_limits
+from horde.outputs.influxdb import Destination, InfluxError, InfluxWriter
 from horde.outputs.prometheus import MetricsServer
 from horde.reports import console
 from horde.reports.locust_json import stats_json
@@ -262,6 +263,17 @@ def _refuse_unavailable(options: argparse.Namespace) -> None:
         raise UsageError("--run-time can only be used together with --headless or --autostart")
     if options.arrival_rate:
         _check_arrival_rate(options)
+    if options.influxdb:
+        _influx_destination(options)
+
+
+def _influx_destination(options: argparse.Namespace) -> Destination:
+    try:
+        return Destination.from_options(
+            options.influxdb, options.influxdb_org, options.influxdb_bucket, options.influxdb_token
+        )
+    except InfluxError as error:
+        raise UsageError(str(error)) from None
 
 
 def _check_arrival_rate(options: argparse.Namespace) -> None:
@@ -330,7 +342,10 @@ def _run_test(
     watch = ThresholdWatch(runner, judge, thresholds, options.threshold_abort, options.threshold_grace)
     if thresholds and not options.worker:
         runner.ticker.add(watch.on_tick)
-    cooperative.run(_drive(environment, options, web_ui))
+    influx = None
+    if options.influxdb and not options.worker:  # a worker's requests are the master's to write
+        influx = InfluxWriter(runner, _influx_destination(options))
+    cooperative.run(_drive(environment, options, web_ui, influx))
     watch.finish()
     environment.events.quitting.fire(environment=environment, reverse=True)
     if options.worker:  # its statistics went to the master, which reports and judges the run
@@ -340,7 +355,8 @@ def _run_test(
         return code
     judged = evaluate(thresholds, runner.stats, windows=judge)
     code = exit_code(environment, options, judged)
-    result = replace(runner.result(code), thresholds=judged)
+    outputs = {"influxdb": influx.summary()} if influx is not None else {}
+    result = replace(runner.result(code), thresholds=judged, outputs=outputs)
     if options.summary_json:
         write_summary(options.summary_json, result)
     if options.html_file:
@@ -380,7 +396,9 @@ def _create_runner(
     return runner
 
 
-async def _drive(environment: Environment, options: argparse.Namespace, web_ui: WebUI | None) -> None:
+async def _drive(
+    environment: Environment, options: argparse.Namespace, web_ui: WebUI | None, influx: InfluxWriter | None
+) -> None:
     """The run itself, to its end."""
     runner: Any = environment.runner  # a WorkerRunner or MasterRunner with --worker or --master
     if options.worker:
@@ -397,6 +415,8 @@ async def _drive(environment: Environment, options: argparse.Namespace, web_ui: 
     if options.metrics_port is not None:
         metrics = MetricsServer(runner, options.metrics_host, options.metrics_port)
         await metrics.start()
+    if influx is not None:
+        influx.start()
     try:
         if options.master and (options.headless or options.autostart):
             await runner.wait_for_workers(options.expect_workers, options.expect_workers_max_wait or None)
@@ -405,6 +425,8 @@ async def _drive(environment: Environment, options: argparse.Namespace, web_ui: 
         else:
             await run_web(environment, options, web_ui)
     finally:
+        if influx is not None:
+            await influx.close()
         if metrics is not None:
             await metrics.stop()
         if options.master:

@@ -187,6 +187,11 @@ def log_final(result: RunResult, exit_code_on_invalid: int | None = None) -> Non
         log_text(unfinished + "\n")
     if result.lost_workers:
         log_text(lost_workers_line(result.lost_workers) + "\n")
+    if (influx := result.outputs.get("influxdb")) is not None:
+        log_text(
+            f"InfluxDB ({influx['url']}): {influx['points_written']:,} points written, "
+            f"{influx['points_dropped']:,} dropped\n"
+        )
     if result.thresholds:
         log_text(thresholds_table(result.thresholds))
     log_text(health_report(result.health, exit_code_on_invalid))

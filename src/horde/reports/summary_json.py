@@ -23,6 +23,7 @@ Schema ``horde.summary/1`` (fields are only ever added within a major version)::
                               "failed": int},   # of those, counted as failures (RequestUnfinished)
       "thresholds": [{"expression": str, "passed": bool,    # --threshold, each judged on the run
                       "observed": float | null}, ...],     # ms for times; null: no such requests
+      "outputs": {"influxdb": {"url", "points_written", "points_dropped"}},   # --influxdb, when given
       "dropped_iterations": int,                # arrivals that found no idle user (open model)
       "arrivals": null | {"plan": str, "process": "constant" | "poisson",   # --arrival-rate runs
                           "started": int, "dropped": int},
@@ -120,6 +121,7 @@ def build_summary(result: RunResult) -> dict[str, Any]:
         ],
         "generator_health": result.health.to_json(),
         "thresholds": [judged.to_json() for judged in result.thresholds],
+        "outputs": {name: dict(summary) for name, summary in result.outputs.items()},
         "dropped_iterations": stats.dropped_iterations,
         "arrivals": _arrivals_section(result.info, stats.dropped_iterations),
     }

@@ -5,7 +5,7 @@ makes it (:meth:`~horde.runtime.runner.Runner.result`), so the outputs agree on 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -56,3 +56,5 @@ class RunResult:
     lost_workers: Sequence[LostWorker] = ()
     thresholds: Sequence[ThresholdResult] = ()
     """Each threshold's observed value and whether it passed (``--threshold``)."""
+    outputs: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
+    """What each live output delivered, by name (``influxdb``: points written and dropped)."""
