@@ -690,6 +690,14 @@ def _add_horde_options(group: HordeArgumentGroup) -> None:
         help="InfluxDB 2.x API token (prefer the HORDE_INFLUXDB_TOKEN variable: a flag shows in ps).",
     )
     group.add_argument(
+        "--otlp-endpoint",
+        metavar="<url>",
+        env_var="HORDE_OTLP_ENDPOINT",
+        help="Export the run's metrics over OTLP/HTTP every 5 s (requests, failures and durations by name, "
+        "users, dropped iterations, the generator's CPU and loop lag), e.g. http://host:4318/v1/metrics. "
+        "Needs pip install 'horde[otel]'.",
+    )
+    group.add_argument(
         "--arrival-rate",
         type=arrival_rate,
         metavar="<rate>",

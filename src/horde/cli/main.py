@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import Path
 from typing import Any, TextIO
+from urllib.parse import urlsplit
 
 from horde import __version__
 from horde.cli.argparser import HordeArgumentParser
@@ -265,6 +266,22 @@ def _refuse_unavailable(options: argparse.Namespace) -> None:
         _check_arrival_rate(options)
     if options.influxdb:
         _influx_destination(options)
+    if options.otlp_endpoint:
+        _otlp_class()
+        if urlsplit(options.otlp_endpoint).scheme not in ("http", "https"):
+            raise UsageError(
+                f"--otlp-endpoint {options.otlp_endpoint!r}: expected a URL such as http://127.0.0.1:4318/v1/metrics"
+            )
+
+
+def _otlp_class() -> Any:
+    try:
+        from horde.outputs.otel import OtlpExporter
+    except ImportError:
+        raise UsageError(
+            "--otlp-endpoint needs OpenTelemetry's SDK and OTLP exporter: pip install 'horde[otel]'"
+        ) from None
+    return OtlpExporter
 
 
 def _influx_destination(options: argparse.Namespace) -> Destination:
@@ -342,10 +359,12 @@ def _run_test(
     watch = ThresholdWatch(runner, judge, thresholds, options.threshold_abort, options.threshold_grace)
     if thresholds and not options.worker:
         runner.ticker.add(watch.on_tick)
-    influx = None
+    outputs: list[Any] = []  # each with start(), async close() and summary()
     if options.influxdb and not options.worker:  # a worker's requests are the master's to write
-        influx = InfluxWriter(runner, _influx_destination(options))
-    cooperative.run(_drive(environment, options, web_ui, influx))
+        outputs.append(InfluxWriter(runner, _influx_destination(options)))
+    if options.otlp_endpoint and not options.worker:
+        outputs.append(_otlp_class()(runner, options.otlp_endpoint))
+    cooperative.run(_drive(environment, options, web_ui, outputs))
     watch.finish()
     environment.events.quitting.fire(environment=environment, reverse=True)
     if options.worker:  # its statistics went to the master, which reports and judges the run
@@ -355,8 +374,8 @@ def _run_test(
         return code
     judged = evaluate(thresholds, runner.stats, windows=judge)
     code = exit_code(environment, options, judged)
-    outputs = {"influxdb": influx.summary()} if influx is not None else {}
-    result = replace(runner.result(code), thresholds=judged, outputs=outputs)
+    delivered = {output.name: output.summary() for output in outputs}
+    result = replace(runner.result(code), thresholds=judged, outputs=delivered)
     if options.summary_json:
         write_summary(options.summary_json, result)
     if options.html_file:
@@ -397,7 +416,7 @@ def _create_runner(
 
 
 async def _drive(
-    environment: Environment, options: argparse.Namespace, web_ui: WebUI | None, influx: InfluxWriter | None
+    environment: Environment, options: argparse.Namespace, web_ui: WebUI | None, outputs: Sequence[Any]
 ) -> None:
     """The run itself, to its end."""
     runner: Any = environment.runner  # a WorkerRunner or MasterRunner with --worker or --master
@@ -415,8 +434,8 @@ async def _drive(
     if options.metrics_port is not None:
         metrics = MetricsServer(runner, options.metrics_host, options.metrics_port)
         await metrics.start()
-    if influx is not None:
-        influx.start()
+    for output in outputs:
+        output.start()
     try:
         if options.master and (options.headless or options.autostart):
             await runner.wait_for_workers(options.expect_workers, options.expect_workers_max_wait or None)
@@ -425,8 +444,8 @@ async def _drive(
         else:
             await run_web(environment, options, web_ui)
     finally:
-        if influx is not None:
-            await influx.close()
+        for output in outputs:
+            await output.close()
         if metrics is not None:
             await metrics.stop()
         if options.master:

@@ -35,12 +35,11 @@ from urllib.parse import unquote, urlencode, urlsplit, urlunsplit
 import aiohttp
 
 from horde.concurrency.cooperative import event_loop
-from horde.stats.histogram import BucketCounts, Histogram
+from horde.outputs.deltas import Delta, Deltas
 
 if TYPE_CHECKING:
     from horde.runtime.runner import Runner
     from horde.runtime.ticker import Tick
-    from horde.stats.entries import StatsEntry
 
 logger = logging.getLogger("horde.outputs.influxdb")
 
@@ -103,64 +102,33 @@ def _tag(value: str) -> str:
     return escaped.replace("\n", "\\n") or "-"
 
 
-@dataclass
-class _Seen:
-    entry: StatsEntry
-    requests: int
-    failures: int
-    timed: int
-    response_time: float
-    buckets: BucketCounts
-
-
 class Seconds:
     """Each name's requests since the previous call, as points (see the module docstring)."""
 
     def __init__(self) -> None:
-        self._seen: dict[tuple[str, str], _Seen] = {}
+        self._deltas = Deltas()
 
     def lines(self, runner: Runner, epoch_ms: int) -> list[str]:
-        stats = runner.stats
-        lines: list[str] = []
-        seen = self._seen
-        for key, entry in list(stats.entries.items()):
-            last = seen.get(key)
-            if last is not None and (last.entry is not entry or entry.num_requests < last.requests):
-                last = None  # a new test, or reset statistics: count from zero
-            requests, failures = entry.num_requests, entry.num_failures
-            if last is not None and requests == last.requests and failures == last.failures:
-                continue
-            timed = requests - entry.num_none_requests
-            histogram = entry.response_times
-            delta = histogram.copy()
-            if last is not None:
-                delta.subtract(last.buckets)
-            snapshot = histogram.snapshot()
-            seen[key] = _Seen(entry, requests, failures, timed, entry.total_response_time, snapshot)
-            lines.append(_point(entry, last, requests, failures, timed, delta, epoch_ms))
+        lines = [_point(delta, epoch_ms) for delta in self._deltas.take(runner.stats)]
         if runner.state in ("spawning", "running"):
             for user_class, count in sorted(runner.user_classes_count.items()):
                 lines.append(f"horde_users,user_class={_tag(user_class)} users={count}i {epoch_ms}")
         return lines
 
 
-def _point(
-    entry: StatsEntry, last: _Seen | None, requests: int, failures: int, timed: int, delta: Histogram, ms: int
-) -> str:
-    count = requests - (last.requests if last else 0)
-    failed = failures - (last.failures if last else 0)
-    fields = [f"count={count}i", f"failures={failed}i"]
-    timed_delta = timed - (last.timed if last else 0)
-    if timed_delta > 0 and delta:
-        total = entry.total_response_time - (last.response_time if last else 0.0)
-        p50, p95, p99 = (value / 1000 for value in delta.percentiles([0.5, 0.95, 0.99]))
-        fields += [f"avg={total / timed_delta:.3f}", f"p50={p50:.3f}", f"p95={p95:.3f}", f"p99={p99:.3f}",
-                   f"max={delta.max_us / 1000:.3f}"]  # fmt: skip
-    return f"horde_requests,method={_tag(entry.method)},name={_tag(entry.name)} {','.join(fields)} {ms}"
+def _point(delta: Delta, ms: int) -> str:
+    fields = [f"count={delta.requests}i", f"failures={delta.failures}i"]
+    if delta.timed > 0 and delta.histogram:
+        p50, p95, p99 = (value / 1000 for value in delta.histogram.percentiles([0.5, 0.95, 0.99]))
+        fields += [f"avg={delta.response_time / delta.timed:.3f}", f"p50={p50:.3f}", f"p95={p95:.3f}",
+                   f"p99={p99:.3f}", f"max={delta.histogram.max_us / 1000:.3f}"]  # fmt: skip
+    return f"horde_requests,method={_tag(delta.method)},name={_tag(delta.name)} {','.join(fields)} {ms}"
 
 
 class InfluxWriter:
     """Makes the lines on ``runner``'s tick and writes them to ``destination`` in the background."""
+
+    name = "influxdb"
 
     def __init__(self, runner: Runner, destination: Destination, max_pending: int = MAX_PENDING) -> None:
         self.runner = runner
