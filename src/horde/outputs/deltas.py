@@ -7,7 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from horde.stats.histogram import BucketCounts, Histogram
+from horde.stats.histogram import Histogram
 
 if TYPE_CHECKING:
     from horde.stats.entries import StatsEntry
@@ -32,7 +32,7 @@ class _Seen:
     failures: int
     timed: int
     response_time: float
-    buckets: BucketCounts
+    histogram: Histogram  # a copy, as it was
 
 
 class Deltas:
@@ -56,10 +56,9 @@ class Deltas:
             timed = requests - entry.num_none_requests
             total = entry.total_response_time
             histogram = entry.response_times
-            delta = histogram.copy()
-            if last is not None:
-                delta.subtract(last.buckets)
-            seen[key] = _Seen(entry, requests, failures, timed, total, histogram.snapshot())
+            now = histogram.copy()
+            delta = histogram.since(last.histogram) if last is not None else now
+            seen[key] = _Seen(entry, requests, failures, timed, total, now)
             if last is not None:
                 requests, failures = requests - last.requests, failures - last.failures
                 timed, total = timed - last.timed, total - last.response_time

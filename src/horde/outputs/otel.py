@@ -39,7 +39,6 @@ from opentelemetry.sdk.metrics.export import (
 from opentelemetry.sdk.resources import Resource
 
 from horde.outputs.deltas import Deltas
-from horde.stats.histogram import Histogram
 from horde.version import __version__
 
 if TYPE_CHECKING:
@@ -82,33 +81,15 @@ class Snapshot:
     loop_lag_ms: float | None = None
 
 
-class _Interval:
-    """Each name's requests since the last export: the seconds' deltas, added up."""
-
-    def __init__(self) -> None:
-        self.histograms: dict[tuple[str, str], Histogram] = {}
-        self.sums: dict[tuple[str, str], list[float]] = {}  # [timed, response time ms]
-
-    def add(self, deltas: Deltas, runner: Runner) -> None:
-        for delta in deltas.take(runner.stats):
-            key = (delta.method, delta.name)
-            histogram = self.histograms.get(key)
-            if histogram is None:
-                self.histograms[key] = histogram = Histogram()
-                self.sums[key] = [0.0, 0.0]
-            histogram.merge(delta.histogram)
-            self.sums[key][0] += delta.timed
-            self.sums[key][1] += delta.response_time
-
-    def durations(self) -> dict[tuple[str, str], list[float]]:
-        shown = {}
-        for key, histogram in self.histograms.items():
-            timed, total = self.sums[key]
-            if timed > 0 and histogram:
-                p50, p95, p99 = (value / 1000 for value in histogram.percentiles([0.5, 0.95, 0.99]))
-                shown[key] = [total / timed, p50, p95, p99, histogram.max_us / 1000]
-        self.histograms, self.sums = {}, {}
-        return shown
+def _durations(deltas: Deltas, runner: Runner) -> dict[tuple[str, str], list[float]]:
+    """avg, p50, p95, p99 and max (ms) of each name's requests since the last export."""
+    shown = {}
+    for delta in deltas.take(runner.stats):
+        if delta.timed > 0 and delta.histogram:
+            p50, p95, p99 = (value / 1000 for value in delta.histogram.percentiles([0.5, 0.95, 0.99]))
+            average = delta.response_time / delta.timed
+            shown[(delta.method, delta.name)] = [average, p50, p95, p99, delta.histogram.max_us / 1000]
+    return shown
 
 
 class OtlpExporter:
@@ -124,7 +105,6 @@ class OtlpExporter:
         self.skipped = 0
         self._snapshot = Snapshot()
         self._deltas = Deltas()
-        self._interval = _Interval()
         self._ticks = 0
         self._running: asyncio.Future[None] | None = None
         self._warned_at = -WARN_EVERY
@@ -154,15 +134,13 @@ class OtlpExporter:
         logger.info("Exporting metrics over OTLP to %s every %d s", self.endpoint, EXPORT_EVERY)
 
     def _on_tick(self, tick: Tick) -> None:
-        self._interval.add(self._deltas, self.runner)
         self._ticks += 1
         if self._ticks % EXPORT_EVERY == 0:
             self._export()
 
     def _export(self) -> asyncio.Future[None] | None:
         if self._running is not None and not self._running.done():
-            self.skipped += 1
-            self._interval.durations()  # that interval is not reported
+            self.skipped += 1  # its requests' durations go with the next
             return None
         self._snapshot = self._take()
         self._running = asyncio.get_running_loop().run_in_executor(None, self._reader.collect)
@@ -175,7 +153,7 @@ class OtlpExporter:
         windows = runner.health.windows
         return Snapshot(
             requests=requests,
-            durations=self._interval.durations(),
+            durations=_durations(self._deltas, runner),
             users=dict(runner.user_classes_count) if runner.state in ("spawning", "running") else {},
             dropped=stats.dropped_iterations,
             cpu=windows[-1].cpu_percent if windows else None,
@@ -187,7 +165,6 @@ class OtlpExporter:
         self.runner.ticker.remove(self._on_tick)
         if self._running is not None:
             await self._running
-        self._interval.add(self._deltas, self.runner)
         final = self._export()
         if final is not None:
             await final

@@ -44,6 +44,8 @@ logger = logging.getLogger("horde.outputs.prometheus")
 
 BUCKETS_S = (0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0, 60.0)
 """The ``le`` bounds of ``horde_request_duration_seconds`` (seconds): 1 ms to a minute."""
+BUCKETS_US = [bound * 1_000_000 for bound in BUCKETS_S]
+LE = [f"{bound:g}" for bound in BUCKETS_S]
 LABELS = ["method", "name"]
 
 
@@ -103,19 +105,15 @@ def _generator(runner: Runner) -> Iterator[Metric]:
 
 def cumulative_buckets(histogram: Histogram) -> list[tuple[str, float]]:
     """``[(le, samples at or under it), ..., ("+Inf", all)]`` of a histogram in µs."""
-    bounds_us = [bound * 1_000_000 for bound in BUCKETS_S]
-    counts = [0] * len(bounds_us)
-    for index, n in histogram.pairs():
-        value = bucket_value(index)
-        for position, bound in enumerate(bounds_us):
-            if value <= bound:
-                counts[position] += n
-                break
     buckets = []
-    running = 0
-    for bound, n in zip(BUCKETS_S, counts, strict=True):
+    position, running = 0, 0
+    for index, n in histogram.pairs():  # ascending: one pass, the bounds passed in turn
+        value = bucket_value(index)
+        while position < len(BUCKETS_US) and value > BUCKETS_US[position]:
+            buckets.append((LE[position], float(running)))
+            position += 1
         running += n
-        buckets.append((f"{bound:g}", float(running)))
+    buckets += [(LE[rest], float(running)) for rest in range(position, len(BUCKETS_US))]
     buckets.append(("+Inf", float(histogram.count)))
     return buckets
 

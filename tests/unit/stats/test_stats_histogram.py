@@ -462,3 +462,23 @@ def test_a_rank_on_a_bucket_boundary_belongs_to_the_lower_bucket():
     for histogram in (dense, sparse):
         # The median's rank (2) is the count below the upper bucket: it is the lower one's value.
         assert histogram.percentiles([0.5, 0.75]) == [bucket_value(300), bucket_value(1_500)]
+
+
+@pytest.mark.parametrize(("before", "after"), [(50, 20), (5_000, 3_000), (3, 2), (2_000, 0)])
+def test_since_gives_what_subtract_gives(before: int, after: int) -> None:
+    """The one-pass difference of dense counts and the general one agree (sparse and dense
+    histograms, and nothing recorded since)."""
+    rng = random.Random(before + after)
+    histogram = Histogram()
+    for _ in range(before):
+        histogram.record(int(rng.lognormvariate(8, 1.5)))
+    older = histogram.copy()
+    for _ in range(after):
+        histogram.record(int(rng.lognormvariate(9, 1)))
+    expected = histogram.copy()
+    expected.subtract(older)
+    since = histogram.since(older)
+    assert since.count == expected.count == after
+    assert list(since.pairs()) == list(expected.pairs())
+    assert (since.min_us, since.max_us) == (expected.min_us, expected.max_us)
+    assert since.percentiles([0.5, 0.99]) == expected.percentiles([0.5, 0.99])
