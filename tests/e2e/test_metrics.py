@@ -26,6 +26,7 @@ from e2e_support import Target, clean_env, free_port
 pytestmark = pytest.mark.slow
 
 PROMETHEUS = shutil.which("prometheus")
+DASHBOARD = Path(__file__).parents[2] / "docs" / "grafana" / "horde-dashboard.json"
 LOCUSTFILE = """\
 from locust import HttpUser, constant, task
 
@@ -128,6 +129,15 @@ def test_prometheus_scrapes_a_run_and_stores_its_counts(target: Target, tmp_path
         counted = query(prometheus, "horde_request_duration_seconds_count")
         lag = query(prometheus, "horde_generator_loop_lag_p99_seconds")
         cpu = query(prometheus, "process_cpu_seconds_total")
+        # The Grafana dashboard of docs/: every query of it runs on what Prometheus stored.
+        dashboard = json.loads(DASHBOARD.read_text())
+        panels = {}
+        for panel in dashboard["panels"]:
+            for target in panel["targets"]:
+                expression = target["expr"].replace("$__rate_interval", "30s").replace("$job", ".*")
+                panels[(panel["title"], target.get("legendFormat", ""))] = api(
+                    prometheus, "query", query=expression
+                )["result"]
     entries = {entry["name"]: entry for entry in json.loads(summary.read_text())["entries"]}
     assert requests == {name: float(entry["requests"]) for name, entry in entries.items()}
     assert requests["browse"] > 100 and counted == requests
@@ -138,6 +148,10 @@ def test_prometheus_scrapes_a_run_and_stores_its_counts(target: Target, tmp_path
     p50_s = entries["browse"]["response_time_ms"]["percentiles_ms"]["50"] / 1000
     assert p50_s / 10 < median["browse"] < p50_s * 10 + 0.001
     assert 0 <= lag[""] < 1 and cpu[""] > 0
+    empty = sorted(key for key, result in panels.items() if not result)
+    assert empty == [], empty  # every panel has data, the dropped iterations' too (at 0)
+    by_name = {row["metric"]["name"] for row in panels[("Requests/s by name", "{{method}} {{name}}")]}
+    assert by_name == {"browse", "missing"}
 
 
 def test_a_port_in_use_is_one_line(target: Target, tmp_path: Path) -> None:
