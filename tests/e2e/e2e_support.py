@@ -41,8 +41,12 @@ class Result:
 
 
 def clean_env() -> dict[str, str]:
-    """This process's environment without LOCUST_* and HORDE_* settings."""
-    return {k: v for k, v in os.environ.items() if not k.startswith(("LOCUST_", "HORDE_"))}
+    """This process's environment without LOCUST_* and HORDE_* settings, and without the run
+    history (which would go to .horde/ in the test's working directory, the checkout for many):
+    tests/e2e/test_history.py turns it back on."""
+    environment = {k: v for k, v in os.environ.items() if not k.startswith(("LOCUST_", "HORDE_"))}
+    environment["HORDE_NO_HISTORY"] = "true"
+    return environment
 
 
 def horde(

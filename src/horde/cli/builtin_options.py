@@ -698,6 +698,37 @@ def _add_horde_options(group: HordeArgumentGroup) -> None:
         "Needs pip install 'horde[otel]'.",
     )
     group.add_argument(
+        "--history-dir",
+        default=".horde",
+        metavar="<dir>",
+        env_var="HORDE_HISTORY_DIR",
+        help="Where every run is recorded (SQLite), for horde runs list/show/compare. Default: %(default)s",
+    )
+    group.add_argument(
+        "--no-history", action="store_true", env_var="HORDE_NO_HISTORY", help="Do not record this run."
+    )
+    group.add_argument(
+        "--history-keep",
+        type=whole_number,
+        default=100,
+        metavar="<int>",
+        env_var="HORDE_HISTORY_KEEP",
+        help="Keep this many runs in the history; older ones are pruned. Default: %(default)s",
+    )
+    group.add_argument(
+        "--baseline",
+        metavar="<last|id>",
+        env_var="HORDE_BASELINE",
+        help="After the run, compare it with this recorded run (last: the one before it): per request "
+        "name, whether p50/p95/p99, the failure ratio and the throughput regressed beyond noise.",
+    )
+    group.add_argument(
+        "--fail-on-regression",
+        action="store_true",
+        env_var="HORDE_FAIL_ON_REGRESSION",
+        help="With --baseline: exit with code 1 when anything regressed.",
+    )
+    group.add_argument(
         "--arrival-rate",
         type=arrival_rate,
         metavar="<rate>",

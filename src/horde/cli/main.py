@@ -9,6 +9,7 @@ import os
 import sys
 from collections.abc import Sequence
 from dataclasses import replace
+from functools import partial
 from pathlib import Path
 from typing import Any, TextIO
 from urllib.parse import urlsplit
@@ -22,6 +23,14 @@ from horde.cli.logging_setup import setup_logging
 from horde.cli.options import EarlyOptions, build_parser, extended_parser, parse_early_options, parse_options
 from horde.cli.preflight import check_hosts, check_output_paths, check_user_classes
 from horde.cli.processes import fork_workers, reap
+from horde.cli.runs import (
+    compare_sides,
+    comparison_json,
+    comparison_text,
+    current_sides,
+    regressed,
+    runs_command,
+)
 from horde.cli.threshold_watch import ThresholdWatch
 from horde.cli.web_run import make_web_ui, run_web
 from horde.compat.hook import install as install_locust_alias
@@ -32,11 +41,12 @@ from horde.distributed.locustfile import fetch_locustfiles
 from horde.exception import UsageError
 from horde.http.limits import ResponseLimits
 from horde.http.limits import configure as configure_response_limits
+from horde.outputs.history import History, HistoryError, Windows
 from horde.outputs.influxdb import Destination, InfluxError, InfluxWriter
 from horde.outputs.prometheus import MetricsServer
 from horde.reports import console
 from horde.reports.locust_json import stats_json
-from horde.reports.summary_json import write_summary
+from horde.reports.summary_json import build_summary, write_summary
 from horde.runtime.environment import Environment
 from horde.runtime.events import events as global_events
 from horde.runtime.health import Verdict
@@ -91,6 +101,8 @@ def run(argv: list[str], environ: dict[str, str] | None = None, out: TextIO | No
     demo = None
     started_by = os.getpid()  # with --processes, forked workers return through here too
     try:
+        if argv[:1] == ["runs"]:
+            return runs_command(argv[1:], out)
         if argv[:1] == ["demo"]:
             demo = start_demo_target()
             argv = demo_arguments(argv[1:], demo.url)
@@ -359,12 +371,18 @@ def _run_test(
     watch = ThresholdWatch(runner, judge, thresholds, options.threshold_abort, options.threshold_grace)
     if thresholds and not options.worker:
         runner.ticker.add(watch.on_tick)
+    history, windows = None, None
+    if not options.no_history and not options.worker:  # a worker's run is its master's
+        history, windows = History(Path(options.history_dir), options.history_keep), Windows(runner)
+        if web_ui is not None:  # each test started from the UI is a run
+            record = partial(_record_web_test, history, windows, runner, options)
+            environment.events.test_stop.add_listener(lambda **_: record())
     outputs: list[Any] = []  # each with start(), async close() and summary()
     if options.influxdb and not options.worker:  # a worker's requests are the master's to write
         outputs.append(InfluxWriter(runner, _influx_destination(options)))
     if options.otlp_endpoint and not options.worker:
         outputs.append(_otlp_class()(runner, options.otlp_endpoint))
-    cooperative.run(_drive(environment, options, web_ui, outputs))
+    cooperative.run(_drive(environment, options, web_ui, outputs, windows))
     watch.finish()
     environment.events.quitting.fire(environment=environment, reverse=True)
     if options.worker:  # its statistics went to the master, which reports and judges the run
@@ -376,6 +394,14 @@ def _run_test(
     code = exit_code(environment, options, judged)
     delivered = {output.name: output.summary() for output in outputs}
     result = replace(runner.result(code), thresholds=judged, outputs=delivered)
+    verdicts: Any = None
+    if options.baseline and history is not None:
+        baseline_id, verdicts = _compare_with_baseline(history, options.baseline, result, windows)
+        if verdicts is not None:
+            result = replace(result, comparison=comparison_json(verdicts, baseline_id))
+            if options.fail_on_regression and code == 0 and regressed(verdicts):
+                code = 1
+                result = replace(result, info=replace(result.info, exit_code=code))
     if options.summary_json:
         write_summary(options.summary_json, result)
     if options.html_file:
@@ -391,8 +417,35 @@ def _run_test(
         path.write_text(json.dumps(stats_json(result.stats), indent=4))
     else:
         console.log_final(result, options.exit_code_on_invalid)
+    if verdicts is not None:
+        baseline = (result.comparison or {}).get("baseline")
+        console.log_text(comparison_text(verdicts, f"this run against run {baseline}") + "\n")
+    if history is not None and web_ui is None:
+        run_id = history.record(result, build_summary(result), windows, vars(options))
+        if run_id is not None:
+            logger.info("Recorded as run %d in %s (horde runs list)", run_id, history.path)
     environment.events.quit.fire(exit_code=code)
     return code
+
+
+def _compare_with_baseline(
+    history: History, which: str, result: Any, windows: Windows | None
+) -> tuple[int, Any]:
+    """The baseline's id and the comparison; (0, None) and a warning when there is none."""
+    try:
+        baseline_id = history.resolve(which)
+        return baseline_id, compare_sides(history.sides(baseline_id), current_sides(result.stats, windows))
+    except HistoryError as error:
+        logger.warning("--baseline %s: %s; no comparison", which, error)
+        return 0, None
+
+
+def _record_web_test(history: History, windows: Windows, runner: Any, options: argparse.Namespace) -> None:
+    windows.take(runner.clock.monotonic())
+    result = runner.result()
+    run_id = history.record(result, build_summary(result), windows, vars(options))
+    if run_id is not None:
+        logger.info("Recorded as run %d in %s (horde runs list)", run_id, history.path)
 
 
 def _create_runner(
@@ -416,7 +469,11 @@ def _create_runner(
 
 
 async def _drive(
-    environment: Environment, options: argparse.Namespace, web_ui: WebUI | None, outputs: Sequence[Any]
+    environment: Environment,
+    options: argparse.Namespace,
+    web_ui: WebUI | None,
+    outputs: Sequence[Any],
+    windows: Windows | None,
 ) -> None:
     """The run itself, to its end."""
     runner: Any = environment.runner  # a WorkerRunner or MasterRunner with --worker or --master
@@ -436,6 +493,8 @@ async def _drive(
         await metrics.start()
     for output in outputs:
         output.start()
+    if windows is not None:
+        windows.start()
     try:
         if options.master and (options.headless or options.autostart):
             await runner.wait_for_workers(options.expect_workers, options.expect_workers_max_wait or None)
@@ -444,6 +503,10 @@ async def _drive(
         else:
             await run_web(environment, options, web_ui)
     finally:
+        if windows is not None:
+            if web_ui is None:
+                windows.take(runner.clock.monotonic())  # the last, partial window
+            windows.stop()
         for output in outputs:
             await output.close()
         if metrics is not None:

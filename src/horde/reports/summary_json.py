@@ -24,6 +24,9 @@ Schema ``horde.summary/1`` (fields are only ever added within a major version)::
       "thresholds": [{"expression": str, "passed": bool,    # --threshold, each judged on the run
                       "observed": float | null}, ...],     # ms for times; null: no such requests
       "outputs": {"influxdb": {"url", "points_written", "points_dropped"}},   # --influxdb, when given
+      "comparison": null | {"baseline": int, "regressed": bool,   # --baseline
+                            "entries": [{"method", "name", "metrics": [{"metric", "baseline",
+                                         "candidate", "change", "outcome", "why"}]}]},
       "dropped_iterations": int,                # arrivals that found no idle user (open model)
       "arrivals": null | {"plan": str, "process": "constant" | "poisson",   # --arrival-rate runs
                           "started": int, "dropped": int},
@@ -122,6 +125,7 @@ def build_summary(result: RunResult) -> dict[str, Any]:
         "generator_health": result.health.to_json(),
         "thresholds": [judged.to_json() for judged in result.thresholds],
         "outputs": {name: dict(summary) for name, summary in result.outputs.items()},
+        "comparison": dict(result.comparison) if result.comparison is not None else None,
         "dropped_iterations": stats.dropped_iterations,
         "arrivals": _arrivals_section(result.info, stats.dropped_iterations),
     }

@@ -58,3 +58,5 @@ class RunResult:
     """Each threshold's observed value and whether it passed (``--threshold``)."""
     outputs: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
     """What each live output delivered, by name (``influxdb``: points written and dropped)."""
+    comparison: Mapping[str, Any] | None = None
+    """``--baseline``: how this run compares with a recorded one, per request name."""
