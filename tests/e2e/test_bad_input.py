@@ -93,6 +93,9 @@ CASES = [
      "has no rate", 2),
     (GOOD, ["--arrival-rate", "10", "--processes", "2"], "--arrival-rate runs in one process", 1),
     (WITH_SHAPE, ["--arrival-rate", "10"], "--arrival-rate and the shape Ramp both set the load", 1),
+    (GOOD, ["--baseline", "last", "--no-history"], "--baseline compares with the run history", 1),
+    (GOOD, ["--fail-on-regression"], "--fail-on-regression needs --baseline", 1),
+    (GOOD, ["--influxdb", "http://h:8086"], "--influxdb 'http://h:8086': for InfluxDB 1.x the path", 1),
 ]  # fmt: skip
 
 

@@ -278,6 +278,10 @@ def _refuse_unavailable(options: argparse.Namespace) -> None:
         _check_arrival_rate(options)
     if options.influxdb:
         _influx_destination(options)
+    if options.baseline and options.no_history:
+        raise UsageError("--baseline compares with the run history: leave out --no-history")
+    if options.fail_on_regression and not options.baseline:
+        raise UsageError("--fail-on-regression needs --baseline (last, or a run id from horde runs list)")
     if options.otlp_endpoint:
         _otlp_class()
         if urlsplit(options.otlp_endpoint).scheme not in ("http", "https"):
@@ -421,7 +425,7 @@ def _run_test(
         baseline = (result.comparison or {}).get("baseline")
         console.log_text(comparison_text(verdicts, f"this run against run {baseline}") + "\n")
     if history is not None and web_ui is None:
-        run_id = history.record(result, build_summary(result), windows, vars(options))
+        run_id = history.record(result, build_summary(result), windows, _recorded_options(options))
         if run_id is not None:
             logger.info("Recorded as run %d in %s (horde runs list)", run_id, history.path)
     environment.events.quit.fire(exit_code=code)
@@ -443,9 +447,22 @@ def _compare_with_baseline(
 def _record_web_test(history: History, windows: Windows, runner: Any, options: argparse.Namespace) -> None:
     windows.take(runner.clock.monotonic())
     result = runner.result()
-    run_id = history.record(result, build_summary(result), windows, vars(options))
+    run_id = history.record(result, build_summary(result), windows, _recorded_options(options))
     if run_id is not None:
         logger.info("Recorded as run %d in %s (horde runs list)", run_id, history.path)
+
+
+def _recorded_options(options: argparse.Namespace) -> dict[str, Any]:
+    """The options as the history keeps them: tokens, secrets, passwords (in URLs too) left out."""
+    kept: dict[str, Any] = {}
+    for name, value in vars(options).items():
+        if value and any(word in name for word in ("token", "secret", "password", "web_user")):
+            value = "(hidden)"
+        elif isinstance(value, str) and "://" in value and "@" in value.split("://", 1)[1].split("/", 1)[0]:
+            scheme, rest = value.split("://", 1)
+            value = f"{scheme}://(hidden)@{rest.split('@', 1)[1]}"
+        kept[name] = value
+    return kept
 
 
 def _create_runner(
