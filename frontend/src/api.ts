@@ -91,6 +91,41 @@ export interface ThresholdRow {
   unit: string; // "ms" for times
 }
 
+export interface RunRow {
+  id: number;
+  started: number;
+  ended: number | null;
+  locustfile: string | null;
+  host: string | null;
+  users: number | null;
+  requests: number;
+  failures: number;
+  rps: number;
+  p95_ms: number | null;
+  exit_code: number | null;
+}
+
+export interface RunList {
+  runs: RunRow[];
+  message: string | null; // why there are none (no history yet, --no-history, unreadable)
+}
+
+export interface MetricVerdict {
+  metric: string; // p50, p95, p99, fail_ratio, rps, requests
+  baseline: number | null;
+  candidate: number | null;
+  change: number | null;
+  outcome: string; // regressed, improved, same, missing
+  why: string;
+}
+
+export interface Comparison {
+  baseline: number;
+  candidate: number;
+  regressed: boolean;
+  entries: { method: string; name: string; metrics: MetricVerdict[] }[];
+}
+
 export interface Worker {
   id: string;
   index: number;

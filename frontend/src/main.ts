@@ -1,19 +1,19 @@
 // Horde's web UI: live data pushed by the server (server-sent events), history from the server so
 // a reload loses nothing, and the views Locust's UI has plus the ones it cannot show.
 
-import { Api, type Config, type HealthDetail, type Distribution, type ExceptionRow, type Failure, type Point, type Ratios, type Row, type State, type StatsTable as Table } from "./api";
+import { Api, type Config, type HealthDetail, type Distribution, type ExceptionRow, type Failure, type Point, type Ratios, type Row, type RunList, type State, type StatsTable as Table } from "./api";
 import { LineChart } from "./charts";
 import { DistributionView } from "./distribution";
 import { clear, h } from "./dom";
 import { EntryPanel } from "./entry";
 import { clock, count, duration, percent, rate } from "./format";
-import { downloadsView, exceptionsTable, failuresTable, healthView, logsView, ratiosView, thresholdsTable, workersTable } from "./panels";
+import { downloadsView, exceptionsTable, failuresTable, healthView, logsView, ratiosView, runsView, thresholdsTable, workersTable } from "./panels";
 import { SwarmForm } from "./swarm";
 import { StatsTable } from "./table";
 import { initTheme, toggleTheme } from "./theme";
 import "./styles.css";
 
-const TABS = ["statistics", "charts", "distribution", "failures", "exceptions", "ratios", "thresholds", "workers", "generator", "logs", "downloads"] as const;
+const TABS = ["statistics", "charts", "distribution", "failures", "exceptions", "ratios", "thresholds", "workers", "generator", "runs", "logs", "downloads"] as const;
 type Tab = (typeof TABS)[number];
 const TAB_TITLES: Record<Tab, string> = {
   statistics: "Statistics",
@@ -23,6 +23,7 @@ const TAB_TITLES: Record<Tab, string> = {
   exceptions: "Exceptions",
   ratios: "Current ratio",
   thresholds: "Thresholds",
+  runs: "Runs",
   workers: "Workers",
   generator: "Generator health",
   logs: "Logs",
@@ -173,6 +174,7 @@ class App {
     if (tab === "downloads") downloadsView(panel, this.api, this.config.fullHistory);
     if (tab === "generator") healthView(panel, this.state?.health ?? null, await this.api.get<HealthDetail>("/api/v1/health"));
     if (tab === "logs") logsView(panel, (await this.api.get<{ master: string[] }>("/logs")).master);
+    if (tab === "runs") runsView(panel, this.api, await this.api.get<RunList>("/api/v1/runs"));
     if (tab === "distribution") await this.loadDistribution("run");
     if (tab === "workers" && this.state?.workers) workersTable(panel, this.state.workers, this.state.time);
     if (tab === "thresholds" && this.state) thresholdsTable(panel, this.state.thresholds);

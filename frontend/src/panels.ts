@@ -1,6 +1,6 @@
 // The smaller tabs: failures, exceptions, task ratios, downloads and the generator's health.
 
-import type { Api, ExceptionRow, Failure, Health, HealthDetail, RatioNode, Ratios, ThresholdRow, Worker } from "./api";
+import type { Api, Comparison, ExceptionRow, Failure, Health, HealthDetail, MetricVerdict, RatioNode, Ratios, RunList, ThresholdRow, Worker } from "./api";
 import { clear, h } from "./dom";
 import { bytes, clock, count, ms, rate } from "./format";
 
@@ -198,4 +198,109 @@ export function healthView(target: HTMLElement, health: Health | null, detail: H
 export function logsView(target: HTMLElement, lines: string[]): void {
   clear(target);
   target.append(lines.length ? h("pre", { class: "logs" }, lines.join("\n")) : h("p", { class: "empty" }, "No log lines yet."));
+}
+
+/** The run history: pick a baseline (A) and a run to compare with it (B). */
+export function runsView(target: HTMLElement, api: Api, list: RunList): void {
+  clear(target);
+  if (!list.runs.length) {
+    target.append(h("p", { class: "empty" }, list.message ?? "No runs recorded yet: each run is recorded when it ends."));
+    return;
+  }
+  const result = h("div", { class: "comparison" });
+  const pick = (side: string, id: number, checked: boolean) =>
+    h("input", { type: "radio", name: `run-${side}`, value: String(id), checked, "aria-label": `${side === "a" ? "Baseline" : "Compare"} run ${id}` });
+  const heading = ["A", "B", "Run", "Started", "Duration", "Users", "Requests", "Failed", "RPS", "p95", "Exit", "Locustfile"];
+  const table = h(
+    "table",
+    { class: "plain runs" },
+    h("thead", {}, h("tr", {}, ...heading.map((title) => h("th", {}, title)))),
+    h(
+      "tbody",
+      {},
+      ...list.runs.map((run, index) =>
+        h(
+          "tr",
+          { "data-run": String(run.id) },
+          h("td", {}, pick("a", run.id, index === 1)),
+          h("td", {}, pick("b", run.id, index === 0)),
+          h("td", { class: "num" }, String(run.id)),
+          h("td", {}, new Date(run.started * 1000).toLocaleString()),
+          h("td", { class: "num" }, `${Math.round((run.ended ?? run.started) - run.started)} s`),
+          h("td", { class: "num" }, run.users === null ? "–" : count(run.users)),
+          h("td", { class: "num" }, count(run.requests)),
+          h("td", { class: "num" }, run.requests ? `${((100 * run.failures) / run.requests).toFixed(2)}%` : "–"),
+          h("td", { class: "num" }, rate(run.rps)),
+          h("td", { class: "num" }, run.p95_ms === null ? "–" : `${ms(run.p95_ms)} ms`),
+          h("td", { class: "num" }, run.exit_code === null ? "–" : String(run.exit_code)),
+          h("td", {}, run.locustfile ?? ""),
+        ),
+      ),
+    ),
+  );
+  const compare = async () => {
+    const a = target.querySelector<HTMLInputElement>("input[name=run-a]:checked")?.value;
+    const b = target.querySelector<HTMLInputElement>("input[name=run-b]:checked")?.value;
+    clear(result);
+    if (!a || !b) {
+      result.append(h("p", { class: "bad" }, "Pick a baseline (A) and a run (B)."));
+      return;
+    }
+    try {
+      comparisonView(result, await api.get<Comparison>(`/api/v1/runs/compare?a=${a}&b=${b}`));
+    } catch (error) {
+      result.append(h("p", { class: "bad" }, String(error)));
+    }
+  };
+  target.append(
+    h("p", {}, "Pick a baseline (A) and a run (B): per request name, whether B regressed beyond the noise of both runs."),
+    table,
+    h("div", { class: "form-buttons" }, h("button", { class: "primary", onclick: () => void compare() }, "Compare")),
+    result,
+  );
+  if (list.runs.length >= 2) void compare();
+}
+
+function shown(metric: string, value: number | null): string {
+  if (value === null) return "–";
+  if (metric === "fail_ratio") return `${(100 * value).toFixed(2)}%`;
+  if (metric === "rps") return `${rate(value)}/s`;
+  if (metric === "requests") return count(value);
+  return `${ms(value)} ms`;
+}
+
+function comparisonView(target: HTMLElement, comparison: Comparison): void {
+  const moved = (m: MetricVerdict) => m.outcome !== "same";
+  const changed = comparison.entries.flatMap((entry) => entry.metrics.filter(moved).map((m) => ({ entry, m })));
+  target.append(
+    h(
+      "p",
+      { class: comparison.regressed ? "bad verdict-line" : "verdict-line" },
+      `Run ${comparison.candidate} against run ${comparison.baseline}: ${comparison.regressed ? "REGRESSED" : changed.length ? "improved" : "no change beyond noise"}`,
+    ),
+    h(
+      "table",
+      { class: "plain comparison" },
+      h("thead", {}, h("tr", {}, ...["Request", "Metric", "Baseline", "This run", "Change", "Verdict", "Why"].map((t) => h("th", {}, t)))),
+      h(
+        "tbody",
+        {},
+        ...comparison.entries.flatMap((entry) =>
+          entry.metrics.map((m) =>
+            h(
+              "tr",
+              { "data-outcome": m.outcome },
+              h("td", {}, `${entry.method} ${entry.name}`),
+              h("td", {}, m.metric),
+              h("td", { class: "num" }, shown(m.metric, m.baseline)),
+              h("td", { class: "num" }, shown(m.metric, m.candidate)),
+              h("td", { class: "num" }, m.change === null ? "–" : `${m.change >= 0 ? "+" : ""}${(100 * m.change).toFixed(0)}%`),
+              h("td", { class: m.outcome === "regressed" ? "bad" : "" }, m.outcome),
+              h("td", { class: "muted" }, m.why),
+            ),
+          ),
+        ),
+      ),
+    ),
+  );
 }

@@ -81,9 +81,12 @@ def stats_rows(prefix: Path) -> dict[tuple[str, str], dict[str, str]]:
 
 
 @contextmanager
-def web_run(*args: str, log: Path) -> Iterator[tuple[subprocess.Popen[bytes], str]]:
-    """``horde ARGS --web-port 0`` in a subprocess: yields it and its UI's URL; stopped after."""
-    env = clean_env()
+def web_run(
+    *args: str, log: Path, env: dict[str, str] | None = None
+) -> Iterator[tuple[subprocess.Popen[bytes], str]]:
+    """``horde ARGS --web-port 0`` in a subprocess (``env`` added to its environment): yields it
+    and its UI's URL; stopped after."""
+    env = {**clean_env(), **(env or {})}
     with log.open("w") as sink:
         process = subprocess.Popen(
             [sys.executable, "-m", "horde", *args, "--web-port", "0"],

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from e2e_support import Target, free_port, locustfile, master_on, web_run, workers
+from e2e_support import Target, free_port, horde, locustfile, master_on, web_run, workers
 
 from horde.stats.histogram import Histogram
 from horde.web import payloads
@@ -309,6 +309,48 @@ def test_an_arrival_rate_is_set_and_changed_from_the_form_and_the_table_shows_th
         page.locator(".controls button", has_text="Stop").click()
         page.locator(".status dd.state-stopped").wait_for(timeout=15_000)
         assert errors == []
+
+
+def test_the_runs_tab_compares_two_recorded_runs(browser: Any, target: Target, tmp_path: Path) -> None:
+    (tmp_path / "locustfile.py").write_text(
+        "import os\nfrom locust import HttpUser, constant, task\n\n\nclass Shopper(HttpUser):\n"
+        "    wait_time = constant(0.05)\n\n    @task\n    def slow(self):\n"
+        '        self.client.get(f"/slow?ms={os.environ[\'DELAY\']}", name="slow")\n'
+    )
+    history = ("--history-dir", str(tmp_path / "runs"))
+    recording = {"HORDE_NO_HISTORY": "false"}
+    for delay in (10, 120):
+        run = horde(
+            "-f", "locustfile.py", "--headless", "-u", "3", "-r", "50", "-t", "3s", "-H", target.url,
+            *history, cwd=tmp_path, env={"DELAY": str(delay), **recording},
+        )  # fmt: skip
+        assert "Recorded as run" in run.stderr, run.stderr
+    page_file = str(tmp_path / "locustfile.py")
+    with web_run("-f", page_file, "-H", target.url, *history, log=tmp_path / "log.txt", env=recording) as (
+        _,
+        url,
+    ):
+        page = browser.new_page(viewport={"width": 1440, "height": 900})
+        page.goto(f"{url}?tab=runs")
+        page.locator("table.runs tbody tr").first.wait_for(timeout=10_000)
+        assert page.locator("table.runs tbody tr").count() == 2
+        # The last run (B) against the one before (A), at once.
+        line = page.locator(".verdict-line")
+        line.wait_for(timeout=10_000)
+        assert line.inner_text() == "Run 2 against run 1: REGRESSED"
+        assert page.locator("table.comparison tr[data-outcome=regressed]").count() >= 3  # p50, p95, p99
+        # The other way round, it improved (once the start form, which opens by itself, is closed).
+        dialog = page.locator("dialog.swarm-dialog")
+        dialog.wait_for(state="visible")
+        dialog.locator("button", has_text="Cancel").click()
+        shoot(page, "runs")
+        page.locator("input[aria-label='Baseline run 2']").check()
+        page.locator("input[aria-label='Compare run 1']").check()
+        page.locator("button", has_text="Compare").click()
+        page.wait_for_function(
+            "document.querySelector('.verdict-line').textContent === 'Run 1 against run 2: improved'",
+            timeout=10_000,
+        )
 
 
 def test_the_locustfiles_option_is_in_the_start_form(browser: Any, target: Target, tmp_path: Path) -> None:

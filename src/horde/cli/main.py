@@ -23,14 +23,7 @@ from horde.cli.logging_setup import setup_logging
 from horde.cli.options import EarlyOptions, build_parser, extended_parser, parse_early_options, parse_options
 from horde.cli.preflight import check_hosts, check_output_paths, check_user_classes
 from horde.cli.processes import fork_workers, reap
-from horde.cli.runs import (
-    compare_sides,
-    comparison_json,
-    comparison_text,
-    current_sides,
-    regressed,
-    runs_command,
-)
+from horde.cli.runs import comparison_text, runs_command
 from horde.cli.threshold_watch import ThresholdWatch
 from horde.cli.web_run import make_web_ui, run_web
 from horde.compat.hook import install as install_locust_alias
@@ -41,7 +34,8 @@ from horde.distributed.locustfile import fetch_locustfiles
 from horde.exception import UsageError
 from horde.http.limits import ResponseLimits
 from horde.http.limits import configure as configure_response_limits
-from horde.outputs.history import History, HistoryError, Windows
+from horde.outputs.compare import compare_sides, comparison_json, regressed
+from horde.outputs.history import History, HistoryError, Windows, current_sides
 from horde.outputs.influxdb import Destination, InfluxError, InfluxWriter
 from horde.outputs.prometheus import MetricsServer
 from horde.reports import console

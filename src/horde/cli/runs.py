@@ -7,14 +7,12 @@ import argparse
 import json
 import sys
 import time
-from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import Any, TextIO
+from typing import TextIO
 
 from horde.exception import UsageError
-from horde.outputs.compare import Side, Verdict, compare_name
-from horde.outputs.history import History, HistoryError, Windows
-from horde.stats.request_stats import RequestStats
+from horde.outputs.compare import Verdict, Verdicts, compare_sides, comparison_json, regressed
+from horde.outputs.history import History, HistoryError
 
 USAGE = """\
 horde runs list                       the recorded runs, newest first
@@ -118,48 +116,7 @@ def _ms(value: float | None) -> str:
 
 
 # Comparing ----------------------------------------------------------------------------------------
-def compare_sides(
-    baseline: Mapping[tuple[str, str], Side], candidate: Mapping[tuple[str, str], Side]
-) -> list[tuple[tuple[str, str], list[Verdict]]]:
-    return [
-        (key, compare_name(baseline.get(key), candidate.get(key)))
-        for key in sorted(set(baseline) | set(candidate), key=lambda k: (k[1], k[0]))
-    ]
-
-
-def current_sides(stats: RequestStats, windows: Windows | None) -> dict[tuple[str, str], Side]:
-    """This run's data, as the history would keep it."""
-    series = windows.by_name if windows is not None else {}
-    return {
-        (method, name): Side(
-            entry.num_requests,
-            entry.num_failures,
-            entry.response_times,
-            [(s, int(n), p50, p95, p99) for s, n, p50, p95, p99 in series.get((method, name), [])],
-        )
-        for (name, method), entry in stats.entries.items()
-        if entry.num_requests or entry.num_failures
-    }
-
-
-def regressed(verdicts: Sequence[tuple[tuple[str, str], list[Verdict]]]) -> bool:
-    return any(v.outcome == "regressed" for _, rows in verdicts for v in rows)
-
-
-def comparison_json(
-    verdicts: Sequence[tuple[tuple[str, str], list[Verdict]]], baseline: int
-) -> dict[str, Any]:
-    return {
-        "baseline": baseline,
-        "regressed": regressed(verdicts),
-        "entries": [
-            {"method": method, "name": name, "metrics": [verdict.to_json() for verdict in rows]}
-            for (method, name), rows in verdicts
-        ],
-    }
-
-
-def comparison_text(verdicts: Sequence[tuple[tuple[str, str], list[Verdict]]], title: str) -> str:
+def comparison_text(verdicts: Verdicts, title: str) -> str:
     """One line per name and metric that changed, then a line per name that stayed the same."""
     changed = sum(1 for _, rows in verdicts for v in rows if v.outcome in ("regressed", "improved"))
     worst = "REGRESSED" if regressed(verdicts) else ("improved" if changed else "no change beyond noise")

@@ -9,6 +9,7 @@ from pathlib import Path
 
 from horde.cli.argparser import HordeArgumentParser, option_label
 from horde.cli.headless import PeriodicOutput, attach_controls, users_and_rate
+from horde.outputs.history import History
 from horde.runtime.environment import Environment
 from horde.stats.thresholds import Threshold, WindowJudge
 from horde.web.security import Access
@@ -45,6 +46,7 @@ def make_web_ui(
         custom_options=custom_options(parser) if parser is not None else (),
         thresholds=thresholds,
         windows=judge,
+        history=None if options.no_history else History(Path(options.history_dir), options.history_keep),
     )
     environment.web_ui = web_ui
     return web_ui

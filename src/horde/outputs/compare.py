@@ -20,8 +20,9 @@ times), so a 0.3 % shift that a million requests make "significant" is still the
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from horde.stats.histogram import Histogram
 
@@ -172,3 +173,33 @@ def _windows_differ(a: Sequence[float], b: Sequence[float]) -> bool | None:
         return False
     z = (u - n1 * n2 / 2) / math.sqrt(variance)
     return abs(z) > Z_99
+
+
+Verdicts = Sequence[tuple[tuple[str, str], list[Verdict]]]
+"""Each (method, name) with its verdicts, sorted by name."""
+
+
+def compare_sides(
+    baseline: Mapping[tuple[str, str], Side], candidate: Mapping[tuple[str, str], Side]
+) -> Verdicts:
+    """Every request name of either run, B (``candidate``) against A (``baseline``)."""
+    return [
+        (key, compare_name(baseline.get(key), candidate.get(key)))
+        for key in sorted(set(baseline) | set(candidate), key=lambda k: (k[1], k[0]))
+    ]
+
+
+def regressed(verdicts: Verdicts) -> bool:
+    return any(v.outcome == "regressed" for _, rows in verdicts for v in rows)
+
+
+def comparison_json(verdicts: Verdicts, baseline: int) -> dict[str, Any]:
+    """The comparison as ``--summary-json`` and the web UI give it."""
+    return {
+        "baseline": baseline,
+        "regressed": regressed(verdicts),
+        "entries": [
+            {"method": method, "name": name, "metrics": [verdict.to_json() for verdict in rows]}
+            for (method, name), rows in verdicts
+        ],
+    }

@@ -33,6 +33,7 @@ if TYPE_CHECKING:
     from horde.runtime.result import RunResult
     from horde.runtime.runner import Runner
     from horde.runtime.ticker import Tick
+    from horde.stats.request_stats import RequestStats
 
 logger = logging.getLogger("horde.history")
 
@@ -260,3 +261,18 @@ def _sha256(path: str | None) -> str | None:
         return hashlib.sha256(Path(path).read_bytes()).hexdigest()
     except OSError:
         return None
+
+
+def current_sides(stats: RequestStats, windows: Windows | None) -> dict[tuple[str, str], Side]:
+    """A run's data as the history keeps it, from its statistics and windows (before recording)."""
+    series = windows.by_name if windows is not None else {}
+    return {
+        (method, name): Side(
+            entry.num_requests,
+            entry.num_failures,
+            entry.response_times,
+            [(s, int(n), p50, p95, p99) for s, n, p50, p95, p99 in series.get((method, name), [])],
+        )
+        for (name, method), entry in stats.entries.items()
+        if entry.num_requests or entry.num_failures
+    }

@@ -12,7 +12,7 @@ import logging
 import ssl
 import time
 from collections.abc import Awaitable, Callable, Sequence
-from dataclasses import replace
+from dataclasses import asdict, replace
 from functools import cached_property
 from importlib import resources
 from pathlib import Path
@@ -23,6 +23,8 @@ from aiohttp import web
 from horde.concurrency.bridge import sync_or_async
 from horde.distributed.master import MasterRunner
 from horde.exception import UsageError
+from horde.outputs.compare import compare_sides, comparison_json
+from horde.outputs.history import History, HistoryError
 from horde.outputs.prometheus import exposition, registry_for
 from horde.runtime.runner import Runner
 from horde.stats.histogram import Histogram
@@ -70,6 +72,7 @@ class WebUI:
         custom_options: Sequence[CustomOption] = (),
         thresholds: Sequence[Threshold] = (),
         windows: WindowJudge | None = None,
+        history: History | None = None,
     ) -> None:
         self.environment = environment
         self.host = host
@@ -82,6 +85,8 @@ class WebUI:
         self.thresholds = list(thresholds)
         self.windows = windows
         """The windowed thresholds' judge, which the runner's ticks feed."""
+        self.history = history
+        """The run history the Runs tab lists and compares (None with --no-history)."""
         self.downloads = Downloads(environment, stats_history_csv, self.judged)
         self.custom_options = list(custom_options)
         """The locustfile's own options: the start form shows them, ``/swarm`` sets them."""
@@ -200,6 +205,8 @@ class WebUI:
         add("GET", base + "/api/v1/health", self._json(lambda r: r.health.to_json()))
         add("GET", base + "/api/v1/stream", self.stream.serve)
         add("GET", base + "/metrics", self._metrics)
+        add("GET", base + "/api/v1/runs", self._runs)
+        add("GET", base + "/api/v1/runs/compare", self._compare_runs)
         for path, handler in self.downloads.routes():
             add("GET", base + path, handler)
         assets = resources.files("horde.web").joinpath("static", "assets")
@@ -340,6 +347,39 @@ class WebUI:
             "thresholds": payloads.thresholds(self.judged()),
             "arrivals": payloads.arrivals(runner),
         }
+
+    async def _runs(self, request: web.Request) -> web.Response:
+        """The recorded runs, newest first (empty, with why, when there is no history)."""
+        history = self.history
+        if history is None:
+            return web.json_response({"runs": [], "message": "the run history is off (--no-history)"})
+        try:
+            rows = await asyncio.get_running_loop().run_in_executor(None, history.runs)
+        except HistoryError as error:
+            return web.json_response({"runs": [], "message": str(error)})
+        return web.json_response({"runs": [asdict(row) for row in rows], "message": None})
+
+    async def _compare_runs(self, request: web.Request) -> web.Response:
+        """``?a=ID&b=ID``: run B against baseline A, per request name."""
+        history = self.history
+        if history is None:
+            return web.json_response({"message": "the run history is off (--no-history)"}, status=400)
+        try:
+            a, b = int(request.query["a"]), int(request.query["b"])
+        except (KeyError, ValueError):
+            return web.json_response({"message": "give two run ids: ?a=BASELINE&b=CANDIDATE"}, status=400)
+
+        def compare() -> dict[str, Any]:
+            verdicts = compare_sides(
+                history.sides(history.resolve(str(a))), history.sides(history.resolve(str(b)))
+            )
+            return {**comparison_json(verdicts, a), "candidate": b}
+
+        try:
+            answer = await asyncio.get_running_loop().run_in_executor(None, compare)
+        except HistoryError as error:
+            return web.json_response({"message": str(error)}, status=400)
+        return web.json_response(answer)
 
     async def _metrics(self, request: web.Request) -> web.Response:
         """Prometheus's text format of the run (:mod:`horde.outputs.prometheus`)."""

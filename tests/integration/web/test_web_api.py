@@ -20,6 +20,7 @@ from multidict import MultiDict
 from horde.cli.builtin_options import build_parser
 from horde.cli.web_run import custom_options
 from horde.exception import UsageError
+from horde.outputs.history import History
 from horde.reports.csv_files import stats_columns
 from horde.runtime.clock import FakeClock
 from horde.runtime.environment import Environment
@@ -251,6 +252,34 @@ def test_the_web_ui_serves_prometheus_metrics() -> None:
         assert "horde_requests_total{" in text and "horde_request_duration_seconds_bucket{" in text
 
     serve(scenario)
+
+
+def test_the_runs_tab_lists_the_history_and_compares_two_runs(tmp_path: Path) -> None:
+    history = History(tmp_path / "history")
+
+    async def scenario(client: TestClient, web_ui: WebUI) -> None:
+        assert (await (await client.get("/api/v1/runs")).json()) == {
+            "runs": [],
+            "message": f"no run history at {history.path} yet",
+        }
+        runner = web_ui.runner
+        for delay_ms in (10.0, 10.0, 120.0):  # three tests, recorded as a run each
+            runner.stats.clear_all()
+            for _ in range(400):
+                runner.stats.record("GET", "/cart", delay_ms, 10, None)
+            result = runner.result()
+            history.record(result, {"run": {}, "entries": [], "totals": {}}, None, {})
+        listed = await (await client.get("/api/v1/runs")).json()
+        assert [run["id"] for run in listed["runs"]] == [3, 2, 1] and listed["runs"][0]["requests"] == 400
+        same = await (await client.get("/api/v1/runs/compare?a=1&b=2")).json()
+        assert same["regressed"] is False and same["candidate"] == 2
+        slower = await (await client.get("/api/v1/runs/compare?a=2&b=3")).json()
+        p50 = next(m for m in slower["entries"][0]["metrics"] if m["metric"] == "p50")
+        assert slower["regressed"] is True and p50["outcome"] == "regressed"
+        bad = await client.get("/api/v1/runs/compare?a=1&b=9")
+        assert bad.status == 400 and "no run 9" in (await bad.json())["message"]
+
+    serve(scenario, history=history)
 
 
 def test_run_time_from_the_form_stops_the_test_but_not_the_server() -> None:
