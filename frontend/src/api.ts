@@ -121,7 +121,7 @@ export interface MetricVerdict {
 
 export interface Comparison {
   baseline: number;
-  candidate: number;
+  candidate?: number; // absent in a run's own report: "this run"
   regressed: boolean;
   entries: { method: string; name: string; metrics: MetricVerdict[] }[];
 }

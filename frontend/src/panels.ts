@@ -269,14 +269,14 @@ function shown(metric: string, value: number | null): string {
   return `${ms(value)} ms`;
 }
 
-function comparisonView(target: HTMLElement, comparison: Comparison): void {
+export function comparisonView(target: HTMLElement, comparison: Comparison): void {
   const moved = (m: MetricVerdict) => m.outcome !== "same";
   const changed = comparison.entries.flatMap((entry) => entry.metrics.filter(moved).map((m) => ({ entry, m })));
   target.append(
     h(
       "p",
       { class: comparison.regressed ? "bad verdict-line" : "verdict-line" },
-      `Run ${comparison.candidate} against run ${comparison.baseline}: ${comparison.regressed ? "REGRESSED" : changed.length ? "improved" : "no change beyond noise"}`,
+      `${comparison.candidate === undefined ? "This run" : `Run ${comparison.candidate}`} against run ${comparison.baseline}: ${comparison.regressed ? "REGRESSED" : changed.length ? "improved" : "no change beyond noise"}`,
     ),
     h(
       "table",

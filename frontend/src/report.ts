@@ -1,12 +1,12 @@
 // The HTML report: one file with its data inside (a JSON script tag) and this script and its
 // styles inlined by the Python side, so it opens offline and stays small.
 
-import type { Distribution, EntryDetail, ExceptionRow, Failure, Point, Ratios, Row, ThresholdRow } from "./api";
+import type { Comparison, Distribution, EntryDetail, ExceptionRow, Failure, Point, Ratios, Row, ThresholdRow } from "./api";
 import { LineChart } from "./charts";
 import { DistributionView } from "./distribution";
 import { h } from "./dom";
 import { bytes, clock, count, duration, ms, rate } from "./format";
-import { exceptionsTable, failuresTable, ratiosView, thresholdsTable } from "./panels";
+import { comparisonView, exceptionsTable, failuresTable, ratiosView, thresholdsTable } from "./panels";
 import { initTheme, toggleTheme } from "./theme";
 import "./styles.css";
 
@@ -32,6 +32,7 @@ interface Report {
   entries: ReportEntry[];
   ratios: Ratios;
   thresholds: ThresholdRow[];
+  comparison: Comparison | null; // --baseline
 }
 
 const charts: (LineChart | DistributionView)[] = [];
@@ -67,6 +68,12 @@ function percentilesTable(data: Report["percentiles"]): HTMLElement {
 function thresholdsPanel(rows: ThresholdRow[]): HTMLElement {
   const panel = h("div");
   thresholdsTable(panel, rows);
+  return panel;
+}
+
+function comparisonPanel(comparison: Comparison): HTMLElement {
+  const panel = h("div");
+  comparisonView(panel, comparison);
   return panel;
 }
 
@@ -113,6 +120,7 @@ function render(report: Report): void {
       h("button", { class: "ghost", title: "Light or dark", onclick: () => { toggleTheme(); charts.forEach((c) => c instanceof LineChart && c.draw()); drawDistributions(); } }, "◐"),
     ),
     report.thresholds.length ? section("Thresholds", thresholdsPanel(report.thresholds)) : null,
+    report.comparison ? section(`Comparison with run ${report.comparison.baseline}`, comparisonPanel(report.comparison)) : null,
     section("Request statistics", statsTable(report.stats.rows, report.stats.total)),
     section("Response time statistics", percentilesTable(report.percentiles)),
     section("Charts", rps.element, latency.element, users.element),

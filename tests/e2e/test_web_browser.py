@@ -319,12 +319,17 @@ def test_the_runs_tab_compares_two_recorded_runs(browser: Any, target: Target, t
     )
     history = ("--history-dir", str(tmp_path / "runs"))
     recording = {"HORDE_NO_HISTORY": "false"}
-    for delay in (10, 120):
+    for delay, compared in ((10, ()), (120, ("--baseline", "last", "--html", "report.html"))):
         run = horde(
             "-f", "locustfile.py", "--headless", "-u", "3", "-r", "50", "-t", "3s", "-H", target.url,
-            *history, cwd=tmp_path, env={"DELAY": str(delay), **recording},
+            *history, *compared, cwd=tmp_path, env={"DELAY": str(delay), **recording},
         )  # fmt: skip
         assert "Recorded as run" in run.stderr, run.stderr
+    # The second run's own HTML report has its comparison with the first.
+    report = browser.new_page()
+    report.goto((tmp_path / "report.html").as_uri())
+    report.locator(".report-section h2", has_text="Comparison with run 1").wait_for(timeout=10_000)
+    assert report.locator(".verdict-line").inner_text() == "This run against run 1: REGRESSED"
     page_file = str(tmp_path / "locustfile.py")
     with web_run("-f", page_file, "-H", target.url, *history, log=tmp_path / "log.txt", env=recording) as (
         _,

@@ -93,6 +93,7 @@ def report_data(result: RunResult) -> dict[str, Any]:
         ],
         "ratios": ratio_report(list(result.user_classes), info.users or None),
         "thresholds": payloads.thresholds(result.thresholds),
+        "comparison": dict(result.comparison) if result.comparison is not None else None,
     }
 
 
