@@ -101,9 +101,9 @@ def api(url: str, path: str, **parameters: str) -> Any:
     return data["data"]
 
 
-def query(url: str, expression: str) -> dict[str, float]:
-    """An instant query: each series' value, keyed by its ``name`` label (or "" without one)."""
-    rows = api(url, "query", query=expression)["result"]
+def query(url: str, expression: str, at: float) -> dict[str, float]:
+    """An instant query at epoch ``at``: each series' value, keyed by its ``name`` label (or "")."""
+    rows = api(url, "query", query=expression, time=f"{at:.3f}")["result"]
     return {row["metric"].get("name", ""): float(row["value"][1]) for row in rows}
 
 
@@ -120,15 +120,18 @@ def test_prometheus_scrapes_a_run_and_stores_its_counts(target: Target, tmp_path
              "--metrics-port", str(port), "--summary-json", str(summary)],
             cwd=tmp_path, env=clean_env(), capture_output=True, text=True, timeout=60,
         )  # fmt: skip
+        # Queried as of a second before it quit: the test had stopped, /metrics still answered (once
+        # it is gone, Prometheus marks its series stale and a query of "now" finds nothing).
+        at = time.time() - 1.0
         assert "Traceback" not in run.stderr, run.stderr
         assert f"Prometheus metrics at http://127.0.0.1:{port}/metrics" in run.stderr
-        requests = query(prometheus, "horde_requests_total")
-        failures = query(prometheus, "horde_request_failures_total")
-        users = query(prometheus, "max_over_time(horde_users[1m])")
-        median = query(prometheus, "histogram_quantile(0.5, horde_request_duration_seconds_bucket)")
-        counted = query(prometheus, "horde_request_duration_seconds_count")
-        lag = query(prometheus, "horde_generator_loop_lag_p99_seconds")
-        cpu = query(prometheus, "process_cpu_seconds_total")
+        requests = query(prometheus, "horde_requests_total", at)
+        failures = query(prometheus, "horde_request_failures_total", at)
+        users = query(prometheus, "max_over_time(horde_users[1m])", at)
+        median = query(prometheus, "histogram_quantile(0.5, horde_request_duration_seconds_bucket)", at)
+        counted = query(prometheus, "horde_request_duration_seconds_count", at)
+        lag = query(prometheus, "horde_generator_loop_lag_p99_seconds", at)
+        cpu = query(prometheus, "process_cpu_seconds_total", at)
         # The Grafana dashboard of docs/: every query of it runs on what Prometheus stored.
         dashboard = json.loads(DASHBOARD.read_text())
         panels = {}
@@ -136,7 +139,7 @@ def test_prometheus_scrapes_a_run_and_stores_its_counts(target: Target, tmp_path
             for target in panel["targets"]:
                 expression = target["expr"].replace("$__rate_interval", "30s").replace("$job", ".*")
                 panels[(panel["title"], target.get("legendFormat", ""))] = api(
-                    prometheus, "query", query=expression
+                    prometheus, "query", query=expression, time=f"{at:.3f}"
                 )["result"]
     entries = {entry["name"]: entry for entry in json.loads(summary.read_text())["entries"]}
     assert requests == {name: float(entry["requests"]) for name, entry in entries.items()}
