@@ -20,26 +20,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from e2e_support import Target, free_port, horde, stats_rows
+from e2e_support import LOCUSTFILES, Target, free_port, horde, stats_rows
 
 pytestmark = pytest.mark.slow
 
 INFLUXD = shutil.which("influxd")
-LOCUSTFILE = """\
-from locust import HttpUser, constant, task
-
-
-class Shopper(HttpUser):
-    wait_time = constant(0.01)
-
-    @task(3)
-    def browse(self):
-        self.client.get("/products?q=laptop", name="browse")
-
-    @task
-    def missing(self):
-        self.client.get("/nothing-here", name="missing")  # 404: a failure
-"""
+LOCUSTFILE = (LOCUSTFILES / "browse_and_missing.py").read_text()
 
 
 @contextmanager

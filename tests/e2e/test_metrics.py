@@ -21,27 +21,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from e2e_support import Target, clean_env, free_port
+from e2e_support import LOCUSTFILES, Target, clean_env, free_port
 
 pytestmark = pytest.mark.slow
 
 PROMETHEUS = shutil.which("prometheus")
 DASHBOARD = Path(__file__).parents[2] / "docs" / "grafana" / "horde-dashboard.json"
-LOCUSTFILE = """\
-from locust import HttpUser, constant, task
-
-
-class Shopper(HttpUser):
-    wait_time = constant(0.05)
-
-    @task(3)
-    def browse(self):
-        self.client.get("/products?q=laptop", name="browse")
-
-    @task
-    def missing(self):
-        self.client.get("/nothing-here", name="missing")  # 404: a failure
-"""
+LOCUSTFILE = (LOCUSTFILES / "browse_and_missing.py").read_text()
 
 
 @contextmanager

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from e2e_support import Target, horde
+from e2e_support import LOCUSTFILES, Target, horde
 from opentelemetry.proto.collector.metrics.v1.metrics_service_pb2 import (
     ExportMetricsServiceRequest,
     ExportMetricsServiceResponse,
@@ -20,21 +20,7 @@ from opentelemetry.proto.collector.metrics.v1.metrics_service_pb2 import (
 
 pytestmark = pytest.mark.slow
 
-LOCUSTFILE = """\
-from locust import HttpUser, constant, task
-
-
-class Shopper(HttpUser):
-    wait_time = constant(0.02)
-
-    @task(3)
-    def browse(self):
-        self.client.get("/products?q=laptop", name="browse")
-
-    @task
-    def missing(self):
-        self.client.get("/nothing-here", name="missing")  # 404: a failure
-"""
+LOCUSTFILE = (LOCUSTFILES / "browse_and_missing.py").read_text()
 
 
 class Received:
