@@ -102,13 +102,30 @@ def web_run(
             time.sleep(0.1)
         yield process, found.group(1)
     finally:
-        if process.poll() is None:
-            process.terminate()
-            try:
-                process.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
+        stop(process)
+
+
+def stop(process: subprocess.Popen[Any]) -> None:
+    """Terminate ``process`` (kill it if it takes over 15 s) and reap it."""
+    if process.poll() is None:
+        process.terminate()
+        try:
+            process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+def wait_until_answers(url: str, process: subprocess.Popen[Any], log: Path, timeout: float = 30) -> None:
+    """Until ``url`` answers 2xx; fails with ``log`` if ``process`` exits or ``timeout`` passes."""
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            urllib.request.urlopen(url, timeout=2).close()
+            return
+        except OSError:
+            assert process.poll() is None and time.monotonic() < deadline, log.read_text()
+            time.sleep(0.2)
 
 
 LOCUST_VERSION = "2.47.0"

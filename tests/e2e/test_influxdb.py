@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from e2e_support import LOCUSTFILES, Target, free_port, horde, stats_rows
+from e2e_support import LOCUSTFILES, Target, free_port, horde, stats_rows, stop, wait_until_answers
 
 pytestmark = pytest.mark.slow
 
@@ -49,25 +49,11 @@ def influxdb(folder: Path) -> Iterator[str]:
     with (folder / "influxd.log").open("w") as log:
         server = subprocess.Popen([INFLUXD, "-config", str(config)], stdout=log, stderr=subprocess.STDOUT)
     try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                urllib.request.urlopen(f"{url}/ping", timeout=2).close()
-                break
-            except OSError:
-                assert server.poll() is None and time.monotonic() < deadline, (
-                    folder / "influxd.log"
-                ).read_text()
-                time.sleep(0.2)
+        wait_until_answers(f"{url}/ping", server, folder / "influxd.log")
         influxql(url, "CREATE DATABASE horde", post=True)
         yield url
     finally:
-        server.terminate()
-        try:
-            server.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            server.kill()
-            server.wait()
+        stop(server)
 
 
 def influxql(url: str, query: str, post: bool = False) -> Any:

@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from e2e_support import LOCUSTFILES, Target, clean_env, free_port
+from e2e_support import LOCUSTFILES, Target, clean_env, free_port, stop, wait_until_answers
 
 pytestmark = pytest.mark.slow
 
@@ -52,18 +52,8 @@ def prometheus_scraping(target: str, folder: Path) -> Iterator[str]:
         )  # fmt: skip
     url = f"http://{address}"
     try:
+        wait_until_answers(f"{url}/-/ready", server, folder / "prometheus.log")
         deadline = time.monotonic() + 30
-        while True:
-            try:
-                with urllib.request.urlopen(f"{url}/-/ready", timeout=2) as answer:
-                    if answer.status == 200:
-                        break
-            except OSError:
-                pass
-            assert server.poll() is None and time.monotonic() < deadline, (
-                folder / "prometheus.log"
-            ).read_text()
-            time.sleep(0.2)
         # Its scrape loop runs once it has tried the target (which is not up yet) a first time.
         while all(
             target["lastScrape"].startswith("0001-") for target in api(url, "targets")["activeTargets"]
@@ -72,12 +62,7 @@ def prometheus_scraping(target: str, folder: Path) -> Iterator[str]:
             time.sleep(0.2)
         yield url
     finally:
-        server.terminate()
-        try:
-            server.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            server.kill()
-            server.wait()
+        stop(server)
 
 
 def api(url: str, path: str, **parameters: str) -> Any:

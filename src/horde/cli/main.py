@@ -419,9 +419,7 @@ def _run_test(
         baseline = (result.comparison or {}).get("baseline")
         console.log_text(comparison_text(verdicts, f"this run against run {baseline}") + "\n")
     if history is not None and web_ui is None:
-        run_id = history.record(result, build_summary(result), windows, _recorded_options(options))
-        if run_id is not None:
-            logger.info("Recorded as run %d in %s (horde runs list)", run_id, history.path)
+        _record(history, result, windows, options)
     environment.events.quit.fire(exit_code=code)
     return code
 
@@ -439,8 +437,11 @@ def _compare_with_baseline(
 
 
 def _record_web_test(history: History, windows: Windows, runner: Any, options: argparse.Namespace) -> None:
-    windows.take(runner.clock.monotonic())
-    result = runner.result()
+    windows.take(runner.clock.monotonic())  # the test's last, partial window
+    _record(history, runner.result(), windows, options)
+
+
+def _record(history: History, result: Any, windows: Windows | None, options: argparse.Namespace) -> None:
     run_id = history.record(result, build_summary(result), windows, _recorded_options(options))
     if run_id is not None:
         logger.info("Recorded as run %d in %s (horde runs list)", run_id, history.path)

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import TextIO
 
 from horde.exception import UsageError
-from horde.outputs.compare import Verdict, Verdicts, compare_sides, comparison_json, regressed
+from horde.outputs.compare import Verdict, Verdicts, comparison_json, regressed
 from horde.outputs.history import History, HistoryError
 
 USAGE = """\
@@ -51,7 +51,7 @@ def runs_command(argv: list[str], out: TextIO | None = None) -> int:
         candidate = history.resolve(args.runs[1]) if len(args.runs) == 2 else history.resolve("last")
         first = args.runs[0] if args.runs else "last"
         baseline = history.resolve(first, before=None if args.runs else candidate)
-        verdicts = compare_sides(history.sides(baseline), history.sides(candidate))
+        verdicts = history.compare(baseline, candidate)
         out.write(comparison_text(verdicts, f"run {candidate} against run {baseline}") + "\n")
         if args.json:
             out.write(json.dumps(comparison_json(verdicts, baseline), indent=2) + "\n")

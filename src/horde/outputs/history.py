@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from horde.outputs.compare import Side
+from horde.outputs.compare import Side, Verdicts, compare_sides
 from horde.outputs.deltas import Deltas
 from horde.stats.histogram import Histogram
 
@@ -235,6 +235,12 @@ class History:
             raise HistoryError(f"no run {run_id} in the run history")
         data: dict[str, Any] = json.loads(row[0])
         return data
+
+    def compare(self, baseline: int, candidate: int) -> Verdicts:
+        """Recorded run ``candidate`` against recorded run ``baseline``, per request name."""
+        return compare_sides(
+            self.sides(self.resolve(str(baseline))), self.sides(self.resolve(str(candidate)))
+        )
 
     def sides(self, run_id: int) -> dict[tuple[str, str], Side]:
         """Each request name's data, by (method, name)."""

@@ -93,8 +93,7 @@ class Arrivals:
         loop = asyncio.get_running_loop()
         clock = self.runner.clock
         plans = user.environment.stats.plans
-        plans[user._task] = user
-        user._plan_every = 0.0
+        plans[user._task] = user  # no pacing: plan_next leaves a user of arrivals alone
         self._joined += 1
         while True:
             if user._state == STATE_STOPPING:

@@ -147,9 +147,10 @@ class User(metaclass=UserMeta):
         serves arrivals is planned by them instead."""
         if self._arrivals is not None:
             return
+        first = not self._plan_every
         self._plan_lag = late * 1000
         self._plan_every = every * 1000
-        if self._task is not None:
+        if first and self._task is not None:
             self.environment.stats.plans[self._task] = self
 
     def wait(self) -> Any:

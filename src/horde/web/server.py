@@ -23,7 +23,7 @@ from aiohttp import web
 from horde.concurrency.bridge import sync_or_async
 from horde.distributed.master import MasterRunner
 from horde.exception import UsageError
-from horde.outputs.compare import compare_sides, comparison_json
+from horde.outputs.compare import comparison_json
 from horde.outputs.history import History, HistoryError
 from horde.outputs.prometheus import exposition, registry_for
 from horde.runtime.runner import Runner
@@ -370,10 +370,7 @@ class WebUI:
             return web.json_response({"message": "give two run ids: ?a=BASELINE&b=CANDIDATE"}, status=400)
 
         def compare() -> dict[str, Any]:
-            verdicts = compare_sides(
-                history.sides(history.resolve(str(a))), history.sides(history.resolve(str(b)))
-            )
-            return {**comparison_json(verdicts, a), "candidate": b}
+            return {**comparison_json(history.compare(a, b), a), "candidate": b}
 
         try:
             answer = await asyncio.get_running_loop().run_in_executor(None, compare)

@@ -98,6 +98,25 @@ def run_arrivals(
     return environment
 
 
+def drive_shape(user_class: type[Worker], shape: LoadTestShape, steps: int, step: float) -> str:
+    """``shape`` drives ``user_class`` for ``steps`` steps of a fake clock; the runner's state then
+    (before it quits)."""
+    environment = Environment(user_classes=[user_class], events=Events(), shape_class=shape)
+
+    async def main() -> str:
+        clock = FakeClock()
+        runner = environment.create_local_runner()
+        runner.clock = clock
+        runner.start_shape()
+        for _ in range(steps):
+            await clock.advance(step)
+        state = str(runner.state)
+        await runner.quit()
+        return state
+
+    return asyncio.run(asyncio.wait_for(main(), 20))
+
+
 def ran(user_class: type[Worker]) -> list[tuple[str, float]]:
     return [(what, at) for what, at in user_class.log if what != "stop"]
 
@@ -198,18 +217,7 @@ def test_a_shape_drives_arrivals_by_returning_an_arrival_rate() -> None:
                 return ArrivalRate(10, users=2)
             return ArrivalRate(40, users=3) if elapsed < 4 else None
 
-    environment = Environment(user_classes=[pool], events=Events(), shape_class=TwoRates())
-
-    async def main() -> None:
-        clock = FakeClock()
-        runner = environment.create_local_runner()
-        runner.clock = clock
-        runner.start_shape()
-        for _ in range(500):
-            await clock.advance(0.01)
-        await runner.quit()
-
-    asyncio.run(asyncio.wait_for(main(), 20))
+    drive_shape(pool, TwoRates(), steps=500, step=0.01)
     times = [at for _, at in ran(pool)]
     origin = times[0]
     # 10/s until the tick at 2 s, 40/s until the tick at 4 s, then the shape ends the test.
@@ -280,19 +288,7 @@ def test_a_shape_that_turns_looping_users_into_arrivals_stops_the_test_and_says_
         def tick(self) -> tuple[int, float] | ArrivalRate:
             return (2, 100) if self.get_run_time() < 1 else ArrivalRate(10, 2)
 
-    environment = Environment(user_classes=[pool], events=Events(), shape_class=Switch())
-
-    async def main() -> None:
-        clock = FakeClock()
-        runner = environment.create_local_runner()
-        runner.clock = clock
-        runner.start_shape()
-        for _ in range(30):
-            await clock.advance(0.1)
-        assert runner.state == "stopped"
-        await runner.quit()
-
-    asyncio.run(asyncio.wait_for(main(), 20))
+    assert drive_shape(pool, Switch(), steps=30, step=0.1) == "stopped"
     assert (
         "Shape test stopping: it returned ArrivalRate(rate=10, users=2): this test runs users in a loop"
         in (caplog.text)
