@@ -9,9 +9,9 @@ A difference counts only when it is beyond two kinds of noise:
   ratio is judged the same way, by a two-proportion z-test on the exact counts (|z| > 2.576).
 * **Drift within a run.** Requests are not independent draws: a run has slow minutes and fast
   ones. When both runs have at least :data:`MIN_WINDOWS` windows (each run keeps each name's
-  percentiles for every few seconds), the windows' values of B must also sit apart from A's by a
-  Mann-Whitney U test (two-sided, 99 %). Throughput is judged on the windows' request rates (with
-  fewer windows, on the runs' counts as Poisson counts).
+  percentiles for every second, or every 5 s with many names), the windows' values of B must also
+  sit apart from A's by a Mann-Whitney U test (two-sided, 99 %). Throughput is judged on the
+  windows' request rates (with fewer windows, on the runs' counts as Poisson counts).
 
 And the change must matter: at least :data:`MIN_CHANGE` of the baseline's value (and 0.5 ms for
 times), so a 0.3 % shift that a million requests make "significant" is still the same.

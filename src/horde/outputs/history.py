@@ -3,8 +3,9 @@
 release is slower than the last.
 
 A run keeps its options, the locustfile's SHA-256, start and end, totals, its summary JSON, and
-for each request name the exact histogram and a series of windows (every :data:`WINDOW_S`
-seconds: requests, p50, p95, p99; pairs of windows are merged once there are
+for each request name the exact histogram and a series of windows (every second, or every
+:data:`WINDOW_S` seconds with more than :data:`FINE_NAMES` names, each window costing a histogram
+difference per name: requests, p50, p95, p99; pairs of windows are merged once there are
 :data:`MAX_WINDOWS`, so a day-long soak keeps as many as a short run). Only the newest
 ``--history-keep`` runs are kept.
 
@@ -39,6 +40,7 @@ logger = logging.getLogger("horde.history")
 
 FILE_NAME = "history.sqlite"
 WINDOW_S = 5
+FINE_NAMES = 100
 MAX_WINDOWS = 720
 DEFAULT_KEEP = 100
 SCHEMA = """
@@ -84,7 +86,6 @@ class Windows:
         self.by_name: dict[tuple[str, str], list[list[float]]] = {}
         self._deltas = Deltas()
         self._last = runner.clock.monotonic()
-        self._ticks = 0
 
     def start(self) -> None:
         self.runner.ticker.add(self._on_tick)
@@ -100,8 +101,8 @@ class Windows:
         self._last = self.runner.clock.monotonic()
 
     def _on_tick(self, tick: Tick) -> None:
-        self._ticks += 1
-        if self._ticks % WINDOW_S == 0:
+        every = 1 if len(self.runner.stats.entries) <= FINE_NAMES else WINDOW_S
+        if tick.monotonic - self._last >= every - 0.5:
             self.take(tick.monotonic)
 
     def take(self, now: float) -> None:
